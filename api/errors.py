@@ -1,0 +1,148 @@
+"""Domain errors, and the one table that turns each into an RFC 9457 problem.
+
+Errors carry facts (ids, versions, paths), not HTTP codes; ``PROBLEMS`` decides the
+status and the problem type once, and the OpenAPI document lists them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schema.problems import FieldError
+
+__all__ = [
+    "PROBLEMS",
+    "AlreadyRetracted",
+    "CompanyNotFound",
+    "DomainError",
+    "EventNotFound",
+    "IdConflict",
+    "InvalidInput",
+    "ProblemKind",
+    "problem_kind",
+    "StoreUnavailable",
+    "UnknownEventType",
+    "VersionMismatch",
+]
+
+
+class DomainError(Exception):
+    """Base of every error the store and the routes raise on purpose."""
+
+    def detail(self) -> str:
+        return str(self)
+
+    def field_errors(self) -> list[FieldError] | None:
+        return None
+
+
+class InvalidInput(DomainError):
+    """Input that decodes but breaks a rule of the store (unknown company, bad retraction target, ...)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.path}: {e.message}" for e in errors))
+        self.errors = errors
+
+    def field_errors(self) -> list[FieldError]:
+        return self.errors
+
+
+class IdConflict(DomainError):
+    def __init__(self, event_id: str) -> None:
+        super().__init__(
+            f"Event {event_id} is already stored with different content; "
+            "an id can be reused only to retry the identical event."
+        )
+        self.event_id = event_id
+
+
+class VersionMismatch(DomainError):
+    def __init__(self, company_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"Wrong expected version: {expected} (company: {company_id}, current version: {actual})"
+        )
+        self.company_id = company_id
+        self.expected = expected
+        self.actual = actual
+
+
+class AlreadyRetracted(DomainError):
+    def __init__(self, event_id: str, by_position: int) -> None:
+        super().__init__(f"Event {event_id} was already retracted at position {by_position}.")
+        self.event_id = event_id
+
+
+class EventNotFound(DomainError):
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"No event with id {event_id}.")
+
+
+class CompanyNotFound(DomainError):
+    def __init__(self, company_id: str) -> None:
+        super().__init__(f"No company {company_id} is registered.")
+
+
+class UnknownEventType(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No event type {name[:64]}; GET /event-types lists them.")
+
+
+class StoreUnavailable(DomainError):
+    def __init__(self, reason: str = "The event store cannot be reached right now.") -> None:
+        super().__init__(f"{reason} Nothing was stored; retry later with the same event ids.")
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    status: int
+    slug: str
+    title: str
+    description: str = field(default="", compare=False)
+
+    @property
+    def type(self) -> str:
+        return f"urn:tidings:problem:{self.slug}"
+
+
+MALFORMED = ProblemKind(400, "malformed-request", "Malformed request", "The body is not valid JSON or not UTF-8.")
+UNAUTHORIZED = ProblemKind(401, "unauthorized", "Unauthorized")
+NOT_FOUND = ProblemKind(404, "not-found", "Not found", "The resource does not exist.")
+METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed")
+NOT_ACCEPTABLE = ProblemKind(406, "not-acceptable", "Not acceptable")
+CONFLICT = ProblemKind(409, "conflict", "Conflict", "The request conflicts with what is stored.")
+PRECONDITION_FAILED = ProblemKind(
+    412, "precondition-failed", "Precondition failed", "The company's version is not the one in If-Match."
+)
+TOO_LARGE = ProblemKind(413, "body-too-large", "Request body too large")
+UNSUPPORTED_MEDIA = ProblemKind(
+    415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."
+)
+VALIDATION = ProblemKind(
+    422, "validation", "Invalid request", "A field is missing, malformed or breaks a rule; see errors[]."
+)
+PRECONDITION_REQUIRED = ProblemKind(
+    428, "precondition-required", "Precondition required", "Send If-Match with the company's version."
+)
+INTERNAL = ProblemKind(500, "internal", "Internal error")
+UNAVAILABLE = ProblemKind(
+    503, "unavailable", "Service unavailable", "The store cannot take or serve requests right now."
+)
+
+PROBLEMS: dict[type[DomainError], ProblemKind] = {
+    InvalidInput: VALIDATION,
+    IdConflict: CONFLICT,
+    AlreadyRetracted: CONFLICT,
+    VersionMismatch: PRECONDITION_FAILED,
+    EventNotFound: NOT_FOUND,
+    CompanyNotFound: NOT_FOUND,
+    UnknownEventType: NOT_FOUND,
+    StoreUnavailable: UNAVAILABLE,
+}
+"""The one mapping from domain errors to problem kinds."""
+
+
+def problem_kind(error: DomainError) -> ProblemKind:
+    for cls in type(error).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]  # type: ignore[index]
+    return INTERNAL

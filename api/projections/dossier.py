@@ -1,0 +1,55 @@
+"""The dossier: one company's profile and the headline of every other read model."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
+from schema.events import CompanyRegistered
+
+from api.projections import plans, profile, sales
+from api.projections.facts import CompanyRows
+
+__all__ = ["build", "referenced"]
+
+
+def _links(data: CompanyRows) -> dict[str, list[str]]:
+    links: dict[str, list[str]] = {}
+    for meeting in data.items("meeting", MeetingItem):
+        for company in meeting.counterparties:
+            links.setdefault(company, []).append(meeting.kind)
+    for rel in data.items("relationship", Relationship):
+        links.setdefault(rel.counterparty, []).append(rel.kind)
+    for market in data.items("market", MarketPosition):
+        for company in market.peers:
+            links.setdefault(company, []).append("market")
+    return links
+
+
+def referenced(data: CompanyRows) -> set[str]:
+    """Companies whose names or registrations the dossier needs."""
+    return profile.referenced(data) | set(_links(data))
+
+
+def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dossier:
+    counts = Counter(row.key for row in data.rows if row.view == "timeline")
+    figures = sales.figures(data)
+    open_plans = [p for p in plans.build(data).items if p.status in ("pending", "unknown")]
+    counterparties = [
+        Counterparty(
+            company_id=company,
+            name=registrations[company].name if company in registrations else company,
+            via=sorted(set(via)),
+        )
+        for company, via in sorted(_links(data).items())
+    ]
+    return Dossier(
+        company_id=data.company_id,
+        version=data.version,
+        last_position=data.last_position,
+        profile=profile.build(data, registrations),
+        counts=dict(sorted(counts.items())),
+        latest_sales=figures[-1] if figures else None,
+        open_plans=open_plans,
+        counterparties=counterparties,
+    )

@@ -1,0 +1,27 @@
+"""Evidence rows: further sources for an earlier fact, counted by every read model."""
+
+from __future__ import annotations
+
+import msgspec
+
+from schema.base import Source
+from schema.events import EvidenceAdded, StoredEvent
+
+from api.projections.row import Row
+from api.store.codec import encode
+
+__all__ = ["decode_sources", "rows"]
+
+_sources = msgspec.json.Decoder(list[Source])
+
+
+def rows(stored: StoredEvent, touched: tuple[str, ...], target: int | None) -> list[Row]:
+    event = stored.event
+    if not isinstance(event, EvidenceAdded) or target is None:
+        return []
+    body = encode(event.sources)
+    return [Row("evidence", company, stored.position, str(target), "", body) for company in touched]
+
+
+def decode_sources(item: bytes) -> list[Source]:
+    return _sources.decode(item)

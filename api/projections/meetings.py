@@ -1,0 +1,65 @@
+"""Meetings read model: meetings a company took part in and site visits it made or hosted."""
+
+from __future__ import annotations
+
+from schema.dossiers import MeetingItem, Meetings
+from schema.events import MeetingHeld, Participant, SiteVisited, StoredEvent
+
+from api.projections.facts import CompanyRows, fact_fields
+from api.projections.row import Row
+from api.store.codec import encode
+
+__all__ = ["build", "rows"]
+
+
+def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
+    event = stored.event
+    match event:
+        case MeetingHeld():
+            return [
+                Row(
+                    "meeting",
+                    company,
+                    stored.position,
+                    "meeting",
+                    event.occurred_on,
+                    encode(
+                        MeetingItem(
+                            **fact_fields(stored),
+                            kind="meeting",
+                            role="participant",
+                            occurred_on=event.occurred_on,
+                            location=event.location,
+                            site=event.location.site,
+                            occasion=event.occasion,
+                            topics=list(event.topics),
+                            participants=list(event.participants),
+                            counterparties=[c for c in touched if c != company],
+                        )
+                    ),
+                )
+                for company in touched
+            ]
+        case SiteVisited():
+            host = Participant(company_id=event.host_company_id)
+            result = []
+            for company, role in ((event.visitor.company_id, "visitor"), (event.host_company_id, "host")):
+                item = MeetingItem(
+                    **fact_fields(stored),
+                    kind="site_visit",
+                    role=role,  # type: ignore[arg-type]
+                    occurred_on=event.occurred_on,
+                    location=event.location,
+                    site=event.site,
+                    participants=[event.visitor, host],
+                    counterparties=[c for c in touched if c != company],
+                )
+                result.append(Row("meeting", company, stored.position, "site_visit", event.occurred_on, encode(item)))
+            return result
+        case _:
+            return []
+
+
+def build(data: CompanyRows) -> Meetings:
+    items = sorted(data.facts("meeting", MeetingItem), key=lambda m: (m.occurred_on, m.position))
+    return Meetings(company_id=data.company_id, version=data.version, items=items)

@@ -1,0 +1,124 @@
+"""Plans read model: each plan against the sales figures reported for its due period.
+
+The rule (also in the ``Plans`` schema description): ``met`` when actual >= target;
+``missed`` when the period is over and the figure for the whole period is below target;
+``pending`` while the period is open; ``unknown`` when it is over with no figure for it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+
+import msgspec
+
+from schema.dossiers import PlanItem, Plans, SalesFigure
+from schema.events import PlanAnnounced, StoredEvent
+
+from api.projections import sales
+from api.projections.facts import CompanyRows, fact_fields
+from api.projections.row import Row
+from api.store.codec import encode
+
+__all__ = ["build", "evaluate", "period_end", "rows"]
+
+_PROGRESS = Decimal("0.0001")
+
+
+def rows(stored: StoredEvent) -> list[Row]:
+    event = stored.event
+    if not isinstance(event, PlanAnnounced):
+        return []
+    item = PlanItem(
+        **fact_fields(stored),
+        plan_id=event.plan_id,
+        kind=event.kind,
+        description=event.description,
+        metric=event.metric,
+        target=event.target,
+        due=event.due,
+    )
+    return [Row("plan", event.company_id, stored.position, event.plan_id, event.due, encode(item))]
+
+
+def period_end(period: str) -> date:
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 12, 31)
+    if "-Q" in period:
+        month = 3 * int(period[-1])
+    else:
+        month = int(period[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _contains(outer: str, inner: str) -> bool:
+    """Whether period ``inner`` is a strict part of ``outer`` (a quarter or month of a year, a month of a quarter)."""
+    if inner == outer or inner[:4] != outer[:4] or len(outer) == 7 and "-Q" not in outer:
+        return False
+    if len(outer) == 4:
+        return True
+    if "-Q" in inner:
+        return False
+    quarter = int(outer[-1])
+    return 3 * quarter - 2 <= int(inner[5:7]) <= 3 * quarter
+
+
+def _value(figure: SalesFigure, plan: PlanItem) -> Decimal | None:
+    if plan.metric == "revenue":
+        if figure.revenue is None or plan.target is None or figure.revenue.currency != plan.target.currency:
+            return None
+        return Decimal(figure.revenue.amount)
+    return None if figure.units is None else Decimal(figure.units.value)
+
+
+def _total(period: str, figures: list[SalesFigure], plan: PlanItem) -> Decimal | None:
+    """The company's figure for exactly ``period``: its own total, else the sum of its products' figures."""
+    latest: dict[str | None, Decimal] = {}
+    for figure in figures:  # in position order: a later report replaces an earlier one
+        if figure.period == period and (value := _value(figure, plan)) is not None:
+            latest[figure.product] = value
+    if None in latest:
+        return latest[None]
+    return sum(latest.values(), Decimal(0)) if latest else None
+
+
+def _actual(plan: PlanItem, figures: list[SalesFigure]) -> tuple[Decimal | None, bool]:
+    """(actual, whether it covers the whole due period)."""
+    exact = _total(plan.due, figures, plan)
+    if exact is not None:
+        return exact, True
+    parts = sorted({f.period for f in figures if _contains(plan.due, f.period)})
+    # Quarters and months of one year overlap; count one granularity only, the coarser.
+    quarters = [p for p in parts if "-Q" in p]
+    totals = [_total(p, figures, plan) for p in (quarters or parts)]
+    known = [t for t in totals if t is not None]
+    return (sum(known, Decimal(0)), False) if known else (None, False)
+
+
+def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanItem:
+    over = today > period_end(plan.due)
+    if plan.metric is None or plan.target is None:
+        return msgspec.structs.replace(plan, status="unknown" if over else "pending")
+    by_position = sorted(figures, key=lambda f: f.position)
+    actual, whole = _actual(plan, by_position)
+    target = Decimal(plan.target.value)
+    if actual is None:
+        return msgspec.structs.replace(plan, status="unknown" if over else "pending")
+    progress = None if target == 0 else str((actual / target).quantize(_PROGRESS))
+    if actual >= target:
+        status = "met"
+    elif over:
+        status = "missed" if whole else "unknown"
+    else:
+        status = "pending"
+    return msgspec.structs.replace(plan, status=status, actual=str(actual), progress=progress)
+
+
+def build(data: CompanyRows) -> Plans:
+    today = data.at_time.date()
+    figures = sales.figures(data)
+    latest = {p.plan_id: p for p in sorted(data.facts("plan", PlanItem), key=lambda p: p.position)}
+    items = [evaluate(p, figures, today) for p in sorted(latest.values(), key=lambda p: (p.due, p.plan_id))]
+    return Plans(company_id=data.company_id, version=data.version, evaluated_on=today, items=items)

@@ -1,0 +1,76 @@
+"""Profile read model: the latest registration, parent and subsidiaries, executives, products."""
+
+from __future__ import annotations
+
+from schema.dossiers import CompanyRef, Executive, Product, Profile
+from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
+
+from api.projections.facts import CompanyRows, fact_fields
+from api.projections.row import Row
+from api.store.codec import encode
+
+__all__ = ["build", "referenced", "rows", "search_text"]
+
+
+def search_text(event: CompanyRegistered) -> str:
+    """What ``q`` matches: name and aliases, lower-cased, one per line."""
+    return "\n".join([event.name, *event.aliases]).lower()
+
+
+def rows(stored: StoredEvent) -> list[Row]:
+    event = stored.event
+    position = stored.position
+    match event:
+        case CompanyRegistered():
+            result = [
+                Row("registration", event.company_id, position, event.country, search_text(event), encode(event))
+            ]
+            if event.parent_id is not None:
+                result.append(Row("subsidiary", event.parent_id, position, event.company_id, "", b""))
+            return result
+        case ExecutiveReported():
+            item = Executive(**fact_fields(stored), person_id=event.person_id, name=event.name, role=event.role)
+            return [Row("executive", event.company_id, position, event.person_id, "", encode(item))]
+        case ProductLaunched():
+            product = Product(
+                **fact_fields(stored),
+                product=event.product,
+                category=event.category,
+                launched_on=event.launched_on,
+            )
+            return [Row("product", event.company_id, position, event.product, event.launched_on, encode(product))]
+        case _:
+            return []
+
+
+def referenced(data: CompanyRows) -> set[str]:
+    """Companies whose registration the profile needs: the candidates for subsidiaries."""
+    return {row.key for row in data.rows if row.view == "subsidiary"}
+
+
+def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Profile:
+    own = registrations[data.company_id]
+    parent = None
+    if own.parent_id is not None:
+        parent = CompanyRef(own.parent_id, registrations[own.parent_id].name)
+    subsidiaries = sorted(
+        (
+            CompanyRef(child, registrations[child].name)
+            for child in referenced(data)
+            if child in registrations and registrations[child].parent_id == data.company_id
+        ),
+        key=lambda ref: ref.company_id,
+    )
+    # A later report about the same person replaces the earlier one.
+    executives = {e.person_id: e for e in data.facts("executive", Executive)}
+    return Profile(
+        company_id=own.company_id,
+        name=own.name,
+        aliases=list(own.aliases),
+        country=own.country,
+        sectors=list(own.sectors),
+        parent=parent,
+        subsidiaries=subsidiaries,
+        executives=sorted(executives.values(), key=lambda e: e.position),
+        products=sorted(data.facts("product", Product), key=lambda p: (p.launched_on, p.position)),
+    )

@@ -1,0 +1,66 @@
+"""Relationships read model: suppliers, customers, partners, competitors and market positions."""
+
+from __future__ import annotations
+
+from schema.dossiers import MarketPosition, Relationship, Relationships
+from schema.events import MarketPositionReported, RelationshipReported, StoredEvent
+
+from api.projections.facts import CompanyRows, fact_fields
+from api.projections.row import Row
+from api.store.codec import encode
+
+__all__ = ["build", "rows"]
+
+
+def rows(stored: StoredEvent) -> list[Row]:
+    event = stored.event
+    match event:
+        case RelationshipReported():
+            result = []
+            for company, other, direction in (
+                (event.from_company_id, event.to_company_id, "outgoing"),
+                (event.to_company_id, event.from_company_id, "incoming"),
+            ):
+                item = Relationship(
+                    **fact_fields(stored),
+                    counterparty=other,
+                    kind=event.kind,
+                    direction=direction,  # type: ignore[arg-type]
+                    status=event.status,
+                    components=list(event.components),
+                )
+                result.append(Row("relationship", company, stored.position, event.kind, other, encode(item)))
+            return result
+        case MarketPositionReported():
+            return [
+                Row(
+                    "market",
+                    company,
+                    stored.position,
+                    event.market,
+                    event.region,
+                    encode(
+                        MarketPosition(
+                            **fact_fields(stored),
+                            market=event.market,
+                            region=event.region,
+                            standing=event.position,
+                            peers=[c for c in event.company_ids if c != company],
+                        )
+                    ),
+                )
+                for company in dict.fromkeys(event.company_ids)
+            ]
+        case _:
+            return []
+
+
+def build(data: CompanyRows) -> Relationships:
+    groups: dict[str, list[Relationship]] = {"suppliers": [], "customers": [], "partners": [], "competitors": []}
+    for rel in sorted(data.facts("relationship", Relationship), key=lambda r: r.position):
+        if rel.kind == "supplies":
+            groups["customers" if rel.direction == "outgoing" else "suppliers"].append(rel)
+        else:
+            groups["partners" if rel.kind == "partners_with" else "competitors"].append(rel)
+    markets = sorted(data.facts("market", MarketPosition), key=lambda m: m.position)
+    return Relationships(company_id=data.company_id, version=data.version, market_positions=markets, **groups)

@@ -1,0 +1,67 @@
+"""Timeline read model: a company's facts by the date they belong to, then position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from schema.dossiers import Timeline, TimelineItem
+from schema.events import EventRetracted, EvidenceAdded, StoredEvent
+
+from api.projections.facts import CompanyRows, occurred_on
+from api.projections.row import Row
+from api.store.codec import encode
+
+__all__ = ["build", "rows"]
+
+
+def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
+    event = stored.event
+    if isinstance(event, EvidenceAdded | EventRetracted):
+        return []
+    when = occurred_on(stored)
+    item = encode(TimelineItem(occurred_on=when, source_count=len(event.sources), event=stored))
+    tag = str(event.__struct_config__.tag)
+    return [Row("timeline", company, stored.position, tag, when, item) for company in touched]
+
+
+def _cursor(sort: str, position: int) -> str:
+    return f"{sort}~{position}"
+
+
+def parse_cursor(cursor: str) -> tuple[str, int] | None:
+    sort, _, position = cursor.rpartition("~")
+    return (sort, int(position)) if position.isdigit() and len(position) <= 16 else None
+
+
+def build(
+    data: CompanyRows,
+    *,
+    types: Sequence[str] = (),
+    start: str | None = None,
+    end: str | None = None,
+    cursor: tuple[str, int] | None = None,
+    limit: int = 100,
+) -> Timeline:
+    selected = sorted(
+        (
+            row
+            for row in data.rows
+            if row.view == "timeline"
+            and (not types or row.key in types)
+            and (start is None or row.sort >= start)
+            and (end is None or row.sort[: len(end)] <= end)
+            and (cursor is None or (row.sort, row.position) > cursor)
+        ),
+        key=lambda row: (row.sort, row.position),
+    )
+    page = selected[:limit]
+    decoder = msgspec.json.Decoder(TimelineItem)
+    items = []
+    for row in page:
+        item = decoder.decode(row.item)
+        extra = len(data.evidence.get(row.position, ()))
+        items.append(msgspec.structs.replace(item, source_count=item.source_count + extra) if extra else item)
+    next_cursor = _cursor(page[-1].sort, page[-1].position) if len(selected) > limit else None
+    return Timeline(company_id=data.company_id, version=data.version, items=items, next_cursor=next_cursor)

@@ -1,0 +1,1 @@
+"""HTTP routes: thin handlers that decode (automatically), call the store, and return a Struct."""

@@ -1,0 +1,63 @@
+"""The event catalogue: every type's JSON Schema (from the same Structs) and an example from the seeds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import get
+from litestar.params import Parameter
+
+from api.errors import UnknownEventType
+from api.routes.responses import problems
+from api.seeding import seed_examples
+from schema.events import EVENT_TYPES
+from schema.views import EventTypeInfo, EventTypeList
+
+__all__ = ["Catalogue", "catalogue_handlers"]
+
+
+class Catalogue:
+    """Built once per app (schemas and seed examples do not change while it runs)."""
+
+    def __init__(self) -> None:
+        examples = seed_examples()
+        self.items = [
+            EventTypeInfo(
+                type=tag,
+                summary=str(kind.summary),
+                json_schema=msgspec.json.schema(kind),
+                example=msgspec.to_builtins(examples[tag]) if tag in examples else None,
+            )
+            for tag, kind in EVENT_TYPES.items()
+        ]
+        self.by_type: dict[str, EventTypeInfo] = {item.type: item for item in self.items}
+
+
+@get(
+    "/event-types",
+    operation_id="listEventTypes",
+    tags=["catalogue"],
+    summary="The event catalogue",
+    sync_to_thread=False,
+)
+def list_event_types(catalogue: Catalogue) -> EventTypeList:
+    return EventTypeList(items=catalogue.items)
+
+
+@get(
+    "/event-types/{event_type:str}",
+    operation_id="getEventType",
+    tags=["catalogue"],
+    summary="One event type: its JSON Schema and an example",
+    responses=problems(404),
+    sync_to_thread=False,
+)
+def get_event_type(event_type: Annotated[str, Parameter(max_length=64)], catalogue: Catalogue) -> EventTypeInfo:
+    info = catalogue.by_type.get(event_type)
+    if info is None:
+        raise UnknownEventType(event_type)
+    return info
+
+
+catalogue_handlers = [list_event_types, get_event_type]

@@ -1,0 +1,235 @@
+"""Read models of one company (the dossier and its parts), and the company list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.openapi import ResponseSpec
+from litestar.params import Parameter
+
+from api.errors import CompanyNotFound, InvalidInput
+from api.projections import dossier, meetings, plans, relationships, sales, timeline
+from api.projections.facts import CompanyRows
+from api.routes.responses import problems
+from api.store.base import EventStore
+from api.store.readpoint import ReadPoint
+from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
+from schema.dossiers import (
+    CompanyPage,
+    CompanySummary,
+    Dossier,
+    Meetings,
+    Plans,
+    Relationships,
+    SalesSeries,
+    Timeline,
+)
+from schema.events import CompanyRegistered, EventType
+from schema.problems import FieldError
+
+__all__ = ["READ_POINT", "company_handlers"]
+
+
+def read_point(
+    at_position: Annotated[
+        int | None,
+        Parameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
+    ] = None,
+    as_of: Annotated[
+        datetime | None,
+        Parameter(description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."),
+    ] = None,
+) -> ReadPoint:
+    if at_position is not None and as_of is not None:
+        raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both")])
+    if as_of is not None and as_of.tzinfo is None:
+        raise InvalidInput([FieldError("query.as_of", "needs a UTC offset, e.g. 2025-03-22T10:00:00Z")])
+    return ReadPoint(at_position=at_position, as_of=as_of)
+
+
+READ_POINT = {"point": Provide(read_point, sync_to_thread=False)}
+
+_ETAG = ResponseHeader(
+    name="ETag",
+    description="The company's version (and, where plan status is shown, the day it was evaluated). Send it as If-None-Match.",
+    documentation_only=True,
+)
+_NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
+_READ_PROBLEMS = problems(404, 422, 503)
+
+
+async def _load(
+    store: EventStore,
+    company_id: str,
+    point: ReadPoint,
+    views: Sequence[str] = (),
+    referenced: Callable[[CompanyRows], set[str]] | None = None,
+) -> tuple[CompanyRows, dict[str, CompanyRegistered]]:
+    found = await store.company(company_id, point, views=views, referenced=referenced)
+    if found is None:
+        raise CompanyNotFound(company_id)
+    return found
+
+
+def _cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
+    sent = request.headers.get("if-none-match")
+    if sent is not None and (sent.strip() == "*" or etag in (t.strip() for t in sent.split(","))):
+        return Response(None, status_code=304, headers={"ETag": etag})
+    return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+
+def _etag(version: int, evaluated: datetime | None = None) -> str:
+    return f'"{version}"' if evaluated is None else f'"{version}-{evaluated:%Y%m%d}"'
+
+
+CompanyPath = Annotated[CompanyId, Parameter(description="The company's id.")]
+
+
+@get(
+    "/companies",
+    operation_id="listCompanies",
+    tags=["companies"],
+    summary="List companies",
+    description="Summaries in id order; `q` matches name and aliases (case-insensitive substring).",
+    dependencies=READ_POINT,
+    responses=problems(422, 503),
+)
+async def list_companies(
+    store: EventStore,
+    point: ReadPoint,
+    q: Annotated[str | None, Parameter(min_length=1, max_length=200, description="Part of a name or alias.")] = None,
+    country: Annotated[CountryCode | None, Parameter(description="ISO 3166-1 alpha-2 country.")] = None,
+    cursor: Annotated[CompanyId | None, Parameter(description="next_cursor of the previous page.")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many companies.")] = 100,
+) -> CompanyPage:
+    found, more = await store.companies(point, q=q, country=country, cursor=cursor, limit=limit)
+    items = [
+        CompanySummary(
+            company_id=r.company_id,
+            name=r.name,
+            aliases=list(r.aliases),
+            country=r.country,
+            parent_id=r.parent_id,
+            version=version,
+            last_position=last,
+        )
+        for r, version, last in found
+    ]
+    return CompanyPage(items=items, next_cursor=items[-1].company_id if more and items else None)
+
+
+@get(
+    "/companies/{company_id:str}",
+    operation_id="getCompany",
+    tags=["companies"],
+    summary="A company's dossier",
+    dependencies=READ_POINT,
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_company(
+    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+) -> Response[Dossier]:
+    data, registrations = await _load(store, company_id, point, referenced=dossier.referenced)
+    return _cached(request, dossier.build(data, registrations), _etag(data.version, data.at_time))
+
+
+@get(
+    "/companies/{company_id:str}/timeline",
+    operation_id="getCompanyTimeline",
+    tags=["companies"],
+    summary="A company's facts in date order",
+    dependencies=READ_POINT,
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_timeline(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: EventStore,
+    point: ReadPoint,
+    types: Annotated[list[EventType] | None, Parameter(query="type", description="Only these types (repeatable).")] = None,
+    start: Annotated[PartialDate | None, Parameter(query="from", description="Facts dated on or after this.")] = None,
+    end: Annotated[PartialDate | None, Parameter(query="to", description="Facts dated on or before this.")] = None,
+    cursor: Annotated[
+        str | None, Parameter(max_length=100, pattern=r"^[0-9-]{4,10}~[0-9]{1,16}$", description="next_cursor of the previous page.")
+    ] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many items.")] = 100,
+) -> Response[Timeline]:
+    data, _ = await _load(store, company_id, point, views=("timeline",))
+    after = timeline.parse_cursor(cursor) if cursor else None
+    body = timeline.build(data, types=types or (), start=start, end=end, cursor=after, limit=limit)
+    return _cached(request, body, _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}/meetings",
+    operation_id="getCompanyMeetings",
+    tags=["companies"],
+    summary="Meetings and site visits of a company",
+    dependencies=READ_POINT,
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_meetings(
+    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+) -> Response[Meetings]:
+    data, _ = await _load(store, company_id, point, views=("meeting",))
+    return _cached(request, meetings.build(data), _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}/sales",
+    operation_id="getCompanySales",
+    tags=["companies"],
+    summary="A company's sales figures by period",
+    dependencies=READ_POINT,
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_sales(
+    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+) -> Response[SalesSeries]:
+    data, _ = await _load(store, company_id, point, views=("sales",))
+    return _cached(request, sales.build(data), _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}/plans",
+    operation_id="getCompanyPlans",
+    tags=["companies"],
+    summary="A company's plans against reported actuals",
+    description=plans.__doc__ or "",
+    dependencies=READ_POINT,
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_plans(
+    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+) -> Response[Plans]:
+    data, _ = await _load(store, company_id, point, views=("plan", "sales"))
+    return _cached(request, plans.build(data), _etag(data.version, data.at_time))
+
+
+@get(
+    "/companies/{company_id:str}/relationships",
+    operation_id="getCompanyRelationships",
+    tags=["companies"],
+    summary="Suppliers, customers, partners, competitors and market positions",
+    dependencies=READ_POINT,
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_relationships(
+    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+) -> Response[Relationships]:
+    data, _ = await _load(store, company_id, point, views=("relationship", "market"))
+    return _cached(request, relationships.build(data), _etag(data.version))
+
+
+company_handlers = [list_companies, get_company, get_timeline, get_meetings, get_sales, get_plans, get_relationships]

@@ -1,0 +1,48 @@
+"""Settings from flags and ``TIDINGS_*`` environment variables; the database URL picks the backend."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of a Tidings server. Each field ``name`` is read from ``TIDINGS_NAME``."""
+
+    db: str = field(default="./tidings.db", metadata={"help": "SQLite file path, or a postgresql:// DSN"})
+    host: str = field(default="127.0.0.1", metadata={"help": "address to listen on"})
+    port: int = field(default=8000, metadata={"help": "port to listen on"})
+    max_body_bytes: int = field(default=1024 * 1024, metadata={"help": "largest request body accepted (413 above)"})
+    synchronous: str = field(
+        default="FULL", metadata={"help": "SQLite synchronous mode; below FULL an acknowledged append can be lost"}
+    )
+    busy_timeout_ms: int = field(default=5000, metadata={"help": "how long SQLite waits for a lock held elsewhere"})
+    seed: bool = field(default=False, metadata={"help": "load the seed events into an empty store at start"})
+    log_level: str = field(default="info", metadata={"help": "log level"})
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        environ = dict(os.environ) if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"TIDINGS_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _parse(raw, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.db.startswith(("postgresql://", "postgres://")) else "sqlite"
+
+
+def _parse(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    return raw

@@ -1,0 +1,112 @@
+"""The EventStore protocol: the one seam between the API and a database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+from uuid import UUID
+
+from api.projections.facts import CompanyRows
+from api.store.readpoint import ReadPoint
+from schema.events import CompanyRegistered, Event, StoredEvent
+
+__all__ = ["AppendResult", "EventStore", "Expectation", "ReadyState"]
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """Optimistic concurrency: append only while ``company_id`` is at ``version``."""
+
+    company_id: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """The stored events of one append, in request order; ``new`` of them were stored by this call."""
+
+    events: list[StoredEvent]
+    new: int
+
+    @property
+    def created(self) -> bool:
+        """False when every event was a replay of one stored before."""
+        return self.new > 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyState:
+    backend: str
+    durability: str
+    last_position: int
+    queue_depth: int
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """An append-only log of typed events with per-company versions.
+
+    Appends are atomic per call; positions are gap-free in commit order; an event id is
+    stored once for the life of the store.
+    """
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def append(
+        self, events: Sequence[Event], *, expected: Expectation | None = None
+    ) -> AppendResult:
+        """Store ``events`` atomically. Raises a DomainError and stores nothing when any is refused."""
+        ...
+
+    async def append_batch(self, events: Sequence[Event]) -> AppendResult:
+        """Like ``append``; error paths name ``$.events[i]``."""
+        ...
+
+    async def read(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        types: Sequence[str] = (),
+        company: str | None = None,
+    ) -> list[StoredEvent]:
+        """Events after ``after`` in position order, at most ``limit``."""
+        ...
+
+    async def get(self, event_id: UUID) -> StoredEvent | None: ...
+
+    async def company_version(self, company_id: str) -> int | None:
+        """The number of events touching the company, or None when it is not registered."""
+        ...
+
+    async def last_position(self) -> int: ...
+
+    async def company(
+        self,
+        company_id: str,
+        point: ReadPoint,
+        *,
+        views: Sequence[str] = (),
+        referenced: Callable[[CompanyRows], set[str]] | None = None,
+    ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
+        """The company's read-model rows valid at ``point`` (only ``views`` when given), and the
+        latest registrations of the company and of every company ``referenced`` names.
+        None when the company was not registered at that point."""
+        ...
+
+    async def companies(
+        self, point: ReadPoint, *, q: str | None, country: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[CompanyRegistered, int, int]], bool]:
+        """(latest registration, version, last position) in id order after ``cursor``; and whether more follow."""
+        ...
+
+    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop every read model and fold the whole log again; returns the last position folded."""
+        ...
+
+    async def ready(self) -> ReadyState:
+        """Raises StoreUnavailable when the database does not answer."""
+        ...

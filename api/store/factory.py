@@ -1,0 +1,18 @@
+"""Picks the backend from the database URL: a postgresql:// DSN or a SQLite file path."""
+
+from __future__ import annotations
+
+from api.settings import Settings
+from api.store.base import EventStore
+
+__all__ = ["make_store"]
+
+
+def make_store(settings: Settings) -> EventStore:
+    if settings.backend == "postgresql":
+        from api.store.postgres import PostgresStore
+
+        return PostgresStore(settings.db)
+    from api.store.sqlite import SQLiteStore
+
+    return SQLiteStore(settings.db, synchronous=settings.synchronous, busy_timeout_ms=settings.busy_timeout_ms)

@@ -1,0 +1,268 @@
+"""Decides, in memory, what a group of append commands does — the same rules for every backend.
+
+A backend opens a write transaction, fetches the ``Snapshot`` that ``needs()`` asks
+for, lets ``plan()`` decide each command's outcome (stored, replayed or refused with
+a DomainError), then writes the plan's rows and commits. A refused command leaves no
+row behind, so no savepoints are needed, and every command sees the ones accepted
+before it in the same group (an id, a registration, a version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from api.errors import AlreadyRetracted, DomainError, IdConflict, InvalidInput, VersionMismatch
+from api.projections import Row, project
+from api.store.base import AppendResult, Expectation
+from api.store.codec import encode_event, uuid7
+from schema.events import (
+    CompanyRegistered,
+    Event,
+    EventRetracted,
+    EvidenceAdded,
+    StoredEvent,
+    companies_named,
+    company_refs,
+)
+from schema.problems import FieldError
+
+__all__ = ["Command", "Known", "Needs", "Plan", "Snapshot", "needs", "plan"]
+
+
+@dataclass(slots=True)
+class Command:
+    """One append request: its events, an optional precondition, and how its paths read in errors."""
+
+    events: Sequence[Event]
+    expected: Expectation | None = None
+    batch: bool = False
+
+    def path(self, index: int, field_name: str) -> str:
+        root = f"$.events[{index}]" if self.batch else "$"
+        return f"{root}.{field_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """An event already in the log, as far as the rules need it."""
+
+    stored: StoredEvent
+    companies: tuple[str, ...]
+    retracted_by: int | None
+
+
+@dataclass(slots=True)
+class Needs:
+    """What a group must look up: event ids (own and targets) and company ids."""
+
+    event_ids: set[UUID] = field(default_factory=set)
+    company_ids: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The state ``plan()`` starts from, read inside the write transaction."""
+
+    last_position: int
+    last_recorded_at: datetime | None
+    known: dict[UUID, Known]
+    versions: dict[str, int]
+    """Registered companies among those needed, with their versions; absent means not registered."""
+
+
+@dataclass(slots=True)
+class Plan:
+    outcomes: list[AppendResult | DomainError] = field(default_factory=list)
+    stored: list[StoredEvent] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    touches: list[tuple[str, int]] = field(default_factory=list)
+    """(company_id, position) for every company each new event touches."""
+    versions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """company_id -> (version, last_position) after the group."""
+    retractions: list[tuple[int, int]] = field(default_factory=list)
+    """(retracted position, retracting position)."""
+    rows: list[Row] = field(default_factory=list)
+    """Read-model rows of the new events."""
+
+
+def needs(commands: Sequence[Command]) -> Needs:
+    result = Needs()
+    for command in commands:
+        if command.expected is not None:
+            result.company_ids.add(command.expected.company_id)
+        for event in command.events:
+            if event.id is not None:
+                result.event_ids.add(event.id)
+            if isinstance(event, EvidenceAdded | EventRetracted):
+                result.event_ids.add(event.event_id)
+            result.company_ids.update(companies_named(event))
+    return result
+
+
+def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime) -> Plan:
+    """Decide every command in order; accepted ones become rows, refused ones an error each."""
+    # Transaction time never runs backwards, so as_of reads agree with position order.
+    recorded_at = now if snapshot.last_recorded_at is None else max(now, snapshot.last_recorded_at)
+    state = _State(snapshot, recorded_at)
+    result = Plan()
+    for command in commands:
+        try:
+            result.outcomes.append(state.apply(command))
+        except DomainError as error:
+            state.rollback()
+            result.outcomes.append(error)
+        else:
+            state.commit()
+    return state.write_into(result)
+
+
+class _State:
+    """Working state of one group; ``apply`` stages a command, ``commit``/``rollback`` settle it."""
+
+    def __init__(self, snapshot: Snapshot, recorded_at: datetime) -> None:
+        self.recorded_at = recorded_at
+        self.position = snapshot.last_position
+        self.known = snapshot.known
+        self.versions: dict[str, int] = dict(snapshot.versions)
+        self.last_positions: dict[str, int] = {}
+        self.accepted: list[tuple[StoredEvent, bytes, tuple[str, ...], int | None]] = []
+        self.retractions: list[tuple[int, int]] = []
+        self._staged: list[tuple[StoredEvent, bytes, tuple[str, ...], int | None]] = []
+        self._staged_retractions: list[tuple[int, int]] = []
+        self._saved: tuple[int, dict[str, int], dict[str, int]] = (0, {}, {})
+
+    def apply(self, command: Command) -> AppendResult:
+        self._saved = (self.position, dict(self.versions), dict(self.last_positions))
+        self._staged, self._staged_retractions = [], []
+        staged_ids: dict[UUID, Known] = {}
+        results: list[StoredEvent] = []
+        new = 0
+        errors: list[FieldError] = []
+        if command.expected is not None:
+            self._check_expected(command)
+        for index, event in enumerate(command.events):
+            if event.id is not None:
+                if event.id in staged_ids:
+                    errors.append(
+                        FieldError(command.path(index, "id"), "the same id appears twice in this batch")
+                    )
+                    continue
+                prior = self.known.get(event.id)
+                if prior is not None:
+                    if prior.stored.event != event:
+                        raise IdConflict(str(event.id))
+                    results.append(prior.stored)
+                    continue
+            else:
+                event = msgspec.structs.replace(event, id=uuid7())
+            touched, target = self._check(command, index, event, staged_ids, errors)
+            if errors:
+                continue
+            self.position += 1
+            stored = StoredEvent(position=self.position, recorded_at=self.recorded_at, event=event)
+            known = Known(stored, touched, None)
+            assert event.id is not None
+            staged_ids[event.id] = known
+            for company in touched:
+                self.versions[company] = self.versions.get(company, 0) + 1
+                self.last_positions[company] = self.position
+            if isinstance(event, EventRetracted) and target is not None:
+                self._staged_retractions.append((target, self.position))
+            self._staged.append((stored, encode_event(event), touched, target))
+            results.append(stored)
+            new += 1
+        if errors:
+            raise InvalidInput(errors)
+        if command.expected is not None and not any(
+            command.expected.company_id in item[2] for item in self._staged
+        ):
+            raise InvalidInput(
+                [FieldError("$", f"the event does not name company {command.expected.company_id}")]
+            )
+        self.known.update(staged_ids)
+        return AppendResult(results, new)
+
+    def commit(self) -> None:
+        self.accepted.extend(self._staged)
+        self.retractions.extend(self._staged_retractions)
+        for target, by in self._staged_retractions:
+            for event_id, known in self.known.items():
+                if known.stored.position == target:
+                    self.known[event_id] = Known(known.stored, known.companies, by)
+                    break
+
+    def rollback(self) -> None:
+        for stored, _, _, _ in self._staged:
+            assert stored.event.id is not None
+            self.known.pop(stored.event.id, None)
+        self.position, self.versions, self.last_positions = self._saved
+
+    def _check_expected(self, command: Command) -> None:
+        assert command.expected is not None
+        actual = self.versions.get(command.expected.company_id, 0)
+        if actual != command.expected.version:
+            raise VersionMismatch(command.expected.company_id, command.expected.version, actual)
+
+    def _check(
+        self,
+        command: Command,
+        index: int,
+        event: Event,
+        staged: dict[UUID, Known],
+        errors: list[FieldError],
+    ) -> tuple[tuple[str, ...], int | None]:
+        """Rules that need the log: registered companies, and a valid target for evidence or retraction."""
+        named = companies_named(event)
+        registering = event.company_id if isinstance(event, CompanyRegistered) else None
+        for field_name, company in company_refs(event):
+            if company != registering and company not in self.versions:
+                errors.append(
+                    FieldError(command.path(index, field_name), f"company {company} is not registered")
+                )
+        if registering is not None and registering not in self.versions:
+            self.versions[registering] = 0
+        if not isinstance(event, EvidenceAdded | EventRetracted):
+            return tuple(named), None
+        target = staged.get(event.event_id) or self.known.get(event.event_id)
+        path = command.path(index, "event_id")
+        if target is None:
+            errors.append(FieldError(path, f"no event with id {event.event_id} is stored"))
+            return (), None
+        kind = type(target.stored.event)
+        if kind in (EvidenceAdded, EventRetracted):
+            errors.append(FieldError(path, f"a {_tag(kind)} event cannot be the target"))
+            return (), None
+        if isinstance(event, EventRetracted) and kind is CompanyRegistered:
+            errors.append(
+                FieldError(path, "a registration cannot be retracted; register the company again to correct it")
+            )
+            return (), None
+        retracted_by = target.retracted_by or next(
+            (by for pos, by in self._staged_retractions if pos == target.stored.position), None
+        )
+        if retracted_by is not None:
+            if isinstance(event, EventRetracted):
+                raise AlreadyRetracted(str(event.event_id), retracted_by)
+            errors.append(FieldError(path, f"event {event.event_id} was retracted"))
+            return (), None
+        return target.companies, target.stored.position
+
+    def write_into(self, result: Plan) -> Plan:
+        for stored, body, touched, target in self.accepted:
+            result.stored.append(stored)
+            result.bodies.append(body)
+            result.touches.extend((company, stored.position) for company in touched)
+            result.rows.extend(project(stored, touched, target))
+        result.retractions = self.retractions
+        for company, last in self.last_positions.items():
+            result.versions[company] = (self.versions[company], last)
+        return result
+
+
+def _tag(kind: type) -> str:
+    return str(kind.__struct_config__.tag)  # type: ignore[attr-defined]

@@ -1,0 +1,519 @@
+"""The embedded SQLite backend: WAL, synchronous=FULL, one writer thread, reader threads.
+
+Every unit of work (a whole group commit, a whole read) runs in one call on a thread
+that owns its connection, so a read is one consistent snapshot and a write is one
+transaction with one fsync. ``BEGIN IMMEDIATE`` takes SQLite's write lock before the
+planner reads the state it decides on, so even two processes on one file cannot
+assign the same position. sqlite3 errors stop here and leave as StoreUnavailable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from api.errors import DomainError, StoreUnavailable
+from api.projections import project
+from api.projections.evidence import decode_sources
+from api.projections.facts import CompanyRows, ReadRow
+from api.projections.row import Row
+from api.store import sql
+from api.store.base import AppendResult, Expectation, ReadyState
+from api.store.codec import decode_event, format_time, parse_time
+from api.store.planner import Command, Known, Plan, Snapshot, needs, plan
+from api.store.readpoint import ReadPoint
+from api.store.writer import GroupWriter
+from schema.events import CompanyRegistered, Event, EventRetracted, EvidenceAdded, StoredEvent
+
+__all__ = ["SQLiteStore"]
+
+T = TypeVar("T")
+log = logging.getLogger("tidings.sqlite")
+
+SCHEMA_VERSION = 1
+_CHUNK = 500  # stays far below SQLite's limit on bound parameters
+_registration = msgspec.json.Decoder(CompanyRegistered)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY,
+    id BLOB NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (recorded_at, position);
+CREATE TRIGGER IF NOT EXISTS events_are_not_updated BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_are_not_deleted BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TABLE IF NOT EXISTS touches (
+    company_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (company_id, position)
+);
+CREATE INDEX IF NOT EXISTS touches_by_position ON touches (position);
+CREATE TABLE IF NOT EXISTS companies (
+    company_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    last_position INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retractions (
+    target INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS read_rows (
+    view TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    sort TEXT NOT NULL,
+    item BLOB NOT NULL,
+    retracted_at INTEGER,
+    PRIMARY KEY (company_id, view, position, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS read_rows_by_position ON read_rows (position);
+CREATE INDEX IF NOT EXISTS read_rows_by_view ON read_rows (view, company_id, position);
+CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+"""
+
+
+class SQLiteStore:
+    backend = "sqlite"
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: str = "FULL",
+        busy_timeout_ms: int = 5000,
+        readers: int = 4,
+    ) -> None:
+        self.path = str(path)
+        self.synchronous = synchronous.upper()
+        self.busy_timeout_ms = busy_timeout_ms
+        self._readers = readers
+        self._local = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._write_pool: ThreadPoolExecutor | None = None
+        self._read_pool: ThreadPoolExecutor | None = None
+        self._writer_conn: sqlite3.Connection | None = None
+        self.writer = GroupWriter(self._commit)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="tidings-sqlite-writer")
+        self._read_pool = ThreadPoolExecutor(self._readers, thread_name_prefix="tidings-sqlite-reader")
+        await self._on_writer(self._open_writer)
+        self.writer.start()
+
+    async def close(self) -> None:
+        await self.writer.close()
+        if self._write_pool is not None:
+            await self._on_writer(self._close_writer)
+            self._write_pool.shutdown(wait=True)
+        if self._read_pool is not None:
+            self._read_pool.shutdown(wait=True)
+        with self._lock:
+            for conn in self._reader_connections:
+                conn.close()
+            self._reader_connections.clear()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        return conn
+
+    def _open_writer(self) -> None:
+        conn = self._connect()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(_SCHEMA)
+        if conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
+            conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+        self._writer_conn = conn
+
+    def _close_writer(self) -> None:
+        if self._writer_conn is not None:
+            self._writer_conn.close()
+            self._writer_conn = None
+
+    def durability(self) -> str:
+        conn = self._writer_conn
+        if conn is None:
+            return "closed"
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[conn.execute("PRAGMA synchronous").fetchone()[0]]
+        return f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
+
+    # -- threads -----------------------------------------------------------------------
+
+    async def _on_writer(self, fn: Callable[[], T]) -> T:
+        assert self._write_pool is not None
+        return await asyncio.get_running_loop().run_in_executor(self._write_pool, fn)
+
+    async def _on_reader(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._read_pool is None:
+            raise StoreUnavailable("The store is not open.")
+        return await asyncio.get_running_loop().run_in_executor(self._read_pool, self._read_tx, fn)
+
+    def _read_tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        try:
+            if conn is None:
+                conn = self._connect()
+                conn.execute("PRAGMA query_only = 1")
+                self._local.conn = conn
+                with self._lock:
+                    self._reader_connections.append(conn)
+            conn.execute("BEGIN")
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            log.error("read failed: %s", error)
+            raise StoreUnavailable(_reason(error)) from None
+
+    # -- writes ------------------------------------------------------------------------
+
+    async def append(self, events: Sequence[Event], *, expected: Expectation | None = None) -> AppendResult:
+        return await self.writer.submit(Command(list(events), expected, batch=False))
+
+    async def append_batch(self, events: Sequence[Event]) -> AppendResult:
+        return await self.writer.submit(Command(list(events), None, batch=True))
+
+    async def _commit(self, commands: Sequence[Command]) -> list[AppendResult | DomainError]:
+        return await self._on_writer(lambda: self._commit_sync(commands))
+
+    def _commit_sync(self, commands: Sequence[Command]) -> list[AppendResult | DomainError]:
+        conn = self._writer_conn
+        if conn is None:
+            raise StoreUnavailable("The store is closed.")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                decided = plan(commands, self._snapshot(conn, commands), datetime.now(UTC))
+                self._write(conn, decided)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            log.error("commit failed: %s", error)
+            raise StoreUnavailable(_reason(error)) from None
+        return decided.outcomes
+
+    def _snapshot(self, conn: sqlite3.Connection, commands: Sequence[Command]) -> Snapshot:
+        need = needs(commands)
+        last = conn.execute("SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1").fetchone()
+        known: dict[UUID, Known] = {}
+        for chunk in _chunks([i.bytes for i in need.event_ids]):
+            rows = conn.execute(
+                "SELECT e.position, e.recorded_at, e.body, r.position FROM events e "
+                f"LEFT JOIN retractions r ON r.target = e.position WHERE e.id IN ({_marks(chunk)})",
+                chunk,
+            ).fetchall()
+            touched = self._touched(conn, [row[0] for row in rows])
+            for position, recorded_at, body, retracted_by in rows:
+                stored = StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
+                assert stored.event.id is not None
+                known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
+        versions: dict[str, int] = {}
+        for chunk in _chunks(sorted(need.company_ids)):
+            versions.update(
+                conn.execute(f"SELECT company_id, version FROM companies WHERE company_id IN ({_marks(chunk)})", chunk)
+            )
+        return Snapshot(
+            last_position=last[0] if last else 0,
+            last_recorded_at=parse_time(last[1]) if last else None,
+            known=known,
+            versions=versions,
+        )
+
+    @staticmethod
+    def _touched(conn: sqlite3.Connection, positions: list[int]) -> dict[int, list[str]]:
+        result: dict[int, list[str]] = {}
+        if positions:
+            for company, position in conn.execute(
+                f"SELECT company_id, position FROM touches WHERE position IN ({_marks(positions)}) "
+                "ORDER BY rowid",
+                positions,
+            ):
+                result.setdefault(position, []).append(company)
+        return result
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, decided: Plan) -> None:
+        if not decided.stored:
+            return
+        conn.executemany(
+            "INSERT INTO events (position, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?)",
+            [
+                (s.position, s.event.id.bytes, _tag(s.event), format_time(s.recorded_at), body)  # type: ignore[union-attr]
+                for s, body in zip(decided.stored, decided.bodies, strict=True)
+            ],
+        )
+        conn.executemany("INSERT INTO touches (company_id, position) VALUES (?, ?)", decided.touches)
+        conn.executemany(
+            "INSERT INTO companies (company_id, version, last_position) VALUES (?, ?, ?) "
+            "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position",
+            [(c, v, p) for c, (v, p) in decided.versions.items()],
+        )
+        SQLiteStore._write_rows(conn, decided.rows, decided.retractions)
+        conn.execute(
+            "INSERT INTO checkpoints (name, position) VALUES ('read_rows', ?) "
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            (decided.stored[-1].position,),
+        )
+
+    @staticmethod
+    def _write_rows(conn: sqlite3.Connection, rows: Iterable[Row], retractions: list[tuple[int, int]]) -> None:
+        conn.executemany(
+            "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES (?, ?, ?, ?, ?, ?)", rows
+        )
+        conn.executemany("INSERT INTO retractions (target, position) VALUES (?, ?)", retractions)
+        conn.executemany(
+            "UPDATE read_rows SET retracted_at = ? WHERE position = ? AND retracted_at IS NULL",
+            [(by, target) for target, by in retractions],
+        )
+
+    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop every read model and fold the whole log again, in one transaction. Returns the events folded."""
+        return await self._on_writer(lambda: self._rebuild_sync(progress))
+
+    def _rebuild_sync(self, progress: Callable[[int, int], None] | None) -> int:
+        conn = self._writer_conn
+        if conn is None:
+            raise StoreUnavailable("The store is closed.")
+        total = _last_position(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM read_rows")
+            done = 0
+            while done < total:
+                batch = conn.execute(
+                    "SELECT position, recorded_at, body FROM events WHERE position > ? ORDER BY position LIMIT 5000",
+                    (done,),
+                ).fetchall()
+                if not batch:
+                    break
+                touched = self._touched(conn, [row[0] for row in batch])
+                rows: list[Row] = []
+                retractions: list[tuple[int, int]] = []
+                for position, recorded_at, body in batch:
+                    stored = _stored(position, recorded_at, body)
+                    target = _target_position(conn, stored.event)
+                    if isinstance(stored.event, EventRetracted) and target is not None:
+                        retractions.append((target, position))
+                    rows.extend(project(stored, tuple(touched.get(position, ())), target))
+                # Rows of a batch are written before its retractions mark them.
+                conn.executemany(
+                    "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                conn.executemany(
+                    "UPDATE read_rows SET retracted_at = ? WHERE position = ? AND retracted_at IS NULL",
+                    [(by, target) for target, by in retractions],
+                )
+                done = batch[-1][0]
+                if progress is not None:
+                    progress(done, total)
+            conn.execute(
+                "INSERT INTO checkpoints (name, position) VALUES ('read_rows', ?) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                (done,),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return done
+
+    # -- the log -----------------------------------------------------------------------
+
+    async def read(
+        self, *, after: int = 0, limit: int = 100, types: Sequence[str] = (), company: str | None = None
+    ) -> list[StoredEvent]:
+        query, params = sql.log_page(after=after, limit=limit, types=types, company=company)
+        rows = await self._on_reader(lambda conn: conn.execute(query, params).fetchall())
+        return [_stored(*row) for row in rows]
+
+    async def get(self, event_id: UUID) -> StoredEvent | None:
+        row = await self._on_reader(
+            lambda conn: conn.execute(
+                "SELECT position, recorded_at, body FROM events WHERE id = ?", (event_id.bytes,)
+            ).fetchone()
+        )
+        return None if row is None else _stored(*row)
+
+    async def company_version(self, company_id: str) -> int | None:
+        row = await self._on_reader(
+            lambda conn: conn.execute("SELECT version FROM companies WHERE company_id = ?", (company_id,)).fetchone()
+        )
+        return None if row is None else int(row[0])
+
+    async def last_position(self) -> int:
+        return await self._on_reader(_last_position)
+
+    async def ready(self) -> ReadyState:
+        last = await self.last_position()
+        return ReadyState(self.backend, self.durability(), last, self.writer.depth)
+
+    # -- read models -------------------------------------------------------------------
+
+    async def company(
+        self,
+        company_id: str,
+        point: ReadPoint,
+        *,
+        views: Sequence[str] = (),
+        referenced: Callable[[CompanyRows], set[str]] | None = None,
+    ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
+        """A company's rows valid at ``point`` and the registrations of the companies they reference.
+
+        None when the company was not registered at that point.
+        """
+
+        def work(conn: sqlite3.Connection) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
+            at, at_time = _resolve(conn, point)
+            version, last = conn.execute(
+                "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = ? AND position <= ?",
+                (company_id, at),
+            ).fetchone()
+            if version == 0:
+                return None
+            wanted = [*views, "evidence"] if views else []
+            view_filter = f" AND view IN ({_marks(wanted)})" if wanted else ""
+            rows = [
+                ReadRow(*row)
+                for row in conn.execute(
+                    "SELECT view, position, key, sort, item FROM read_rows WHERE company_id = ? AND position <= ? "
+                    f"AND (retracted_at IS NULL OR retracted_at > ?){view_filter} ORDER BY position",
+                    (company_id, at, at, *wanted),
+                )
+            ]
+            evidence: dict[int, list[Any]] = {}
+            for row in rows:
+                if row.view == "evidence":
+                    evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
+            data = CompanyRows(company_id, version, last, at, at_time, rows, evidence)
+            ids = {company_id} | (referenced(data) if referenced else set())
+            registrations = _registrations(conn, ids, at)
+            if company_id not in registrations:
+                return None
+            if registrations[company_id].parent_id:
+                registrations.update(_registrations(conn, {registrations[company_id].parent_id or ""}, at))
+            return data, registrations
+
+        return await self._on_reader(work)
+
+    async def companies(
+        self, point: ReadPoint, *, q: str | None, country: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[CompanyRegistered, int, int]], bool]:
+        """Latest registrations at ``point`` in id order after ``cursor``, with (version, last position)."""
+
+        def work(conn: sqlite3.Connection) -> tuple[list[tuple[CompanyRegistered, int, int]], bool]:
+            at, _ = _resolve(conn, point)
+            rows = conn.execute(
+                sql.COMPANY_PAGE_SQLITE,
+                {"at": at, "cursor": cursor or "", "country": country, "q": q.lower() if q else None, "limit": limit + 1},
+            ).fetchall()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            ids = [row[0] for row in rows]
+            counts = {}
+            if ids:
+                counts = {
+                    c: (v, p)
+                    for c, v, p in conn.execute(
+                        "SELECT company_id, count(*), max(position) FROM touches "
+                        f"WHERE company_id IN ({_marks(ids)}) AND position <= ? GROUP BY company_id",
+                        (*ids, at),
+                    )
+                }
+            return [(_registration.decode(item), *counts.get(c, (0, 0))) for c, item in rows], more
+
+        return await self._on_reader(work)
+
+
+def _resolve(conn: sqlite3.Connection, point: ReadPoint) -> tuple[int, datetime]:
+    """The log position a read is as of, and the clock it is evaluated at."""
+    if point.as_of is not None:
+        row = conn.execute(
+            "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= ?", (format_time(point.as_of),)
+        ).fetchone()
+        return int(row[0]), point.as_of
+    last = _last_position(conn)
+    if point.at_position is not None and point.at_position < last:
+        row = conn.execute("SELECT recorded_at FROM events WHERE position = ?", (point.at_position,)).fetchone()
+        return point.at_position, parse_time(row[0]) if row else datetime.now(UTC)
+    return last, datetime.now(UTC)
+
+
+def _registrations(conn: sqlite3.Connection, ids: Iterable[str], at: int) -> dict[str, CompanyRegistered]:
+    result: dict[str, CompanyRegistered] = {}
+    for chunk in _chunks(sorted(ids)):
+        for company, item, _ in conn.execute(
+            "SELECT company_id, item, max(position) FROM read_rows WHERE view = 'registration' "
+            f"AND company_id IN ({_marks(chunk)}) AND position <= ? GROUP BY company_id",
+            (*chunk, at),
+        ):
+            result[company] = _registration.decode(item)
+    return result
+
+
+def _target_position(conn: sqlite3.Connection, event: Event) -> int | None:
+    if not isinstance(event, EvidenceAdded | EventRetracted):
+        return None
+    row = conn.execute("SELECT position FROM events WHERE id = ?", (event.event_id.bytes,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _last_position(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT position FROM events ORDER BY position DESC LIMIT 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _stored(position: int, recorded_at: str, body: bytes) -> StoredEvent:
+    return StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
+
+
+def _tag(event: Event) -> str:
+    return str(event.__struct_config__.tag)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _reason(error: sqlite3.Error) -> str:
+    """A client-safe reason: the kind of fault, never a path or SQL."""
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return "The database is read-only."
+    if "full" in text:
+        return "The disk is full."
+    if "locked" in text or "busy" in text:
+        return "The database is locked by another process."
+    return "The database failed."

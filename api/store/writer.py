@@ -1,0 +1,122 @@
+"""The single writer: one task per process that commits waiting appends together.
+
+Requests put a command on the queue and wait on a future. The task takes everything
+waiting (up to a bound), hands the group to the backend's ``commit`` (one transaction,
+one fsync), and resolves each future with that command's own outcome only after the
+commit returned. A failed commit fails every command of the group with
+StoreUnavailable: nothing of it was acknowledged, so clients retry with the same ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from api.errors import DomainError, StoreUnavailable
+from api.store.base import AppendResult
+from api.store.planner import Command
+
+__all__ = ["GroupWriter", "WriterStats"]
+
+log = logging.getLogger("tidings.writer")
+
+Commit = Callable[[Sequence[Command]], Awaitable[list[AppendResult | DomainError]]]
+
+
+@dataclass(slots=True)
+class WriterStats:
+    commits: int = 0
+    commands: int = 0
+    events: int = 0
+    largest_group: int = 0
+    group_sizes: dict[int, int] = field(default_factory=dict)
+
+
+class GroupWriter:
+    def __init__(self, commit: Commit, *, max_events: int = 10_000) -> None:
+        self._commit = commit
+        self._max_events = max_events
+        self._queue: asyncio.Queue[tuple[Command, asyncio.Future[AppendResult]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.stats = WriterStats()
+        self.on_commit: list[Callable[[int], None]] = []
+        """Called with the last position after each successful commit (wakes feed readers)."""
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="tidings-writer")
+
+    async def submit(self, command: Command) -> AppendResult:
+        if self._closing or self._task is None:
+            raise StoreUnavailable("The server is shutting down.")
+        future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((command, future))
+        return await future
+
+    async def close(self) -> None:
+        """Stop taking commands, commit those already waiting, then stop."""
+        self._closing = True
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            events = len(group[0][0].events)
+            while events < self._max_events and not self._queue.empty():
+                item = self._queue.get_nowait()
+                group.append(item)
+                events += len(item[0].events)
+            try:
+                await self._commit_group(group, events)
+            finally:
+                for _ in group:
+                    self._queue.task_done()
+
+    async def _commit_group(
+        self, group: list[tuple[Command, asyncio.Future[AppendResult]]], events: int
+    ) -> None:
+        try:
+            outcomes = await self._commit([command for command, _ in group])
+        except DomainError as error:
+            outcomes = [error] * len(group)
+        except Exception:  # anything else from the database: fail the group, keep the writer alive
+            log.exception("commit of %d appends failed", len(group))
+            outcomes = [StoreUnavailable()] * len(group)
+        else:
+            self._count(len(group), events)
+        last = 0
+        for (_, future), outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, AppendResult) and outcome.events:
+                last = max(last, max(e.position for e in outcome.events))
+            if future.done():  # the client went away; its append stands and a retry replays it
+                continue
+            if isinstance(outcome, DomainError):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        if last:
+            for callback in self.on_commit:
+                callback(last)
+
+    def _count(self, commands: int, events: int) -> None:
+        stats = self.stats
+        stats.commits += 1
+        stats.commands += commands
+        stats.events += events
+        stats.largest_group = max(stats.largest_group, commands)
+        bucket = 1 << (commands - 1).bit_length()
+        stats.group_sizes[bucket] = stats.group_sizes.get(bucket, 0) + 1

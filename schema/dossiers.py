@@ -1,0 +1,243 @@
+"""Read models: what is known about a company, as JSON shapes.
+
+Every fact carries ``sources`` (the event's own and those added by ``evidence_added``)
+and ``source_count``, so a reader sees how well supported it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from msgspec import Meta
+
+from schema.base import (
+    Base,
+    Certainty,
+    CompanyId,
+    Count,
+    CountryCode,
+    DecimalAmount,
+    Money,
+    PartialDate,
+    Period,
+    PersonId,
+    Source,
+)
+from schema.events import Location, Participant, PlanTarget, StoredEvent
+
+__all__ = [
+    "CompanyPage",
+    "CompanyRef",
+    "CompanySummary",
+    "Counterparty",
+    "Dossier",
+    "Executive",
+    "Fact",
+    "MarketPosition",
+    "MeetingItem",
+    "Meetings",
+    "PlanItem",
+    "PlanStatus",
+    "Plans",
+    "Product",
+    "Profile",
+    "Relationship",
+    "Relationships",
+    "SalesFigure",
+    "SalesSeries",
+    "Timeline",
+    "TimelineItem",
+]
+
+PlanStatus = Literal["pending", "met", "missed", "unknown"]
+Version = Annotated[int, Meta(ge=0, description="Number of events that touched the company.")]
+
+
+class Fact(Base, frozen=True, kw_only=True):
+    """Where a fact comes from: its event, certainty and every source behind it."""
+
+    position: int
+    event_id: UUID
+    certainty: Certainty
+    sources: list[Source]
+    source_count: int = 0
+
+
+class CompanyRef(Base, frozen=True):
+    company_id: CompanyId
+    name: str
+
+
+class Executive(Fact, frozen=True, kw_only=True):
+    person_id: PersonId
+    name: str
+    role: str
+
+
+class Product(Fact, frozen=True, kw_only=True):
+    product: str
+    category: str
+    launched_on: PartialDate
+
+
+class Profile(Base, frozen=True):
+    company_id: CompanyId
+    name: str
+    aliases: list[str]
+    country: CountryCode
+    sectors: list[str]
+    parent: CompanyRef | None
+    subsidiaries: list[CompanyRef]
+    executives: list[Executive]
+    products: list[Product]
+
+
+class CompanySummary(Base, frozen=True):
+    company_id: CompanyId
+    name: str
+    aliases: list[str]
+    country: CountryCode
+    parent_id: CompanyId | None
+    version: Version
+    last_position: int
+
+
+class CompanyPage(Base, frozen=True):
+    """Companies in id order. Pass ``next_cursor`` as ``cursor`` for the next page; null at the end."""
+
+    items: list[CompanySummary]
+    next_cursor: str | None
+
+
+class MeetingItem(Fact, frozen=True, kw_only=True):
+    """A meeting the company took part in, or a site visit it made or hosted."""
+
+    kind: Literal["meeting", "site_visit"]
+    role: Literal["participant", "visitor", "host"]
+    occurred_on: PartialDate
+    location: Location
+    site: str | None = None
+    occasion: str | None = None
+    topics: list[str] = []
+    participants: list[Participant]
+    counterparties: list[CompanyId]
+
+
+class Meetings(Base, frozen=True):
+    company_id: CompanyId
+    version: Version
+    items: list[MeetingItem]
+
+
+class SalesFigure(Fact, frozen=True, kw_only=True):
+    period: Period
+    product: str | None = None
+    units: Count | None = None
+    revenue: Money | None = None
+
+
+class SalesSeries(Base, frozen=True):
+    """Figures in period order (by start, then length, then position)."""
+
+    company_id: CompanyId
+    version: Version
+    items: list[SalesFigure]
+
+
+class PlanItem(Fact, frozen=True, kw_only=True):
+    plan_id: str
+    kind: str
+    description: str
+    metric: str | None = None
+    target: PlanTarget | None = None
+    due: Period
+    status: PlanStatus = "pending"
+    actual: DecimalAmount | None = None
+    """The reported figure the plan is measured against (summed over sub-periods when no figure for the whole period exists)."""
+    progress: str | None = None
+    """actual / target as a decimal string (1 or more: met)."""
+
+
+class Plans(Base, frozen=True):
+    """Plans against actuals, evaluated on ``evaluated_on``.
+
+    A plan with a metric and a target is compared with the company's ``sales_reported``
+    figures for its due period (units for unit metrics, revenue in the target's
+    currency for revenue): ``met`` when actual >= target; ``missed`` when the period
+    is over and the figure for the whole period is below target; ``pending`` while
+    the period is not over; ``unknown`` when the period is over and no figure for it
+    exists. A plan without a target is ``pending`` until its period is over, then
+    ``unknown``. ``progress`` = actual / target.
+    """
+
+    company_id: CompanyId
+    version: Version
+    evaluated_on: date
+    items: list[PlanItem]
+
+
+class Relationship(Fact, frozen=True, kw_only=True):
+    counterparty: CompanyId
+    kind: Literal["supplies", "partners_with", "competes_with"]
+    direction: Literal["outgoing", "incoming"]
+    status: Literal["active", "potential", "ended"]
+    components: list[str] = []
+
+
+class MarketPosition(Fact, frozen=True, kw_only=True):
+    market: str
+    region: str
+    standing: Literal["dominant", "leading", "challenger"]
+    peers: list[CompanyId]
+
+
+class Relationships(Base, frozen=True):
+    """Suppliers supply this company; customers are supplied by it."""
+
+    company_id: CompanyId
+    version: Version
+    suppliers: list[Relationship]
+    customers: list[Relationship]
+    partners: list[Relationship]
+    competitors: list[Relationship]
+    market_positions: list[MarketPosition]
+
+
+class Counterparty(Base, frozen=True):
+    company_id: CompanyId
+    name: str
+    via: list[str]
+    """How they are connected: meeting, site_visit, supplies, partners_with, competes_with, market."""
+
+
+class TimelineItem(Base, frozen=True):
+    occurred_on: PartialDate
+    """When it happened as the news dates it; for undated facts the date it was recorded."""
+    source_count: int
+    event: StoredEvent
+
+
+class Timeline(Base, frozen=True):
+    """Facts by ``occurred_on``, then position. Pass ``next_cursor`` as ``cursor`` to continue."""
+
+    company_id: CompanyId
+    version: Version
+    items: list[TimelineItem]
+    next_cursor: str | None
+
+
+class Dossier(Base, frozen=True):
+    """Everything known about one company at ``last_position`` (or at the requested moment)."""
+
+    company_id: CompanyId
+    version: Version
+    last_position: int
+    profile: Profile
+    counts: dict[str, int]
+    """Facts per event type (retracted facts excluded)."""
+    latest_sales: SalesFigure | None
+    open_plans: list[PlanItem]
+    """Plans neither met nor missed."""
+    counterparties: list[Counterparty]

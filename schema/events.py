@@ -1,0 +1,329 @@
+"""The event catalogue: one Struct per event type, the union ``Event``, and the stored envelope.
+
+Tags are written by hand and never change once events carrying them are stored; the
+catalogue grows by adding types. Rules that a single field's type cannot say (at least
+two distinct participants, a revenue target needs a currency, ...) live in
+``__post_init__`` so that every decoder enforces them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+from msgspec import Meta
+
+from schema.base import (
+    Base,
+    Certainty,
+    CompanyId,
+    Count,
+    CountryCode,
+    CurrencyCode,
+    DecimalAmount,
+    Label,
+    Money,
+    Name,
+    Note,
+    PartialDate,
+    Period,
+    PersonId,
+    PlanId,
+    Position,
+    Source,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "CompanyRegistered",
+    "Event",
+    "EventBase",
+    "EventType",
+    "EvidenceAdded",
+    "EventRetracted",
+    "ExecutiveReported",
+    "Location",
+    "MarketPositionReported",
+    "MeetingHeld",
+    "Participant",
+    "PlanAnnounced",
+    "PlanTarget",
+    "ProductLaunched",
+    "RelationshipReported",
+    "SalesReported",
+    "SiteVisited",
+    "StoredEvent",
+    "companies_named",
+    "company_refs",
+]
+
+Labels = Annotated[list[Label], Meta(max_length=50)]
+
+
+class EventBase(Base, frozen=True, kw_only=True, tag_field="type"):
+    """Fields common to every event type."""
+
+    summary: ClassVar[str] = ""
+
+    id: UUID | None = None
+    """Client-chosen idempotency key; the server assigns a UUIDv7 when absent."""
+    sources: Annotated[list[Source], Meta(min_length=1, max_length=20)]
+    certainty: Certainty = "reported"
+    note: Note | None = None
+
+
+class Location(Base, frozen=True):
+    """Where something happened."""
+
+    country: CountryCode
+    city: Name | None = None
+    site: Name | None = None
+
+
+class Participant(Base, frozen=True):
+    """A company, and optionally the person who represented it."""
+
+    company_id: CompanyId
+    person_id: PersonId | None = None
+
+
+class CompanyRegistered(EventBase, frozen=True, kw_only=True, tag="company_registered"):
+    """A company becomes known to Tidings (again, to correct its profile: the latest wins)."""
+
+    summary: ClassVar[str] = "A company and its profile"
+
+    company_id: CompanyId
+    name: Name
+    aliases: Labels = []
+    country: CountryCode
+    sectors: Labels = []
+    parent_id: CompanyId | None = None
+
+    def __post_init__(self) -> None:
+        if self.parent_id == self.company_id:
+            raise ValueError("parent_id: a company cannot be its own parent")
+
+
+class ExecutiveReported(EventBase, frozen=True, kw_only=True, tag="executive_reported"):
+    """A person holds a role at a company."""
+
+    summary: ClassVar[str] = "A person's role at a company"
+
+    person_id: PersonId
+    name: Name
+    company_id: CompanyId
+    role: Name
+
+
+class MeetingHeld(EventBase, frozen=True, kw_only=True, tag="meeting_held"):
+    """Representatives of companies met."""
+
+    summary: ClassVar[str] = "A meeting between companies or their people"
+
+    occurred_on: PartialDate
+    location: Location
+    participants: Annotated[list[Participant], Meta(min_length=2, max_length=50)]
+    occasion: Name | None = None
+    topics: Labels = []
+
+    def __post_init__(self) -> None:
+        companies = {p.company_id for p in self.participants}
+        persons = {p.person_id for p in self.participants if p.person_id is not None}
+        if len(companies) < 2 and len(persons) < 2:
+            raise ValueError("participants: a meeting needs at least two distinct companies or persons")
+
+
+class SiteVisited(EventBase, frozen=True, kw_only=True, tag="site_visited"):
+    """Someone from one company visited a site of another."""
+
+    summary: ClassVar[str] = "A visit to another company's site"
+
+    occurred_on: PartialDate
+    visitor: Participant
+    host_company_id: CompanyId
+    site: Name
+    location: Location
+
+
+class ProductLaunched(EventBase, frozen=True, kw_only=True, tag="product_launched"):
+    """A company launched a product."""
+
+    summary: ClassVar[str] = "A product launch"
+
+    company_id: CompanyId
+    product: Name
+    category: Label
+    launched_on: PartialDate
+
+
+class SalesReported(EventBase, frozen=True, kw_only=True, tag="sales_reported"):
+    """Units sold and/or revenue for a period, for the company or one of its products."""
+
+    summary: ClassVar[str] = "Units sold and revenue for a period"
+
+    company_id: CompanyId
+    period: Period
+    product: Name | None = None
+    units: Count | None = None
+    revenue: Money | None = None
+
+    def __post_init__(self) -> None:
+        if self.units is None and self.revenue is None:
+            raise ValueError("units, revenue: at least one of them is required")
+
+
+class PlanTarget(Base, frozen=True):
+    """The figure a plan aims at: units (no currency) or revenue (with a currency)."""
+
+    value: DecimalAmount
+    currency: CurrencyCode | None = None
+
+
+class PlanAnnounced(EventBase, frozen=True, kw_only=True, tag="plan_announced"):
+    """A company announced what it intends to do by a due period."""
+
+    summary: ClassVar[str] = "A plan with an optional measurable target"
+
+    plan_id: PlanId
+    company_id: CompanyId
+    kind: Literal["production", "expansion", "investment", "partnership", "other"]
+    description: Annotated[Note, Meta(min_length=1)]
+    metric: Literal["units_produced", "units_sold", "revenue"] | None = None
+    target: PlanTarget | None = None
+    due: Period
+
+    def __post_init__(self) -> None:
+        if self.target is None:
+            return
+        if self.metric is None:
+            raise ValueError("metric: a plan with a target needs a metric")
+        if self.metric == "revenue" and self.target.currency is None:
+            raise ValueError("target.currency: a revenue target needs a currency")
+        if self.metric != "revenue" and self.target.currency is not None:
+            raise ValueError("target.currency: a unit target has no currency")
+
+
+class RelationshipReported(EventBase, frozen=True, kw_only=True, tag="relationship_reported"):
+    """One company supplies, partners with or competes with another."""
+
+    summary: ClassVar[str] = "A supply, partnership or competition between two companies"
+
+    from_company_id: CompanyId
+    to_company_id: CompanyId
+    kind: Literal["supplies", "partners_with", "competes_with"]
+    status: Literal["active", "potential", "ended"]
+    components: Labels = []
+
+    def __post_init__(self) -> None:
+        if self.from_company_id == self.to_company_id:
+            raise ValueError("to_company_id: a relationship needs two different companies")
+
+
+class MarketPositionReported(EventBase, frozen=True, kw_only=True, tag="market_position_reported"):
+    """Companies hold a position in a market and region."""
+
+    summary: ClassVar[str] = "Companies' position in a market"
+
+    company_ids: Annotated[list[CompanyId], Meta(min_length=1, max_length=50)]
+    market: Name
+    region: Name
+    position: Literal["dominant", "leading", "challenger"]
+
+
+class EvidenceAdded(EventBase, frozen=True, kw_only=True, tag="evidence_added"):
+    """Another article reports the fact recorded by ``event_id``."""
+
+    summary: ClassVar[str] = "More sources for an earlier fact"
+
+    event_id: UUID
+
+
+class EventRetracted(EventBase, frozen=True, kw_only=True, tag="event_retracted"):
+    """The fact recorded by ``event_id`` was wrong; it leaves every read model."""
+
+    summary: ClassVar[str] = "Withdraws an earlier fact"
+
+    event_id: UUID
+    reason: Annotated[Note, Meta(min_length=1)]
+
+
+EventType = Literal[
+    "company_registered",
+    "executive_reported",
+    "meeting_held",
+    "site_visited",
+    "product_launched",
+    "sales_reported",
+    "plan_announced",
+    "relationship_reported",
+    "market_position_reported",
+    "evidence_added",
+    "event_retracted",
+]
+"""The tags of the catalogue, for query parameters; a test keeps it equal to the union's tags."""
+
+Event = (
+    CompanyRegistered
+    | ExecutiveReported
+    | MeetingHeld
+    | SiteVisited
+    | ProductLaunched
+    | SalesReported
+    | PlanAnnounced
+    | RelationshipReported
+    | MarketPositionReported
+    | EvidenceAdded
+    | EventRetracted
+)
+
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    cls.__struct_config__.tag: cls  # type: ignore[misc]
+    for cls in (
+        CompanyRegistered,
+        ExecutiveReported,
+        MeetingHeld,
+        SiteVisited,
+        ProductLaunched,
+        SalesReported,
+        PlanAnnounced,
+        RelationshipReported,
+        MarketPositionReported,
+        EvidenceAdded,
+        EventRetracted,
+    )
+}
+
+
+class StoredEvent(Base, frozen=True):
+    """An event as the log holds it: its place, the time it was recorded, and the event (``id`` always set)."""
+
+    position: Position
+    recorded_at: datetime
+    event: Event
+
+
+def company_refs(event: EventBase) -> list[tuple[str, str]]:
+    """(JSON path below the event, company id) of every company id the event names."""
+    match event:
+        case CompanyRegistered(company_id=c, parent_id=parent):
+            return [("company_id", c)] + ([("parent_id", parent)] if parent else [])
+        case ExecutiveReported(company_id=c) | ProductLaunched(company_id=c):
+            return [("company_id", c)]
+        case SalesReported(company_id=c) | PlanAnnounced(company_id=c):
+            return [("company_id", c)]
+        case MeetingHeld(participants=ps):
+            return [(f"participants[{i}].company_id", p.company_id) for i, p in enumerate(ps)]
+        case SiteVisited(visitor=v, host_company_id=host):
+            return [("visitor.company_id", v.company_id), ("host_company_id", host)]
+        case RelationshipReported(from_company_id=a, to_company_id=b):
+            return [("from_company_id", a), ("to_company_id", b)]
+        case MarketPositionReported(company_ids=cs):
+            return [(f"company_ids[{i}]", c) for i, c in enumerate(cs)]
+        case _:
+            return []
+
+
+def companies_named(event: EventBase) -> list[str]:
+    """Company ids an event names directly, in order of appearance, without repeats."""
+    return list(dict.fromkeys(company for _, company in company_refs(event)))

@@ -1,0 +1,1 @@
+"""Seed events as NDJSON, one file per source article; ``tidings seed`` loads them."""
