@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from schema.problems import FieldError
 
 __all__ = [
+    "KINDS_BY_STATUS",
     "PROBLEMS",
     "AlreadyRetracted",
     "CompanyNotFound",
@@ -58,9 +59,7 @@ class IdConflict(DomainError):
 
 class VersionMismatch(DomainError):
     def __init__(self, company_id: str, expected: int, actual: int) -> None:
-        super().__init__(
-            f"Wrong expected version: {expected} (company: {company_id}, current version: {actual})"
-        )
+        super().__init__(f"Wrong expected version: {expected} (company: {company_id}, current version: {actual})")
         self.company_id = company_id
         self.expected = expected
         self.actual = actual
@@ -107,13 +106,17 @@ class ProblemKind:
 MALFORMED = ProblemKind(400, "malformed-request", "Malformed request", "The body is not valid JSON or not UTF-8.")
 UNAUTHORIZED = ProblemKind(401, "unauthorized", "Unauthorized")
 NOT_FOUND = ProblemKind(404, "not-found", "Not found", "The resource does not exist.")
-METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed")
+METHOD_NOT_ALLOWED = ProblemKind(
+    405, "method-not-allowed", "Method not allowed", "This path does not take that method; see Allow."
+)
 NOT_ACCEPTABLE = ProblemKind(406, "not-acceptable", "Not acceptable")
 CONFLICT = ProblemKind(409, "conflict", "Conflict", "The request conflicts with what is stored.")
 PRECONDITION_FAILED = ProblemKind(
     412, "precondition-failed", "Precondition failed", "The company's version is not the one in If-Match."
 )
-TOO_LARGE = ProblemKind(413, "body-too-large", "Request body too large")
+TOO_LARGE = ProblemKind(
+    413, "body-too-large", "Request body too large", "The request body is larger than the server accepts."
+)
 UNSUPPORTED_MEDIA = ProblemKind(
     415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."
 )
@@ -127,6 +130,12 @@ INTERNAL = ProblemKind(500, "internal", "Internal error")
 UNAVAILABLE = ProblemKind(
     503, "unavailable", "Service unavailable", "The store cannot take or serve requests right now."
 )
+
+KINDS_BY_STATUS: dict[int, ProblemKind] = {
+    kind.status: kind
+    for kind in (MALFORMED, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, TOO_LARGE, UNSUPPORTED_MEDIA)
+}
+"""Kinds for failures the framework detects (routing, body size, content type)."""
 
 PROBLEMS: dict[type[DomainError], ProblemKind] = {
     InvalidInput: VALIDATION,

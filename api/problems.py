@@ -16,9 +16,9 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from api.errors import (
     INTERNAL,
+    KINDS_BY_STATUS,
     MALFORMED,
     PRECONDITION_REQUIRED,
-    UNSUPPORTED_MEDIA,
     VALIDATION,
     DomainError,
     ProblemKind,
@@ -52,9 +52,7 @@ def problem_response(
     instance: str | None = None,
 ) -> Response[Problem]:
     status = status or kind.status
-    body = Problem(
-        type=kind.type, title=kind.title, status=status, detail=detail, instance=instance, errors=errors
-    )
+    body = Problem(type=kind.type, title=kind.title, status=status, detail=detail, instance=instance, errors=errors)
     return Response(
         body,
         status_code=status,
@@ -68,15 +66,26 @@ def _domain(request: Request[Any, Any, Any], error: DomainError) -> Response[Pro
     return problem_response(kind, error.detail(), errors=error.field_errors(), instance=request.url.path)
 
 
-def _path(key: str, source: str | None) -> str:
+def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name a client sent a parameter under (``type``, ``from``, ``If-Match``), not the Python one."""
+    try:
+        definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
+    except (AttributeError, KeyError):
+        return key
+    alias = getattr(definition, "query", None) or getattr(definition, "header", None)
+    return str(alias or key)
+
+
+def _path(request: Request[Any, Any, Any], key: str, source: Any) -> str:
+    source = str(getattr(source, "value", source))
     if source in ("query", "header", "path", "cookie"):
-        return f"{source}.{key}"
+        return f"{source}.{_wire_name(request, key)}"
     if key in ("", "data"):
         return "$"
     return "$" + ("" if key.startswith("[") else ".") + key
 
 
-def _field_errors(extra: Any) -> list[FieldError]:
+def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldError]:
     errors = []
     for item in extra if isinstance(extra, list) else []:
         if not isinstance(item, dict):
@@ -87,21 +96,27 @@ def _field_errors(extra: Any) -> list[FieldError]:
         if match := _AT_PATH.search(message):
             message = message[: match.start()]
             key = match["path"].removeprefix("$").lstrip(".")
-        errors.append(FieldError(path=_path(key, item.get("source")), message=message))
+        errors.append(FieldError(path=_path(request, key, item.get("source")), message=message))
     return errors
 
 
+_MISSING = re.compile(r"^Missing required (?P<source>\w+) parameter '(?P<name>[^']+)'")
+
+
 def _validation(request: Request[Any, Any, Any], error: ValidationException) -> Response[Problem]:
-    errors = _field_errors(error.extra)
+    errors = _field_errors(request, error.extra)
+    detail = str(error.detail)
+    if not errors and (missing := _MISSING.match(detail)):
+        if missing["name"].lower() == "if-match":
+            return problem_response(
+                PRECONDITION_REQUIRED,
+                'Send If-Match with the company\'s current version, e.g. If-Match: "3".',
+                instance=request.url.path,
+            )
+        errors = [FieldError(f"{missing['source']}.{missing['name']}", "is required")]
     if not errors:
         # Litestar raises ValidationException without field errors for undecodable JSON.
-        return problem_response(MALFORMED, str(error.detail), instance=request.url.path)
-    if all(e.path == "header.if-match" and "required" in e.message.lower() for e in errors):
-        return problem_response(
-            PRECONDITION_REQUIRED,
-            "Send If-Match with the company's current version, e.g. If-Match: \"3\".",
-            instance=request.url.path,
-        )
+        return problem_response(MALFORMED, detail, instance=request.url.path)
     detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
     return problem_response(VALIDATION, detail, errors=errors, instance=request.url.path)
 
@@ -110,13 +125,10 @@ def _http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Pro
     status = error.status_code
     if status >= 500:
         return _internal(request, error)
-    kind = ProblemKind(status, _slug(status), _title(status))
-    if isinstance(error, UnsupportedMediaType):
-        kind = UNSUPPORTED_MEDIA
-    elif status == 400:
-        kind = MALFORMED
+    kind = KINDS_BY_STATUS.get(status) or ProblemKind(status, _slug(status), _title(status))
+    detail = str(error.detail) if error.detail != _title(status) else (kind.description or kind.title)
     headers = dict(error.headers or {})
-    return problem_response(kind, str(error.detail), headers=headers, instance=request.url.path)
+    return problem_response(kind, detail, headers=headers, instance=request.url.path)
 
 
 def _internal(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:

@@ -88,9 +88,7 @@ Note = Annotated[
 CountryCode = Annotated[
     str, Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.", examples=["CN"])
 ]
-CurrencyCode = Annotated[
-    str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.", examples=["USD"])
-]
+CurrencyCode = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.", examples=["USD"])]
 LanguageTag = Annotated[
     str,
     Meta(
@@ -120,12 +118,8 @@ _MONTH_DAY = (
 PartialDate = Annotated[
     str,
     Meta(
-        pattern=(
-            rf"^(?:{_Y}(?:-(?:0[1-9]|1[0-2]))?|{_Y}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
-        ),
-        description=(
-            "A date as precise as the news is: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day)."
-        ),
+        pattern=(rf"^(?:{_Y}(?:-(?:0[1-9]|1[0-2]))?|{_Y}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"),
+        description=("A date as precise as the news is: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day)."),
         examples=["2025-03-22"],
     ),
 ]
@@ -141,15 +135,11 @@ DecimalAmount = Annotated[
     str,
     Meta(
         pattern=r"^(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,6})?$",
-        description=(
-            "A non-negative decimal as a string: at most 18 digits before the point and 6 after."
-        ),
+        description=("A non-negative decimal as a string: at most 18 digits before the point and 6 after."),
         examples=["4500000000"],
     ),
 ]
-Position = Annotated[
-    int, Meta(ge=1, le=MAX_SAFE_INT, description="Place in the global log: 1, 2, 3, … gap-free.")
-]
+Position = Annotated[int, Meta(ge=1, le=MAX_SAFE_INT, description="Place in the global log: 1, 2, 3, … gap-free.")]
 
 Certainty = Literal["confirmed", "reported", "speculative"]
 

@@ -299,7 +299,7 @@ class StoredEvent(Base, frozen=True):
     """An event as the log holds it: its place, the time it was recorded, and the event (``id`` always set)."""
 
     position: Position
-    recorded_at: datetime
+    recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded it (UTC, transaction time).")]
     event: Event
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
-from schema.events import CompanyRegistered
-
 from api.projections import plans, profile, sales
 from api.projections.facts import CompanyRows
+from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
+from schema.events import CompanyRegistered
 
 __all__ = ["build", "referenced"]
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from schema.base import Source
-from schema.events import EvidenceAdded, StoredEvent
-
 from api.projections.row import Row
 from api.store.codec import encode
+from schema.base import Source
+from schema.events import EvidenceAdded, StoredEvent
 
 __all__ = ["decode_sources", "rows"]
 

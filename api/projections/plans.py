@@ -13,13 +13,12 @@ from decimal import Decimal
 
 import msgspec
 
-from schema.dossiers import PlanItem, Plans, SalesFigure
-from schema.events import PlanAnnounced, StoredEvent
-
 from api.projections import sales
 from api.projections.facts import CompanyRows, fact_fields
 from api.projections.row import Row
 from api.store.codec import encode
+from schema.dossiers import PlanItem, Plans, SalesFigure
+from schema.events import PlanAnnounced, StoredEvent
 
 __all__ = ["build", "evaluate", "period_end", "rows"]
 
@@ -46,16 +45,13 @@ def period_end(period: str) -> date:
     year = int(period[:4])
     if len(period) == 4:
         return date(year, 12, 31)
-    if "-Q" in period:
-        month = 3 * int(period[-1])
-    else:
-        month = int(period[5:7])
+    month = 3 * int(period[-1]) if "-Q" in period else int(period[5:7])
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _contains(outer: str, inner: str) -> bool:
     """Whether period ``inner`` is a strict part of ``outer`` (a quarter or month of a year, a month of a quarter)."""
-    if inner == outer or inner[:4] != outer[:4] or len(outer) == 7 and "-Q" not in outer:
+    if inner == outer or inner[:4] != outer[:4] or (len(outer) == 7 and "-Q" not in outer):
         return False
     if len(outer) == 4:
         return True

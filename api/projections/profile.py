@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from schema.dossiers import CompanyRef, Executive, Product, Profile
-from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
-
 from api.projections.facts import CompanyRows, fact_fields
 from api.projections.row import Row
 from api.store.codec import encode
+from schema.dossiers import CompanyRef, Executive, Product, Profile
+from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
 
 __all__ = ["build", "referenced", "rows", "search_text"]
 
@@ -22,9 +21,7 @@ def rows(stored: StoredEvent) -> list[Row]:
     position = stored.position
     match event:
         case CompanyRegistered():
-            result = [
-                Row("registration", event.company_id, position, event.country, search_text(event), encode(event))
-            ]
+            result = [Row("registration", event.company_id, position, event.country, search_text(event), encode(event))]
             if event.parent_id is not None:
                 result.append(Row("subsidiary", event.parent_id, position, event.company_id, "", b""))
             return result

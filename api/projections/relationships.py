@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from schema.dossiers import MarketPosition, Relationship, Relationships
-from schema.events import MarketPositionReported, RelationshipReported, StoredEvent
-
 from api.projections.facts import CompanyRows, fact_fields
 from api.projections.row import Row
 from api.store.codec import encode
+from schema.dossiers import MarketPosition, Relationship, Relationships
+from schema.events import MarketPositionReported, RelationshipReported, StoredEvent
 
 __all__ = ["build", "rows"]
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from schema.dossiers import SalesFigure, SalesSeries
-from schema.events import SalesReported, StoredEvent
-
 from api.projections.facts import CompanyRows, fact_fields, period_sort
 from api.projections.row import Row
 from api.store.codec import encode
+from schema.dossiers import SalesFigure, SalesSeries
+from schema.events import SalesReported, StoredEvent
 
 __all__ = ["build", "figures", "rows"]
 
@@ -23,7 +22,9 @@ def rows(stored: StoredEvent) -> list[Row]:
         units=event.units,
         revenue=event.revenue,
     )
-    return [Row("sales", event.company_id, stored.position, event.product or "", period_sort(event.period), encode(figure))]
+    return [
+        Row("sales", event.company_id, stored.position, event.product or "", period_sort(event.period), encode(figure))
+    ]
 
 
 def figures(data: CompanyRows) -> list[SalesFigure]:

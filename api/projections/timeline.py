@@ -6,12 +6,11 @@ from collections.abc import Sequence
 
 import msgspec
 
-from schema.dossiers import Timeline, TimelineItem
-from schema.events import EventRetracted, EvidenceAdded, StoredEvent
-
 from api.projections.facts import CompanyRows, occurred_on
 from api.projections.row import Row
 from api.store.codec import encode
+from schema.dossiers import Timeline, TimelineItem
+from schema.events import EventRetracted, EvidenceAdded, StoredEvent
 
 __all__ = ["build", "rows"]
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from api.errors import UnknownEventType
@@ -41,7 +42,7 @@ class Catalogue:
     summary="The event catalogue",
     sync_to_thread=False,
 )
-def list_event_types(catalogue: Catalogue) -> EventTypeList:
+def list_event_types(catalogue: NamedDependency[Catalogue]) -> EventTypeList:
     return EventTypeList(items=catalogue.items)
 
 
@@ -53,7 +54,9 @@ def list_event_types(catalogue: Catalogue) -> EventTypeList:
     responses=problems(404),
     sync_to_thread=False,
 )
-def get_event_type(event_type: Annotated[str, Parameter(max_length=64)], catalogue: Catalogue) -> EventTypeInfo:
+def get_event_type(
+    event_type: Annotated[str, Parameter(max_length=64)], catalogue: NamedDependency[Catalogue]
+) -> EventTypeInfo:
     info = catalogue.by_type.get(event_type)
     if info is None:
         raise UnknownEventType(event_type)

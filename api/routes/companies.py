@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.datastructures import ResponseHeader
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
@@ -42,7 +42,9 @@ def read_point(
     ] = None,
     as_of: Annotated[
         datetime | None,
-        Parameter(description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."),
+        Parameter(
+            description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."
+        ),
     ] = None,
 ) -> ReadPoint:
     if at_position is not None and as_of is not None:
@@ -64,9 +66,9 @@ _READ_PROBLEMS = problems(404, 422, 503)
 
 
 async def _load(
-    store: EventStore,
+    store: NamedDependency[EventStore],
     company_id: str,
-    point: ReadPoint,
+    point: NamedDependency[ReadPoint],
     views: Sequence[str] = (),
     referenced: Callable[[CompanyRows], set[str]] | None = None,
 ) -> tuple[CompanyRows, dict[str, CompanyRegistered]]:
@@ -100,8 +102,8 @@ CompanyPath = Annotated[CompanyId, Parameter(description="The company's id.")]
     responses=problems(422, 503),
 )
 async def list_companies(
-    store: EventStore,
-    point: ReadPoint,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
     q: Annotated[str | None, Parameter(min_length=1, max_length=200, description="Part of a name or alias.")] = None,
     country: Annotated[CountryCode | None, Parameter(description="ISO 3166-1 alpha-2 country.")] = None,
     cursor: Annotated[CompanyId | None, Parameter(description="next_cursor of the previous page.")] = None,
@@ -133,7 +135,10 @@ async def list_companies(
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_company(
-    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
     data, registrations = await _load(store, company_id, point, referenced=dossier.referenced)
     return _cached(request, dossier.build(data, registrations), _etag(data.version, data.at_time))
@@ -151,13 +156,18 @@ async def get_company(
 async def get_timeline(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: EventStore,
-    point: ReadPoint,
-    types: Annotated[list[EventType] | None, Parameter(query="type", description="Only these types (repeatable).")] = None,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
+    types: Annotated[
+        list[EventType] | None, Parameter(query="type", description="Only these types (repeatable).")
+    ] = None,
     start: Annotated[PartialDate | None, Parameter(query="from", description="Facts dated on or after this.")] = None,
     end: Annotated[PartialDate | None, Parameter(query="to", description="Facts dated on or before this.")] = None,
     cursor: Annotated[
-        str | None, Parameter(max_length=100, pattern=r"^[0-9-]{4,10}~[0-9]{1,16}$", description="next_cursor of the previous page.")
+        str | None,
+        Parameter(
+            max_length=100, pattern=r"^[0-9-]{4,10}~[0-9]{1,16}$", description="next_cursor of the previous page."
+        ),
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many items.")] = 100,
 ) -> Response[Timeline]:
@@ -177,7 +187,10 @@ async def get_timeline(
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_meetings(
-    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
 ) -> Response[Meetings]:
     data, _ = await _load(store, company_id, point, views=("meeting",))
     return _cached(request, meetings.build(data), _etag(data.version))
@@ -193,7 +206,10 @@ async def get_meetings(
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_sales(
-    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
 ) -> Response[SalesSeries]:
     data, _ = await _load(store, company_id, point, views=("sales",))
     return _cached(request, sales.build(data), _etag(data.version))
@@ -210,7 +226,10 @@ async def get_sales(
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_plans(
-    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
 ) -> Response[Plans]:
     data, _ = await _load(store, company_id, point, views=("plan", "sales"))
     return _cached(request, plans.build(data), _etag(data.version, data.at_time))
@@ -226,7 +245,10 @@ async def get_plans(
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_relationships(
-    request: Request[Any, Any, Any], company_id: CompanyPath, store: EventStore, point: ReadPoint
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: NamedDependency[EventStore],
+    point: NamedDependency[ReadPoint],
 ) -> Response[Relationships]:
     data, _ = await _load(store, company_id, point, views=("relationship", "market"))
     return _cached(request, relationships.build(data), _etag(data.version))

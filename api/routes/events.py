@@ -8,6 +8,7 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
@@ -41,9 +42,7 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
 
 def _appended(events: list[StoredEvent], created: bool) -> Response[StoredEvent]:
     stored = events[0]
-    return Response(
-        stored, status_code=201 if created else 200, headers={"Location": f"/events/{stored.event.id}"}
-    )
+    return Response(stored, status_code=201 if created else 200, headers={"Location": f"/events/{stored.event.id}"})
 
 
 _REPLAY = ResponseSpec(
@@ -67,7 +66,7 @@ _REPLAY = ResponseSpec(
     response_headers=[_LOCATION],
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409)},
 )
-async def append_event(data: Event, store: EventStore) -> Response[StoredEvent]:
+async def append_event(data: Event, store: NamedDependency[EventStore]) -> Response[StoredEvent]:
     result = await store.append([data])
     return _appended(result.events, result.created)
 
@@ -87,7 +86,7 @@ async def append_event(data: Event, store: EventStore) -> Response[StoredEvent]:
         **problems(*WRITE_PROBLEMS, 409),
     },
 )
-async def append_batch(data: Batch, store: EventStore) -> Response[BatchResult]:
+async def append_batch(data: Batch, store: NamedDependency[EventStore]) -> Response[BatchResult]:
     result = await store.append_batch(data.events)
     return Response(BatchResult(items=result.events), status_code=201 if result.created else 200)
 
@@ -118,7 +117,7 @@ async def append_for_company(
         ),
     ],
     data: Event,
-    store: EventStore,
+    store: NamedDependency[EventStore],
 ) -> Response[StoredEvent]:
     expected = Expectation(company_id, int(if_match.strip('"')))
     result = await store.append([data], expected=expected)
@@ -130,7 +129,7 @@ async def append_for_company(
     operation_id="listEvents",
     tags=["events"],
     summary="Read the log in position order",
-    description="Pages of at most `limit` events after `after`. Continue with `after=next_after`; `Link: rel=\"next\"` says the same.",
+    description='Pages of at most `limit` events after `after`. Continue with `after=next_after`; `Link: rel="next"` says the same.',
     response_headers=[
         ResponseHeader(name="Link", description='`<...>; rel="next"` when the page is full.', documentation_only=True)
     ],
@@ -138,7 +137,7 @@ async def append_for_company(
 )
 async def list_events(
     request: Request[Any, Any, Any],
-    store: EventStore,
+    store: NamedDependency[EventStore],
     after: Annotated[int, Parameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
     limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many events.")] = 100,
     types: Annotated[
@@ -162,7 +161,7 @@ async def list_events(
     summary="Read one stored event",
     responses=problems(404, 503),
 )
-async def get_event(event_id: UUID, store: EventStore) -> StoredEvent:
+async def get_event(event_id: UUID, store: NamedDependency[EventStore]) -> StoredEvent:
     stored = await store.get(event_id)
     if stored is None:
         raise EventNotFound(str(event_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.di import NamedDependency
 
 from api.routes.responses import problems
 from api.store.base import EventStore
@@ -23,7 +24,7 @@ def health() -> Health:
     summary="The store answers and is durable",
     responses=problems(503),
 )
-async def ready(store: EventStore) -> Ready:
+async def ready(store: NamedDependency[EventStore]) -> Ready:
     state = await store.ready()
     return Ready(
         backend=state.backend,

@@ -55,9 +55,7 @@ class EventStore(Protocol):
 
     async def close(self) -> None: ...
 
-    async def append(
-        self, events: Sequence[Event], *, expected: Expectation | None = None
-    ) -> AppendResult:
+    async def append(self, events: Sequence[Event], *, expected: Expectation | None = None) -> AppendResult:
         """Store ``events`` atomically. Raises a DomainError and stores nothing when any is refused."""
         ...
 

@@ -12,7 +12,8 @@ def make_store(settings: Settings) -> EventStore:
     if settings.backend == "postgresql":
         from api.store.postgres import PostgresStore
 
-        return PostgresStore(settings.db)
+        store: EventStore = PostgresStore(settings.db)
+        return store
     from api.store.sqlite import SQLiteStore
 
     return SQLiteStore(settings.db, synchronous=settings.synchronous, busy_timeout_ms=settings.busy_timeout_ms)

@@ -148,9 +148,7 @@ class _State:
         for index, event in enumerate(command.events):
             if event.id is not None:
                 if event.id in staged_ids:
-                    errors.append(
-                        FieldError(command.path(index, "id"), "the same id appears twice in this batch")
-                    )
+                    errors.append(FieldError(command.path(index, "id"), "the same id appears twice in this batch"))
                     continue
                 prior = self.known.get(event.id)
                 if prior is not None:
@@ -178,12 +176,8 @@ class _State:
             new += 1
         if errors:
             raise InvalidInput(errors)
-        if command.expected is not None and not any(
-            command.expected.company_id in item[2] for item in self._staged
-        ):
-            raise InvalidInput(
-                [FieldError("$", f"the event does not name company {command.expected.company_id}")]
-            )
+        if command.expected is not None and not any(command.expected.company_id in item[2] for item in self._staged):
+            raise InvalidInput([FieldError("$", f"the event does not name company {command.expected.company_id}")])
         self.known.update(staged_ids)
         return AppendResult(results, new)
 
@@ -221,9 +215,7 @@ class _State:
         registering = event.company_id if isinstance(event, CompanyRegistered) else None
         for field_name, company in company_refs(event):
             if company != registering and company not in self.versions:
-                errors.append(
-                    FieldError(command.path(index, field_name), f"company {company} is not registered")
-                )
+                errors.append(FieldError(command.path(index, field_name), f"company {company} is not registered"))
         if registering is not None and registering not in self.versions:
             self.versions[registering] = 0
         if not isinstance(event, EvidenceAdded | EventRetracted):

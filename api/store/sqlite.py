@@ -235,9 +235,9 @@ class SQLiteStore:
                 assert stored.event.id is not None
                 known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
         versions: dict[str, int] = {}
-        for chunk in _chunks(sorted(need.company_ids)):
+        for names in _chunks(sorted(need.company_ids)):
             versions.update(
-                conn.execute(f"SELECT company_id, version FROM companies WHERE company_id IN ({_marks(chunk)})", chunk)
+                conn.execute(f"SELECT company_id, version FROM companies WHERE company_id IN ({_marks(names)})", names)
             )
         return Snapshot(
             last_position=last[0] if last else 0,
@@ -251,8 +251,7 @@ class SQLiteStore:
         result: dict[int, list[str]] = {}
         if positions:
             for company, position in conn.execute(
-                f"SELECT company_id, position FROM touches WHERE position IN ({_marks(positions)}) "
-                "ORDER BY rowid",
+                f"SELECT company_id, position FROM touches WHERE position IN ({_marks(positions)}) ORDER BY rowid",
                 positions,
             ):
                 result.setdefault(position, []).append(company)
@@ -432,7 +431,13 @@ class SQLiteStore:
             at, _ = _resolve(conn, point)
             rows = conn.execute(
                 sql.COMPANY_PAGE_SQLITE,
-                {"at": at, "cursor": cursor or "", "country": country, "q": q.lower() if q else None, "limit": limit + 1},
+                {
+                    "at": at,
+                    "cursor": cursor or "",
+                    "country": country,
+                    "q": q.lower() if q else None,
+                    "limit": limit + 1,
+                },
             ).fetchall()
             more = len(rows) > limit
             rows = rows[:limit]

@@ -10,6 +10,7 @@ StoreUnavailable: nothing of it was acknowledged, so clients retry with the same
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,10 +67,8 @@ class GroupWriter:
             return
         await self._queue.join()
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         self._task = None
 
     async def _run(self) -> None:
@@ -86,9 +85,7 @@ class GroupWriter:
                 for _ in group:
                     self._queue.task_done()
 
-    async def _commit_group(
-        self, group: list[tuple[Command, asyncio.Future[AppendResult]]], events: int
-    ) -> None:
+    async def _commit_group(self, group: list[tuple[Command, asyncio.Future[AppendResult]]], events: int) -> None:
         try:
             outcomes = await self._commit([command for command, _ in group])
         except DomainError as error:

@@ -1,0 +1,146 @@
+"""The types are the spec: what decodes, what is refused, and that stored tags never drift."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import msgspec
+import pytest
+
+from api.seeding import seed_events
+from schema.events import EVENT_TYPES, Event, EventType
+
+decode = msgspec.json.Decoder(Event).decode
+SOURCE = {"title": "A report", "publisher": "A paper", "language": "de"}
+
+
+def sales(**fields: object) -> bytes:
+    body = {"type": "sales_reported", "company_id": "xiaomi", "period": "2024", "units": {"value": 1}}
+    return msgspec.json.encode({**body, "sources": [SOURCE], **fields})
+
+
+def test_event_type_literal_lists_exactly_the_union_tags() -> None:
+    assert set(get_args(EventType)) == set(EVENT_TYPES)
+    assert len(EVENT_TYPES) == 11
+
+
+def test_stored_tags_are_the_documented_ones() -> None:
+    assert sorted(EVENT_TYPES) == sorted(
+        [
+            "company_registered",
+            "executive_reported",
+            "meeting_held",
+            "site_visited",
+            "product_launched",
+            "sales_reported",
+            "plan_announced",
+            "relationship_reported",
+            "market_position_reported",
+            "evidence_added",
+            "event_retracted",
+        ]
+    )
+
+
+def test_every_seed_event_round_trips_through_its_json() -> None:
+    events = seed_events()
+    assert {type(e) for e in events} >= set(EVENT_TYPES.values()) - {EVENT_TYPES["event_retracted"]}
+    for event in events:
+        assert decode(msgspec.json.encode(event)) == event
+
+
+@pytest.mark.parametrize("day", ["2024-02-29", "2000-02-29", "2025-03-22", "2025", "2025-12", "2025-04-30"])
+def test_real_partial_dates_decode(day: str) -> None:
+    decode(
+        msgspec.json.encode(
+            {
+                "type": "product_launched",
+                "company_id": "x",
+                "product": "p",
+                "category": "c",
+                "launched_on": day,
+                "sources": [SOURCE],
+            }
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "day", ["2025-02-29", "1900-02-29", "2025-04-31", "2025-13", "2025-00", "25", "2025-1-1", "２０２５"]
+)
+def test_impossible_dates_are_refused(day: str) -> None:
+    with pytest.raises(msgspec.ValidationError, match="launched_on"):
+        decode(
+            msgspec.json.encode(
+                {
+                    "type": "product_launched",
+                    "company_id": "x",
+                    "product": "p",
+                    "category": "c",
+                    "launched_on": day,
+                    "sources": [SOURCE],
+                }
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"period": "2024-Q5"}, "period"),
+        ({"company_id": "Xiaomi"}, "company_id"),
+        ({"company_id": "a--b"}, "company_id"),
+        ({"company_id": "x" * 65}, "company_id"),
+        ({"units": {"value": -1}}, "units.value"),
+        ({"units": {"value": 2**53}}, "units.value"),
+        ({"revenue": {"amount": "1.1234567", "currency": "USD"}}, "revenue.amount"),
+        ({"revenue": {"amount": "01", "currency": "USD"}}, "revenue.amount"),
+        ({"revenue": {"amount": "1", "currency": "usd"}}, "revenue.currency"),
+        ({"sources": []}, "sources"),
+        ({"sources": [SOURCE] * 21}, "sources"),
+        ({"note": "x" * 2001}, "note"),
+        ({"note": "nul\u0000"}, "note"),
+        ({"position": 3}, "position"),
+        ({"certainty": "sure"}, "certainty"),
+    ],
+)
+def test_invalid_fields_are_refused_naming_the_field(fields: dict[str, object], where: str) -> None:
+    with pytest.raises(msgspec.ValidationError) as error:
+        decode(sales(**fields))
+    assert where.split(".")[-1] in str(error.value) or where in str(error.value)
+
+
+def test_sales_needs_units_or_revenue() -> None:
+    body = msgspec.json.encode({"type": "sales_reported", "company_id": "x", "period": "2024", "sources": [SOURCE]})
+    with pytest.raises(msgspec.ValidationError, match="at least one"):
+        decode(body)
+
+
+def test_a_meeting_needs_two_distinct_parties() -> None:
+    body = {
+        "type": "meeting_held",
+        "occurred_on": "2025",
+        "location": {"country": "CN"},
+        "participants": [{"company_id": "x"}, {"company_id": "x"}],
+        "sources": [SOURCE],
+    }
+    with pytest.raises(msgspec.ValidationError, match="two distinct"):
+        decode(msgspec.json.encode(body))
+    body["participants"] = [{"company_id": "x", "person_id": "a"}, {"company_id": "x", "person_id": "b"}]
+    decode(msgspec.json.encode(body))
+
+
+def test_a_revenue_target_needs_a_currency() -> None:
+    plan = {
+        "type": "plan_announced",
+        "plan_id": "p",
+        "company_id": "x",
+        "kind": "other",
+        "description": "d",
+        "metric": "revenue",
+        "target": {"value": "10"},
+        "due": "2026",
+        "sources": [SOURCE],
+    }
+    with pytest.raises(msgspec.ValidationError, match="currency"):
+        decode(msgspec.json.encode(plan))
