@@ -111,6 +111,7 @@ class SQLiteStore:
         self._write_pool: ThreadPoolExecutor | None = None
         self._read_pool: ThreadPoolExecutor | None = None
         self._writer_conn: sqlite3.Connection | None = None
+        self._durability = "closed"
         self.writer = GroupWriter(self._commit)
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -145,6 +146,10 @@ class SQLiteStore:
         conn.executescript(_SCHEMA)
         if conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
             conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[conn.execute("PRAGMA synchronous").fetchone()[0]]
+        # What the database reports, not what was asked for: a file system may refuse WAL.
+        self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
         self._writer_conn = conn
 
     def _close_writer(self) -> None:
@@ -153,12 +158,7 @@ class SQLiteStore:
             self._writer_conn = None
 
     def durability(self) -> str:
-        conn = self._writer_conn
-        if conn is None:
-            return "closed"
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[conn.execute("PRAGMA synchronous").fetchone()[0]]
-        return f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
+        return self._durability
 
     # -- threads -----------------------------------------------------------------------
 
