@@ -34,6 +34,12 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await the_store.open()
+        state = await the_store.ready()
+        log.info("tidings %s on %s: %s", __version__, state.backend, state.durability)
+        if not settings.durable:
+            log.warning(
+                "durability is weakened (synchronous=%s): acknowledged appends can be lost", settings.synchronous
+            )
         try:
             if settings.seed and await the_store.last_position() == 0:
                 new, _present = await load_ndjson(the_store, seed_events())

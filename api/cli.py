@@ -66,7 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
-    settings = _settings(args, host=args.host, port=args.port, seed=args.seed or None)
+    settings = _settings(
+        args, host=args.host, port=args.port, seed=args.seed or None, synchronous=args.unsafe_synchronous
+    )
     if not ipaddress.ip_address(_resolve_host(settings.host)).is_loopback:
         print(f"tidings: serving on {settings.host}, reachable from other machines", file=sys.stderr)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
@@ -151,6 +153,19 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    async def run() -> list[str]:
+        async with _open(_settings(args)) as store:
+            with _Progress("checking", None) as bar:
+                return await store.check(bar.update)
+
+    faults = asyncio.run(run())
+    for fault in faults:
+        print(f"FAULT {fault}")
+    print("store is sound" if not faults else f"{len(faults)} fault(s) found", file=sys.stderr)
+    return 1 if faults else 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.openapi import document, render
@@ -175,6 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--seed", action="store_true", help="load the seed events into an empty store first")
+    serve.add_argument(
+        "--unsafe-synchronous",
+        choices=["NORMAL", "OFF"],
+        help="weaker SQLite durability: acknowledged appends may be lost on power failure",
+    )
 
     seed = command("seed", cmd_seed, "Load the seed events (idempotent).")
     seed.add_argument("--db", help=db_help)
@@ -190,6 +210,9 @@ def _parser() -> argparse.ArgumentParser:
 
     reb = command("rebuild", cmd_rebuild, "Drop and re-derive every read model from the log.")
     reb.add_argument("--db", help=db_help)
+
+    chk = command("check", cmd_check, "Verify a store: integrity, gap-free positions, read models equal a fresh fold.")
+    chk.add_argument("--db", help=db_help)
 
     spec = command("openapi", cmd_openapi, "Print the OpenAPI document.")
     spec.add_argument("--format", choices=["yaml", "json"], default="yaml")

@@ -18,7 +18,8 @@ class Settings:
     port: int = field(default=8000, metadata={"help": "port to listen on"})
     max_body_bytes: int = field(default=1024 * 1024, metadata={"help": "largest request body accepted (413 above)"})
     synchronous: str = field(
-        default="FULL", metadata={"help": "SQLite synchronous mode; below FULL an acknowledged append can be lost"}
+        default="FULL",
+        metadata={"help": "SQLite synchronous mode: FULL or EXTRA; NORMAL or OFF only with --unsafe-synchronous"},
     )
     busy_timeout_ms: int = field(default=5000, metadata={"help": "how long SQLite waits for a lock held elsewhere"})
     seed: bool = field(default=False, metadata={"help": "load the seed events into an empty store at start"})
@@ -34,6 +35,15 @@ class Settings:
                 values[f.name] = _parse(raw, f.default)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.synchronous.upper() not in ("FULL", "EXTRA", "NORMAL", "OFF"):
+            raise ValueError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {self.synchronous}")
+
+    @property
+    def durable(self) -> bool:
+        """Whether an acknowledged append survives a power failure."""
+        return self.backend == "postgresql" or self.synchronous.upper() in ("FULL", "EXTRA")
 
     @property
     def backend(self) -> str:

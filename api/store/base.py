@@ -105,6 +105,10 @@ class EventStore(Protocol):
         """Drop every read model and fold the whole log again; returns the last position folded."""
         ...
 
+    async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
+        """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        ...
+
     async def ready(self) -> ReadyState:
         """Raises StoreUnavailable when the database does not answer."""
         ...

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,12 +24,12 @@ import msgspec
 
 from api.errors import DomainError, StoreUnavailable
 from api.projections import project
-from api.projections.evidence import decode_sources
 from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
 from api.store import sql
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.codec import decode_event, format_time, parse_time
+from api.store.common import company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan
 from api.store.readpoint import ReadPoint
 from api.store.writer import GroupWriter
@@ -264,7 +264,7 @@ class SQLiteStore:
         conn.executemany(
             "INSERT INTO events (position, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?)",
             [
-                (s.position, s.event.id.bytes, _tag(s.event), format_time(s.recorded_at), body)  # type: ignore[union-attr]
+                (s.position, s.event.id.bytes, event_tag(s.event), format_time(s.recorded_at), body)  # type: ignore[union-attr]
                 for s, body in zip(decided.stored, decided.bodies, strict=True)
             ],
         )
@@ -300,37 +300,17 @@ class SQLiteStore:
         conn = self._writer_conn
         if conn is None:
             raise StoreUnavailable("The store is closed.")
-        total = _last_position(conn)
+        done = 0
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("DELETE FROM read_rows")
-            done = 0
-            while done < total:
-                batch = conn.execute(
-                    "SELECT position, recorded_at, body FROM events WHERE position > ? ORDER BY position LIMIT 5000",
-                    (done,),
-                ).fetchall()
-                if not batch:
-                    break
-                touched = self._touched(conn, [row[0] for row in batch])
-                rows: list[Row] = []
-                retractions: list[tuple[int, int]] = []
-                for position, recorded_at, body in batch:
-                    stored = _stored(position, recorded_at, body)
-                    target = _target_position(conn, stored.event)
-                    if isinstance(stored.event, EventRetracted) and target is not None:
-                        retractions.append((target, position))
-                    rows.extend(project(stored, tuple(touched.get(position, ())), target))
+            for rows, retractions, done, total in self._fold_log(conn):
                 # Rows of a batch are written before its retractions mark them.
-                conn.executemany(
-                    "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+                self._write_rows(conn, rows, [])
                 conn.executemany(
                     "UPDATE read_rows SET retracted_at = ? WHERE position = ? AND retracted_at IS NULL",
                     [(by, target) for target, by in retractions],
                 )
-                done = batch[-1][0]
                 if progress is not None:
                     progress(done, total)
             conn.execute(
@@ -343,6 +323,70 @@ class SQLiteStore:
             conn.execute("ROLLBACK")
             raise
         return done
+
+    def _fold_log(self, conn: sqlite3.Connection) -> Iterator[tuple[list[Row], list[tuple[int, int]], int, int]]:
+        """The whole log folded again, in batches: (rows, retractions, last position, total)."""
+        total = _last_position(conn)
+        done = 0
+        while done < total:
+            batch = conn.execute(
+                "SELECT position, recorded_at, body FROM events WHERE position > ? ORDER BY position LIMIT 5000",
+                (done,),
+            ).fetchall()
+            if not batch:
+                break
+            touched = self._touched(conn, [row[0] for row in batch])
+            rows: list[Row] = []
+            retractions: list[tuple[int, int]] = []
+            for position, recorded_at, body in batch:
+                stored = _stored(position, recorded_at, body)
+                target = _target_position(conn, stored.event)
+                if isinstance(stored.event, EventRetracted) and target is not None:
+                    retractions.append((target, position))
+                rows.extend(project(stored, tuple(touched.get(position, ())), target))
+            done = batch[-1][0]
+            yield rows, retractions, done, total
+
+    async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
+        """What is wrong with the store: file integrity, gaps, versions, read models unlike a fresh fold."""
+        return await self._on_reader(lambda conn: self._check_sync(conn, progress))
+
+    def _check_sync(self, conn: sqlite3.Connection, progress: Callable[[int, int], None] | None) -> list[str]:
+        faults = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        if faults:
+            return faults
+        count, last = conn.execute("SELECT count(*), coalesce(max(position), 0) FROM events").fetchone()
+        if count != last:
+            faults.append(f"positions: {count} events but the last position is {last}; the log has gaps")
+        for company, version, counted in conn.execute(
+            "SELECT c.company_id, c.version, (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id) "
+            "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id)"
+        ):
+            faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
+        expected: dict[tuple[str, str, int, str], tuple[str, bytes, int | None]] = {}
+        by_position: dict[int, list[tuple[str, str, int, str]]] = {}
+        for rows, retractions, done, total in self._fold_log(conn):
+            for row in rows:
+                key = (row.company_id, row.view, row.position, row.key)
+                expected[key] = (row.sort, row.item, None)
+                by_position.setdefault(row.position, []).append(key)
+            for target, by in retractions:
+                for key in by_position.get(target, ()):
+                    sort, item, _ = expected[key]
+                    expected[key] = (sort, item, by)
+            if progress is not None:
+                progress(done, total)
+        for company, view, position, key, sort, item, retracted_at in conn.execute(
+            "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
+        ):
+            want = expected.pop((company, view, position, key), None)
+            if want != (sort, bytes(item), retracted_at):
+                faults.append(f"read models: {view} row of {company} at position {position} differs from a fresh fold")
+        faults.extend(
+            f"read models: {view} row of {company} at position {position} is missing"
+            for company, view, position, _ in expected
+        )
+        return faults[:100]
 
     # -- the log -----------------------------------------------------------------------
 
@@ -407,11 +451,7 @@ class SQLiteStore:
                     (company_id, at, at, *wanted),
                 )
             ]
-            evidence: dict[int, list[Any]] = {}
-            for row in rows:
-                if row.view == "evidence":
-                    evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
-            data = CompanyRows(company_id, version, last, at, at_time, rows, evidence)
+            data = company_rows(company_id, version, last, at, at_time, rows)
             ids = {company_id} | (referenced(data) if referenced else set())
             registrations = _registrations(conn, ids, at)
             if company_id not in registrations:
@@ -497,10 +537,6 @@ def _last_position(conn: sqlite3.Connection) -> int:
 
 def _stored(position: int, recorded_at: str, body: bytes) -> StoredEvent:
     return StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
-
-
-def _tag(event: Event) -> str:
-    return str(event.__struct_config__.tag)
 
 
 def _marks(values: Sequence[Any]) -> str:
