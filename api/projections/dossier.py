@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from api.projections import plans, profile, sales
 from api.projections.facts import CompanyRows
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
 from schema.events import CompanyRegistered
 
-__all__ = ["build", "referenced"]
+__all__ = ["VIEWS", "build", "referenced"]
+
+VIEWS = ("subsidiary", "executive", "product", "meeting", "sales", "plan", "relationship", "market")
+"""What the dossier reads; its counts come from the timeline without fetching it."""
 
 
 def _links(data: CompanyRows) -> dict[str, list[str]]:
@@ -31,7 +32,6 @@ def referenced(data: CompanyRows) -> set[str]:
 
 
 def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dossier:
-    counts = Counter(row.key for row in data.rows if row.view == "timeline")
     figures = sales.figures(data)
     open_plans = [p for p in plans.build(data).items if p.status in ("pending", "unknown")]
     counterparties = [
@@ -47,7 +47,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         version=data.version,
         last_position=data.last_position,
         profile=profile.build(data, registrations),
-        counts=dict(sorted(counts.items())),
+        counts=dict(sorted(data.counts.items())),
         latest_sales=figures[-1] if figures else None,
         open_plans=open_plans,
         counterparties=counterparties,

@@ -39,6 +39,8 @@ class CompanyRows:
     rows: list[ReadRow]
     evidence: dict[int, list[Source]] = field(default_factory=dict)
     """Sources added by evidence_added, by the position of the fact they support."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Timeline facts per event type, when the read asked for them."""
 
     def items(self, view: str, kind: type[Any]) -> list[Any]:
         decoder = msgspec.json.Decoder(kind)

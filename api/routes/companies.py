@@ -71,8 +71,10 @@ async def _load(
     point: NamedDependency[ReadPoint],
     views: Sequence[str] = (),
     referenced: Callable[[CompanyRows], set[str]] | None = None,
+    *,
+    counts: bool = False,
 ) -> tuple[CompanyRows, dict[str, CompanyRegistered]]:
-    found = await store.company(company_id, point, views=views, referenced=referenced)
+    found = await store.company(company_id, point, views=views, referenced=referenced, counts=counts)
     if found is None:
         raise CompanyNotFound(company_id)
     return found
@@ -140,7 +142,7 @@ async def get_company(
     store: NamedDependency[EventStore],
     point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
-    data, registrations = await _load(store, company_id, point, referenced=dossier.referenced)
+    data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
     return _cached(request, dossier.build(data, registrations), _etag(data.version, data.at_time))
 
 

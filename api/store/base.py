@@ -89,9 +89,11 @@ class EventStore(Protocol):
         *,
         views: Sequence[str] = (),
         referenced: Callable[[CompanyRows], set[str]] | None = None,
+        counts: bool = False,
     ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
         """The company's read-model rows valid at ``point`` (only ``views`` when given), and the
-        latest registrations of the company and of every company ``referenced`` names.
+        latest registrations of the company and of every company ``referenced`` names; with
+        ``counts``, its timeline facts counted per type (without fetching them).
         None when the company was not registered at that point."""
         ...
 

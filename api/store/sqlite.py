@@ -427,6 +427,7 @@ class SQLiteStore:
         *,
         views: Sequence[str] = (),
         referenced: Callable[[CompanyRows], set[str]] | None = None,
+        counts: bool = False,
     ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
         """A company's rows valid at ``point`` and the registrations of the companies they reference.
 
@@ -452,6 +453,14 @@ class SQLiteStore:
                 )
             ]
             data = company_rows(company_id, version, last, at, at_time, rows)
+            if counts:
+                data.counts = dict(
+                    conn.execute(
+                        "SELECT key, count(*) FROM read_rows WHERE company_id = ? AND view = 'timeline' "
+                        "AND position <= ? AND (retracted_at IS NULL OR retracted_at > ?) GROUP BY key ORDER BY key",
+                        (company_id, at, at),
+                    )
+                )
             ids = {company_id} | (referenced(data) if referenced else set())
             registrations = _registrations(conn, ids, at)
             if company_id not in registrations:
