@@ -28,6 +28,8 @@ class AppendResult:
 
     events: list[StoredEvent]
     new: int
+    replayed: tuple[int, ...] = ()
+    """Indices (in request order) of the events that were already stored: idempotent retries."""
 
     @property
     def created(self) -> bool:

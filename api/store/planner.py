@@ -141,6 +141,7 @@ class _State:
         self._staged, self._staged_retractions = [], []
         staged_ids: dict[UUID, Known] = {}
         results: list[StoredEvent] = []
+        replayed: list[int] = []
         new = 0
         errors: list[FieldError] = []
         if command.expected is not None:
@@ -155,6 +156,7 @@ class _State:
                     if prior.stored.event != event:
                         raise IdConflict(str(event.id))
                     results.append(prior.stored)
+                    replayed.append(index)
                     continue
             else:
                 event = msgspec.structs.replace(event, id=uuid7())
@@ -179,7 +181,7 @@ class _State:
         if command.expected is not None and not any(command.expected.company_id in item[2] for item in self._staged):
             raise InvalidInput([FieldError("$", f"the event does not name company {command.expected.company_id}")])
         self.known.update(staged_ids)
-        return AppendResult(results, new)
+        return AppendResult(results, new, tuple(replayed))
 
     def commit(self) -> None:
         self.accepted.extend(self._staged)

@@ -120,6 +120,7 @@ class SQLiteStore:
         self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="tidings-sqlite-writer")
         self._read_pool = ThreadPoolExecutor(self._readers, thread_name_prefix="tidings-sqlite-reader")
         await self._on_writer(self._open_writer)
+        self.writer.last_position = await self._on_writer(lambda: _last_position(self._writer_conn))  # type: ignore[arg-type]
         self.writer.start()
 
     async def close(self) -> None:

@@ -12,27 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 
-from api.errors import DomainError, StoreUnavailable
+from api.errors import DomainError, StoreUnavailable, problem_kind
+from api.metrics import WriterMetrics
 from api.store.base import AppendResult
 from api.store.planner import Command
 
-__all__ = ["GroupWriter", "WriterStats"]
+__all__ = ["GroupWriter"]
 
 log = logging.getLogger("tidings.writer")
 
 Commit = Callable[[Sequence[Command]], Awaitable[list[AppendResult | DomainError]]]
-
-
-@dataclass(slots=True)
-class WriterStats:
-    commits: int = 0
-    commands: int = 0
-    events: int = 0
-    largest_group: int = 0
-    group_sizes: dict[int, int] = field(default_factory=dict)
 
 
 class GroupWriter:
@@ -42,7 +34,9 @@ class GroupWriter:
         self._queue: asyncio.Queue[tuple[Command, asyncio.Future[AppendResult]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
-        self.stats = WriterStats()
+        self.metrics = WriterMetrics()
+        self.last_position = 0
+        """The last committed position this writer saw (feeds and metrics read it)."""
         self.on_commit: list[Callable[[int], None]] = []
         """Called with the last position after each successful commit (wakes feed readers)."""
 
@@ -54,7 +48,7 @@ class GroupWriter:
         self._task = asyncio.create_task(self._run(), name="tidings-writer")
 
     async def submit(self, command: Command) -> AppendResult:
-        if self._closing or self._task is None:
+        if self._closing or self._task is None or self._task.done():
             raise StoreUnavailable("The server is shutting down.")
         future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((command, future))
@@ -81,11 +75,18 @@ class GroupWriter:
                 events += len(item[0].events)
             try:
                 await self._commit_group(group, events)
+            except Exception:  # a bug of ours: fail what is waiting, keep writing
+                log.exception("writer failed on a group of %d appends", len(group))
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(StoreUnavailable())
             finally:
                 for _ in group:
                     self._queue.task_done()
 
     async def _commit_group(self, group: list[tuple[Command, asyncio.Future[AppendResult]]], events: int) -> None:
+        started = time.perf_counter()
+        outcomes: list[AppendResult | DomainError]
         try:
             outcomes = await self._commit([command for command, _ in group])
         except DomainError as error:
@@ -93,8 +94,7 @@ class GroupWriter:
         except Exception:  # anything else from the database: fail the group, keep the writer alive
             log.exception("commit of %d appends failed", len(group))
             outcomes = [StoreUnavailable()] * len(group)
-        else:
-            self._count(len(group), events)
+        elapsed = time.perf_counter() - started
         last = 0
         for (_, future), outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, AppendResult) and outcome.events:
@@ -105,15 +105,27 @@ class GroupWriter:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
-        if last:
-            for callback in self.on_commit:
-                callback(last)
+        # Answers first; nothing below may take the writer down.
+        try:
+            if last > self.last_position:
+                self.last_position = last
+                for callback in self.on_commit:
+                    callback(last)
+            self._count(outcomes, len(group), events, elapsed)
+        except Exception:
+            log.exception("after-commit work failed")
 
-    def _count(self, commands: int, events: int) -> None:
-        stats = self.stats
-        stats.commits += 1
-        stats.commands += commands
-        stats.events += events
-        stats.largest_group = max(stats.largest_group, commands)
-        bucket = 1 << (commands - 1).bit_length()
-        stats.group_sizes[bucket] = stats.group_sizes.get(bucket, 0) + 1
+    def _count(self, outcomes: list[AppendResult | DomainError], commands: int, events: int, elapsed: float) -> None:
+        metrics = self.metrics
+        if any(isinstance(o, AppendResult) for o in outcomes):
+            metrics.commit_seconds.observe(elapsed)
+            metrics.group_commands.observe(commands)
+            metrics.group_events.observe(events)
+        for outcome in outcomes:
+            if isinstance(outcome, DomainError):
+                metrics.refusals.labels(problem_kind(outcome).slug).inc()
+                continue
+            replayed = set(outcome.replayed)
+            for index, stored in enumerate(outcome.events):
+                tag = str(stored.event.__struct_config__.tag)
+                (metrics.replays if index in replayed else metrics.appends).labels(tag).inc()

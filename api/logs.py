@@ -1,0 +1,108 @@
+"""Logging: one JSON (or text) line per request with its request id, JSON lines for everything else.
+
+``RequestLog`` is a plain ASGI middleware: it takes a valid ``X-Request-ID`` or makes
+one, puts it in ``scope["state"]`` (problem bodies carry it) and in the response
+headers, and logs method, route template, status, duration, request id and key id.
+It never logs headers, so tokens cannot leak through it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+__all__ = ["REQUEST_ID_HEADER", "JsonFormatter", "RequestLog", "request_id_of", "setup_logging"]
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
+access = logging.getLogger("tidings.access")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the record's extra fields, a traceback if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update({k: v for k, v in vars(record).items() if k not in _RESERVED})
+        if record.exc_info:
+            line["traceback"] = self.formatException(record.exc_info)
+        return msgspec.json.encode(line, enc_hook=str).decode()
+
+
+def setup_logging(level: str = "info", fmt: str = "auto") -> None:
+    """``fmt``: json, text, or auto (text on a terminal, JSON when piped)."""
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "json"
+    handler = logging.StreamHandler()
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def request_id_of(scope: Any) -> str | None:
+    state = scope.get("state") if isinstance(scope, dict) else None
+    return state.get("request_id") if isinstance(state, dict) else None
+
+
+class RequestLog:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = sent.decode() if sent is not None and _VALID_ID.match(sent) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            handler = scope.get("route_handler")
+            route = scope.get("path_template") if handler is not None else None
+            access.info(
+                "%s %s %s",
+                scope["method"],
+                route or "(unmatched)",
+                status,
+                extra={
+                    "method": scope["method"],
+                    "route": route or "(unmatched)",
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "request_id": request_id,
+                    "key_id": scope["state"].get("key_id"),
+                },
+            )

@@ -1,0 +1,120 @@
+"""Prometheus metrics: HTTP metrics from Litestar's plugin, store metrics from one collector per app.
+
+Store metrics live on the writer (unregistered prometheus_client objects) and are
+yielded by ``StoreCollector`` at scrape time, so several apps in one process (tests)
+never share counters. Labels stay low-cardinality: event types, refusal kinds, route
+templates — never ids or raw paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from litestar.plugins.prometheus import PrometheusConfig
+from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.core import REGISTRY
+from prometheus_client.registry import Collector
+
+__all__ = ["StoreCollector", "WriterMetrics", "prometheus_config"]
+
+_GROUP_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
+
+
+class WriterMetrics:
+    """What the single writer did: appends, replays and refusals by kind, group sizes, commit latency."""
+
+    def __init__(self) -> None:
+        self.appends = Counter("tidings_appends", "Events stored, by type.", ["type"], registry=None)
+        self.replays = Counter(
+            "tidings_replays",
+            "Appends answered with an already stored event (idempotent retries), by type.",
+            ["type"],
+            registry=None,
+        )
+        self.refusals = Counter(
+            "tidings_refusals",
+            "Append requests refused, by kind (conflict, precondition, invalid, unavailable).",
+            ["kind"],
+            registry=None,
+        )
+        self.group_commands = Histogram(
+            "tidings_commit_group_requests",
+            "Append requests committed together in one transaction.",
+            buckets=_GROUP_BUCKETS,
+            registry=None,
+        )
+        self.group_events = Histogram(
+            "tidings_commit_group_events",
+            "Events committed together in one transaction.",
+            buckets=_GROUP_BUCKETS,
+            registry=None,
+        )
+        self.commit_seconds = Histogram(
+            "tidings_commit_seconds",
+            "Time of one group commit, from the first statement to COMMIT returning.",
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=None,
+        )
+
+    def collectors(self) -> list[Any]:
+        return [self.appends, self.replays, self.refusals, self.group_commands, self.group_events, self.commit_seconds]
+
+
+class StoreCollector(Collector):
+    """Yields the store's metrics and gauges read at scrape time (no I/O beyond a file size)."""
+
+    def __init__(self, store: Any, *, streams: Callable[[], int] | None = None) -> None:
+        self._store = store
+        self._streams = streams
+
+    def collect(self) -> Iterator[Any]:
+        writer = getattr(self._store, "writer", None)
+        if writer is not None:
+            for collector in writer.metrics.collectors():
+                yield from collector.collect()
+        yield _gauge(
+            "tidings_writer_queue_depth", "Append requests waiting for the writer.", writer.depth if writer else 0
+        )
+        yield _gauge(
+            "tidings_last_position", "Position of the last committed event.", getattr(writer, "last_position", 0)
+        )
+        yield _gauge(
+            "tidings_read_model_lag_events", "Events committed but not yet in the read models (0: they are inline).", 0
+        )
+        if self._streams is not None:
+            yield _gauge("tidings_sse_connections", "Open Server-Sent Events streams.", self._streams())
+        path = getattr(self._store, "path", None)
+        if isinstance(path, str) and os.path.exists(path):
+            size = sum(os.path.getsize(p) for p in (path, f"{path}-wal") if os.path.exists(p))
+            yield _gauge("tidings_store_bytes", "Size of the database files on disk.", size)
+
+    def register(self) -> bool:
+        try:
+            REGISTRY.register(self)
+        except ValueError:  # another app in this process registered first (tests)
+            return False
+        return True
+
+    def unregister(self) -> None:
+        with contextlib.suppress(KeyError):
+            REGISTRY.unregister(self)
+
+
+def _gauge(name: str, documentation: str, value: float) -> Any:
+    gauge = Gauge(name, documentation, registry=None)
+    gauge.set(value)
+    return next(iter(gauge.collect()))
+
+
+def prometheus_config() -> PrometheusConfig:
+    """Requests by route template, method and status, with latency histograms (Litestar's plugin)."""
+    return PrometheusConfig(
+        app_name="tidings",
+        prefix="tidings_http",
+        group_path=True,
+        exclude_unhandled_paths=True,
+        exclude=["/metrics"],
+    )
