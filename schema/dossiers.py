@@ -166,7 +166,7 @@ class Plans(Base, frozen=True):
     A plan with a metric and a target is compared with the company's ``sales_reported``
     figures for its due period (units for unit metrics, revenue in the target's
     currency for revenue): ``met`` when actual >= target; ``missed`` when the period
-    is over and the figure for the whole period is below target; ``pending`` while
+    is over and the figure for the whole period (or for all its quarters or months) is below target; ``pending`` while
     the period is not over; ``unknown`` when the period is over and no figure for it
     exists. A plan without a target is ``pending`` until its period is over, then
     ``unknown``. ``progress`` = actual / target.

@@ -145,6 +145,10 @@ class SiteVisited(EventBase, frozen=True, kw_only=True, tag="site_visited"):
     site: Name
     location: Location
 
+    def __post_init__(self) -> None:
+        if self.visitor.company_id == self.host_company_id:
+            raise ValueError("host_company_id: a site visit is to another company's site")
+
 
 class ProductLaunched(EventBase, frozen=True, kw_only=True, tag="product_launched"):
     """A company launched a product."""

@@ -1,7 +1,8 @@
 """Plans read model: each plan against the sales figures reported for its due period.
 
 The rule (also in the ``Plans`` schema description): ``met`` when actual >= target;
-``missed`` when the period is over and the figure for the whole period is below target;
+``missed`` when the period is over and the figure for the whole period (or figures for all its
+quarters or months) is below target;
 ``pending`` while the period is open; ``unknown`` when it is over with no figure for it.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import msgspec
 
@@ -51,7 +52,7 @@ def period_end(period: str) -> date:
 
 def _contains(outer: str, inner: str) -> bool:
     """Whether period ``inner`` is a strict part of ``outer`` (a quarter or month of a year, a month of a quarter)."""
-    if inner == outer or inner[:4] != outer[:4] or (len(outer) == 7 and "-Q" not in outer):
+    if inner == outer or inner[:4] != outer[:4] or len(inner) == 4 or (len(outer) == 7 and "-Q" not in outer):
         return False
     if len(outer) == 4:
         return True
@@ -90,7 +91,16 @@ def _actual(plan: PlanItem, figures: list[SalesFigure]) -> tuple[Decimal | None,
     quarters = [p for p in parts if "-Q" in p]
     totals = [_total(p, figures, plan) for p in (quarters or parts)]
     known = [t for t in totals if t is not None]
-    return (sum(known, Decimal(0)), False) if known else (None, False)
+    if not known:
+        return None, False
+    return sum(known, Decimal(0)), len(known) == _parts_in(plan.due, quarters=bool(quarters))
+
+
+def _parts_in(period: str, *, quarters: bool) -> int:
+    """How many quarters (or months) make up the whole period: figures for all of them cover it."""
+    if len(period) == 4:
+        return 4 if quarters else 12
+    return 3
 
 
 def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanItem:
@@ -102,7 +112,8 @@ def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanIte
     target = Decimal(plan.target.value)
     if actual is None:
         return msgspec.structs.replace(plan, status="unknown" if over else "pending")
-    progress = None if target == 0 else str((actual / target).quantize(_PROGRESS))
+    with localcontext(prec=60):  # 18 + 6 digits each way: the default 28 can overflow
+        progress = None if target == 0 else str((actual / target).quantize(_PROGRESS))
     if actual >= target:
         status = "met"
     elif over:

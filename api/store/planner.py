@@ -31,7 +31,7 @@ from schema.events import (
 )
 from schema.problems import FieldError
 
-__all__ = ["Command", "Known", "Needs", "Plan", "Snapshot", "needs", "plan"]
+__all__ = ["Command", "Known", "Needs", "Plan", "Snapshot", "needs", "plan", "versioned"]
 
 
 @dataclass(slots=True)
@@ -102,6 +102,11 @@ def needs(commands: Sequence[Command]) -> Needs:
                 result.event_ids.add(event.event_id)
             result.company_ids.update(companies_named(event))
     return result
+
+
+def versioned(need: Needs, known: dict[UUID, Known]) -> set[str]:
+    """Companies whose versions a group needs: those it names, and those its evidence and retraction targets touch."""
+    return need.company_ids | {company for target in known.values() for company in target.companies}
 
 
 def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime) -> Plan:

@@ -29,8 +29,8 @@ from api.projections.row import Row
 from api.store import sql
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.codec import decode_event, format_time, parse_time
-from api.store.common import company_rows, event_tag
-from api.store.planner import Command, Known, Plan, Snapshot, needs, plan
+from api.store.common import FreshFold, company_rows, event_tag
+from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
 from api.store.writer import GroupWriter
 from schema.events import CompanyRegistered, Event, EventRetracted, EvidenceAdded, StoredEvent
@@ -215,6 +215,8 @@ class SQLiteStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+        except sqlite3.IntegrityError:
+            raise  # a constraint the planner should have kept: the writer retries the commands one by one
         except sqlite3.Error as error:
             log.error("commit failed: %s", error)
             raise StoreUnavailable(_reason(error)) from None
@@ -236,7 +238,7 @@ class SQLiteStore:
                 assert stored.event.id is not None
                 known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
         versions: dict[str, int] = {}
-        for names in _chunks(sorted(need.company_ids)):
+        for names in _chunks(sorted(versioned(need, known))):
             versions.update(
                 conn.execute(f"SELECT company_id, version FROM companies WHERE company_id IN ({_marks(names)})", names)
             )
@@ -364,29 +366,17 @@ class SQLiteStore:
             "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id)"
         ):
             faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
-        expected: dict[tuple[str, str, int, str], tuple[str, bytes, int | None]] = {}
-        by_position: dict[int, list[tuple[str, str, int, str]]] = {}
+        fold = FreshFold()
         for rows, retractions, done, total in self._fold_log(conn):
-            for row in rows:
-                key = (row.company_id, row.view, row.position, row.key)
-                expected[key] = (row.sort, row.item, None)
-                by_position.setdefault(row.position, []).append(key)
-            for target, by in retractions:
-                for key in by_position.get(target, ()):
-                    sort, item, _ = expected[key]
-                    expected[key] = (sort, item, by)
+            fold.add(rows, retractions)
             if progress is not None:
                 progress(done, total)
-        for company, view, position, key, sort, item, retracted_at in conn.execute(
+        for stored_row in conn.execute(
             "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
         ):
-            want = expected.pop((company, view, position, key), None)
-            if want != (sort, bytes(item), retracted_at):
-                faults.append(f"read models: {view} row of {company} at position {position} differs from a fresh fold")
-        faults.extend(
-            f"read models: {view} row of {company} at position {position} is missing"
-            for company, view, position, _ in expected
-        )
+            if fault := fold.differs(*stored_row):
+                faults.append(fault)
+        faults.extend(fold.missing())
         return faults[:100]
 
     # -- the log -----------------------------------------------------------------------

@@ -91,9 +91,9 @@ class GroupWriter:
             outcomes = await self._commit([command for command, _ in group])
         except DomainError as error:
             outcomes = [error] * len(group)
-        except Exception:  # anything else from the database: fail the group, keep the writer alive
+        except Exception:  # not a fault of the database: a command the planner let through broke a constraint
             log.exception("commit of %d appends failed", len(group))
-            outcomes = [StoreUnavailable()] * len(group)
+            outcomes = await self._one_by_one([command for command, _ in group])
         elapsed = time.perf_counter() - started
         last = 0
         for (_, future), outcome in zip(group, outcomes, strict=True):
@@ -114,6 +114,21 @@ class GroupWriter:
             self._count(outcomes, len(group), events, elapsed)
         except Exception:
             log.exception("after-commit work failed")
+
+    async def _one_by_one(self, commands: list[Command]) -> list[AppendResult | DomainError]:
+        """Commit each command alone, so that one bad command fails only its own request."""
+        if len(commands) == 1:
+            return [StoreUnavailable()]
+        outcomes: list[AppendResult | DomainError] = []
+        for command in commands:
+            try:
+                outcomes.extend(await self._commit([command]))
+            except DomainError as error:
+                outcomes.append(error)
+            except Exception:
+                log.exception("commit of one append failed")
+                outcomes.append(StoreUnavailable())
+        return outcomes
 
     def _count(self, outcomes: list[AppendResult | DomainError], commands: int, events: int, elapsed: float) -> None:
         metrics = self.metrics

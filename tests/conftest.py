@@ -1,0 +1,66 @@
+"""The ``store`` fixture: an opened store on each backend, closed (and its data dropped) after the test.
+
+SQLite runs on ``tmp_path``. PostgreSQL runs against the server in ``TIDINGS_TEST_PG_DSN``
+(e.g. ``postgresql://postgres@127.0.0.1:5432/test``), each test in a schema of its own
+that ``PostgresStore.open()`` creates and the fixture drops. Both are real databases;
+the store is never mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from api.store.base import EventStore
+from api.store.sqlite import SQLiteStore
+
+PG_DSN_VARIABLE = "TIDINGS_TEST_PG_DSN"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
+    opened = _sqlite(tmp_path) if request.param == "sqlite" else _postgres()
+    async with opened as store:
+        yield store
+
+
+@asynccontextmanager
+async def _sqlite(tmp_path: Path) -> AsyncIterator[EventStore]:
+    store = SQLiteStore(tmp_path / "tidings.db")
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def _postgres() -> AsyncIterator[EventStore]:
+    dsn = os.environ.get(PG_DSN_VARIABLE)
+    if not dsn:
+        pytest.skip(f"{PG_DSN_VARIABLE} is not set; PostgreSQL contract tests skipped")
+    try:
+        from api.store.postgres import PostgresStore
+    except ImportError as error:
+        pytest.skip(f"api.store.postgres cannot be imported ({error}); PostgreSQL contract tests skipped")
+    import asyncpg
+
+    schema = f"tidings_test_{uuid.uuid4().hex}"
+    store = PostgresStore(dsn, schema=schema)
+    try:
+        await store.open()
+        try:
+            yield store
+        finally:
+            await store.close()
+    finally:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()

@@ -1,0 +1,107 @@
+"""The read models of one company, assembled the way the HTTP routes assemble them.
+
+Each helper asks the store for the same views the route asks for and builds the same
+Struct, so the contract suite checks what a client would see without going through HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from api.projections import dossier as dossier_model
+from api.projections import meetings as meetings_model
+from api.projections import plans as plans_model
+from api.projections import relationships as relationships_model
+from api.projections import sales as sales_model
+from api.projections import timeline as timeline_model
+from api.projections.facts import CompanyRows
+from api.store.base import EventStore
+from api.store.readpoint import ReadPoint
+from schema.dossiers import Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline
+from schema.events import CompanyRegistered
+
+__all__ = [
+    "LATEST",
+    "company_ids",
+    "dossier",
+    "encoded_read_models",
+    "meetings",
+    "plans",
+    "relationships",
+    "sales",
+    "timeline",
+]
+
+LATEST = ReadPoint()
+
+
+async def _rows(
+    store: EventStore,
+    company_id: str,
+    point: ReadPoint,
+    views: Sequence[str] = (),
+    referenced: Callable[[CompanyRows], set[str]] | None = None,
+    *,
+    counts: bool = False,
+) -> tuple[CompanyRows, dict[str, CompanyRegistered]]:
+    found = await store.company(company_id, point, views=views, referenced=referenced, counts=counts)
+    assert found is not None, f"company {company_id} is not registered at {point}"
+    return found
+
+
+async def dossier(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Dossier:
+    data, registrations = await _rows(
+        store, company_id, point, dossier_model.VIEWS, dossier_model.referenced, counts=True
+    )
+    return dossier_model.build(data, registrations)
+
+
+async def timeline(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Timeline:
+    data, _ = await _rows(store, company_id, point, views=("timeline",))
+    return timeline_model.build(data, limit=1000)
+
+
+async def meetings(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Meetings:
+    data, _ = await _rows(store, company_id, point, views=("meeting",))
+    return meetings_model.build(data)
+
+
+async def sales(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> SalesSeries:
+    data, _ = await _rows(store, company_id, point, views=("sales",))
+    return sales_model.build(data)
+
+
+async def plans(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Plans:
+    data, _ = await _rows(store, company_id, point, views=("plan", "sales"))
+    return plans_model.build(data)
+
+
+async def relationships(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Relationships:
+    data, _ = await _rows(store, company_id, point, views=("relationship", "market"))
+    return relationships_model.build(data)
+
+
+async def company_ids(store: EventStore, point: ReadPoint = LATEST) -> list[str]:
+    found, _ = await store.companies(point, q=None, country=None, cursor=None, limit=1000)
+    return [registration.company_id for registration, _, _ in found]
+
+
+async def encoded_read_models(store: EventStore, point: ReadPoint = LATEST) -> dict[str, bytes]:
+    """Every read model of every company registered at ``point``, as JSON bytes, keyed by name."""
+    found, more = await store.companies(point, q=None, country=None, cursor=None, limit=1000)
+    assert not more, "more than 1000 companies: page through them"
+    encoded = {"companies": msgspec.json.encode(found)}
+    for registration, _, _ in found:
+        company = registration.company_id
+        for name, build in (
+            ("dossier", dossier),
+            ("timeline", timeline),
+            ("meetings", meetings),
+            ("sales", sales),
+            ("plans", plans),
+            ("relationships", relationships),
+        ):
+            encoded[f"{company}/{name}"] = msgspec.json.encode(await build(store, company, point))
+    return encoded

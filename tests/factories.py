@@ -1,0 +1,231 @@
+"""Events with sensible defaults, so a test names only the fields its behaviour is about.
+
+Each factory is named after the event type it builds. Ids are left to the server unless
+a test passes ``id=`` (for idempotency, evidence and retraction targets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID, uuid4
+
+from schema.base import Count, Money, Source
+from schema.events import (
+    CompanyRegistered,
+    EventRetracted,
+    EvidenceAdded,
+    ExecutiveReported,
+    Location,
+    MarketPositionReported,
+    MeetingHeld,
+    Participant,
+    PlanAnnounced,
+    PlanTarget,
+    ProductLaunched,
+    RelationshipReported,
+    SalesReported,
+    SiteVisited,
+)
+
+__all__ = [
+    "SOURCE",
+    "company_registered",
+    "event_retracted",
+    "evidence_added",
+    "executive_reported",
+    "market_position_reported",
+    "meeting_held",
+    "new_id",
+    "plan_announced",
+    "product_launched",
+    "relationship_reported",
+    "sales_reported",
+    "site_visited",
+    "source",
+]
+
+SOURCE = Source(title="Test article", publisher="Tidings tests", language="en")
+
+
+def source(title: str = "Test article", *, language: str = "en") -> Source:
+    return Source(title=title, publisher="Tidings tests", language=language)
+
+
+def new_id() -> UUID:
+    return uuid4()
+
+
+def company_registered(
+    company_id: str,
+    *,
+    name: str | None = None,
+    country: str = "CN",
+    aliases: Sequence[str] = (),
+    sectors: Sequence[str] = (),
+    parent_id: str | None = None,
+    id: UUID | None = None,
+    sources: Sequence[Source] = (SOURCE,),
+) -> CompanyRegistered:
+    return CompanyRegistered(
+        id=id,
+        sources=list(sources),
+        company_id=company_id,
+        name=name or company_id.replace("-", " ").title(),
+        aliases=list(aliases),
+        country=country,
+        sectors=list(sectors),
+        parent_id=parent_id,
+    )
+
+
+def executive_reported(
+    company_id: str, person_id: str, *, name: str | None = None, role: str = "CEO", id: UUID | None = None
+) -> ExecutiveReported:
+    return ExecutiveReported(
+        id=id,
+        sources=[SOURCE],
+        person_id=person_id,
+        name=name or person_id.replace("-", " ").title(),
+        company_id=company_id,
+        role=role,
+    )
+
+
+def product_launched(
+    company_id: str, product: str, *, launched_on: str = "2024", category: str = "electric vehicle"
+) -> ProductLaunched:
+    return ProductLaunched(
+        sources=[SOURCE], company_id=company_id, product=product, category=category, launched_on=launched_on
+    )
+
+
+def meeting_held(
+    *company_ids: str,
+    occurred_on: str = "2025-03-22",
+    city: str | None = "Beijing",
+    country: str = "CN",
+    topics: Sequence[str] = (),
+    id: UUID | None = None,
+) -> MeetingHeld:
+    return MeetingHeld(
+        id=id,
+        sources=[SOURCE],
+        occurred_on=occurred_on,
+        location=Location(country=country, city=city),
+        participants=[Participant(company_id=c) for c in company_ids],
+        topics=list(topics),
+    )
+
+
+def site_visited(
+    visitor: str,
+    host: str,
+    *,
+    site: str = "Headquarters",
+    occurred_on: str = "2025-03",
+    city: str | None = "Shenzhen",
+    country: str = "CN",
+    id: UUID | None = None,
+) -> SiteVisited:
+    return SiteVisited(
+        id=id,
+        sources=[SOURCE],
+        occurred_on=occurred_on,
+        visitor=Participant(company_id=visitor),
+        host_company_id=host,
+        site=site,
+        location=Location(country=country, city=city),
+    )
+
+
+def sales_reported(
+    company_id: str,
+    period: str,
+    *,
+    units: int | None = None,
+    revenue: str | None = None,
+    currency: str = "USD",
+    approximate: bool = False,
+    product: str | None = None,
+    id: UUID | None = None,
+    sources: Sequence[Source] = (SOURCE,),
+) -> SalesReported:
+    return SalesReported(
+        id=id,
+        sources=list(sources),
+        company_id=company_id,
+        period=period,
+        product=product,
+        units=None if units is None else Count(value=units, approximate=approximate),
+        revenue=None if revenue is None else Money(amount=revenue, currency=currency, approximate=approximate),
+    )
+
+
+def plan_announced(
+    company_id: str,
+    plan_id: str,
+    *,
+    due: str,
+    target: str | None = None,
+    metric: str | None = None,
+    currency: str | None = None,
+    kind: str = "production",
+    description: str = "A plan",
+    id: UUID | None = None,
+) -> PlanAnnounced:
+    """A plan; with ``target`` and no ``metric``, the metric is units sold (revenue when ``currency`` is given)."""
+    if target is not None and metric is None:
+        metric = "revenue" if currency else "units_sold"
+    return PlanAnnounced(
+        id=id,
+        sources=[SOURCE],
+        plan_id=plan_id,
+        company_id=company_id,
+        kind=kind,  # type: ignore[arg-type]
+        description=description,
+        metric=metric,  # type: ignore[arg-type]
+        target=None if target is None else PlanTarget(value=target, currency=currency),
+        due=due,
+    )
+
+
+def relationship_reported(
+    from_company_id: str,
+    to_company_id: str,
+    *,
+    kind: str = "supplies",
+    status: str = "active",
+    components: Sequence[str] = (),
+    id: UUID | None = None,
+) -> RelationshipReported:
+    return RelationshipReported(
+        id=id,
+        sources=[SOURCE],
+        from_company_id=from_company_id,
+        to_company_id=to_company_id,
+        kind=kind,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        components=list(components),
+    )
+
+
+def market_position_reported(
+    *company_ids: str, market: str = "electric vehicles", region: str = "China", position: str = "leading"
+) -> MarketPositionReported:
+    return MarketPositionReported(
+        sources=[SOURCE],
+        company_ids=list(company_ids),
+        market=market,
+        region=region,
+        position=position,  # type: ignore[arg-type]
+    )
+
+
+def evidence_added(event_id: UUID, *, sources: Sequence[Source] = (), id: UUID | None = None) -> EvidenceAdded:
+    return EvidenceAdded(id=id, sources=list(sources) or [source("Another article")], event_id=event_id)
+
+
+def event_retracted(
+    event_id: UUID, *, reason: str = "The article was corrected.", id: UUID | None = None
+) -> EventRetracted:
+    return EventRetracted(id=id, sources=[SOURCE], event_id=event_id, reason=reason)
