@@ -10,12 +10,17 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from api import __version__
+from api.feed import Feed
+from api.logs import RequestLog
+from api.metrics import StoreCollector, prometheus_config
 from api.openapi import openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.routes.catalogue import Catalogue, catalogue_handlers
 from api.routes.companies import company_handlers
 from api.routes.events import append_batch, append_event, append_for_company, get_event, list_events
+from api.routes.guards import before_every_request
 from api.routes.ops import ops_handlers
+from api.routes.stream import stream_events
 from api.seeding import load_ndjson, seed_events
 from api.settings import Settings
 from api.store.base import EventStore
@@ -30,6 +35,13 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     settings = settings or Settings.from_env()
     the_store = store or make_store(settings)
     catalogue = Catalogue()
+    feed = Feed(
+        the_store,
+        max_streams=settings.stream_max,
+        buffer=settings.stream_buffer_events,
+        keepalive=settings.stream_keepalive_ms / 1000,
+        retry_ms=settings.stream_retry_ms,
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -40,20 +52,26 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             log.warning(
                 "durability is weakened (synchronous=%s): acknowledged appends can be lost", settings.synchronous
             )
+        await feed.start()
+        collector = StoreCollector(the_store, streams=lambda: feed.streams)
+        collector.register()
         try:
             if settings.seed and await the_store.last_position() == 0:
                 new, _present = await load_ndjson(the_store, seed_events())
                 log.info("seeded %d events", new)
             yield
         finally:
+            collector.unregister()
+            await feed.close()
             await the_store.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             append_event,
             append_batch,
             append_for_company,
             list_events,
+            stream_events,
             get_event,
             *company_handlers,
             *catalogue_handlers,
@@ -62,10 +80,18 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         dependencies={
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
+            "feed": Provide(lambda: feed, sync_to_thread=False, use_cache=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
+        before_request=before_every_request,
+        middleware=[prometheus_config().middleware],
+        logging_config=None,  # api.logs configures logging (JSON lines or text)
         debug=False,
     )
+    # Outside routing, so unmatched paths get a request id and an access line too.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
+    return app

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
-import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from typing import Any, BinaryIO
 
-from api.settings import Settings
+from api.logs import setup_logging
+from api.settings import Settings, flag
 from api.store.base import EventStore
 from api.store.factory import make_store
 
@@ -62,19 +65,56 @@ class _Progress:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from api.app import create_app
 
-    settings = _settings(
-        args, host=args.host, port=args.port, seed=args.seed or None, synchronous=args.unsafe_synchronous
-    )
+    settings = Settings.from_env(**{f.name: getattr(args, f.name, None) for f in fields(Settings)})
     if not ipaddress.ip_address(_resolve_host(settings.host)).is_loopback:
         print(f"tidings: serving on {settings.host}, reachable from other machines", file=sys.stderr)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    _run_uvicorn(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        log_level=settings.log_level,
+        access_log=False,  # api.logs.RequestLog writes one line per request
+        timeout_graceful_shutdown=3,  # then open connections are cancelled: SIGTERM exits within 5 s
+    )
     return 0
+
+
+def _run_uvicorn(app: Any, **options: Any) -> None:
+    """``uvicorn.run(app, **options)``, ending event streams as soon as shutdown begins.
+
+    uvicorn waits for open connections before it runs the app's lifespan shutdown, so the
+    feed is told first: streams send their final comment and close, and the wait is short.
+    """
+    import uvicorn
+
+    feed = app.state.feed
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: Any = None) -> None:
+            feed.shutdown()
+            await super().shutdown(sockets)
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # As uvicorn's, but without raising the signal again afterwards: a SIGTERM that
+            # ended in a complete graceful shutdown is a clean exit, status 0.
+            handled = (signal.SIGINT, signal.SIGTERM)
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    server = Server(uvicorn.Config(app, **options))
+    server.run()
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: the app failed to start
 
 
 def _resolve_host(host: str) -> str:
@@ -166,12 +206,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if faults else 0
 
 
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    from api.keys import generate
+
+    token, line = generate(args.scope)
+    print(token)
+    print(line)
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.openapi import document, render
 
     app = create_app(Settings(db=":memory:"))
-    sys.stdout.buffer.write(render(document(app.openapi_schema.to_schema()), args.format))
+    sys.stdout.buffer.write(render(document(app), args.format))
     return 0
 
 
@@ -186,15 +235,12 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     serve = command("serve", cmd_serve, "Run the HTTP API.")
-    serve.add_argument("--db", help=db_help)
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default 8000)")
-    serve.add_argument("--seed", action="store_true", help="load the seed events into an empty store first")
-    serve.add_argument(
-        "--unsafe-synchronous",
-        choices=["NORMAL", "OFF"],
-        help="weaker SQLite durability: acknowledged appends may be lost on power failure",
-    )
+    for setting in fields(Settings):
+        help_ = f"{setting.metadata.get('help', '')} (env TIDINGS_{setting.name.upper()}, default {setting.default})"
+        if isinstance(setting.default, bool):
+            serve.add_argument(flag(setting.name), action="store_true", default=None, help=help_)
+        else:
+            serve.add_argument(flag(setting.name), type=type(setting.default), help=help_)
 
     seed = command("seed", cmd_seed, "Load the seed events (idempotent).")
     seed.add_argument("--db", help=db_help)
@@ -213,6 +259,16 @@ def _parser() -> argparse.ArgumentParser:
 
     chk = command("check", cmd_check, "Verify a store: integrity, gap-free positions, read models equal a fresh fold.")
     chk.add_argument("--db", help=db_help)
+
+    keys = sub.add_parser("keys", help="Manage API keys.", description="Manage API keys.")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser(
+        "create",
+        help="Print a new key (shown once), then the line to append to the keys file.",
+        description="Print a new key (shown once), then the line to append to the keys file.",
+    )
+    create.add_argument("--scope", choices=["read", "append", "admin"], required=True)
+    create.set_defaults(fn=cmd_keys_create)
 
     spec = command("openapi", cmd_openapi, "Print the OpenAPI document.")
     spec.add_argument("--format", choices=["yaml", "json"], default="yaml")

@@ -22,6 +22,7 @@ __all__ = [
     "ProblemKind",
     "problem_kind",
     "StoreUnavailable",
+    "StreamsUnavailable",
     "UnknownEventType",
     "VersionMismatch",
 ]
@@ -91,6 +92,13 @@ class StoreUnavailable(DomainError):
         super().__init__(f"{reason} Nothing was stored; retry later with the same event ids.")
 
 
+class StreamsUnavailable(DomainError):
+    """No event stream can be opened now: the server holds its most, or is shutting down."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason} Retry in a few seconds, or read GET /events?wait=30 meanwhile.")
+
+
 @dataclass(frozen=True)
 class ProblemKind:
     status: int
@@ -131,6 +139,10 @@ UNAVAILABLE = ProblemKind(
     503, "unavailable", "Service unavailable", "The store cannot take or serve requests right now."
 )
 
+STREAMS_UNAVAILABLE = ProblemKind(
+    503, "streams-unavailable", "No event stream available", "The server holds its most event streams, or is stopping."
+)
+
 KINDS_BY_STATUS: dict[int, ProblemKind] = {
     kind.status: kind
     for kind in (MALFORMED, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, TOO_LARGE, UNSUPPORTED_MEDIA)
@@ -146,6 +158,7 @@ PROBLEMS: dict[type[DomainError], ProblemKind] = {
     CompanyNotFound: NOT_FOUND,
     UnknownEventType: NOT_FOUND,
     StoreUnavailable: UNAVAILABLE,
+    StreamsUnavailable: STREAMS_UNAVAILABLE,
 }
 """The one mapping from domain errors to problem kinds."""
 

@@ -24,6 +24,7 @@ from api.errors import (
     ProblemKind,
     problem_kind,
 )
+from api.logs import request_id_of
 from schema.problems import FieldError, Problem
 
 __all__ = ["EXCEPTION_HANDLERS", "UnsupportedMediaType", "problem_response"]
@@ -31,7 +32,10 @@ __all__ = ["EXCEPTION_HANDLERS", "UnsupportedMediaType", "problem_response"]
 log = logging.getLogger("tidings.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_CLIENT_GONE = "client disconnected prematurely"
 _AT_PATH = re.compile(r" - at `(?P<path>[^`]*)`$")
+_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`$")
+_FIELD_RULE = re.compile(r"^(?P<name>[a-z_]+(?:\.[a-z_]+)*)(?:, [a-z_]+)*: (?P<message>.+)$")
 
 
 class UnsupportedMediaType(HTTPException):
@@ -49,10 +53,18 @@ def problem_response(
     status: int | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
-    instance: str | None = None,
+    request: Request[Any, Any, Any] | None = None,
 ) -> Response[Problem]:
     status = status or kind.status
-    body = Problem(type=kind.type, title=kind.title, status=status, detail=detail, instance=instance, errors=errors)
+    body = Problem(
+        type=kind.type,
+        title=kind.title,
+        status=status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        errors=errors,
+        request_id=request_id_of(request.scope) if request is not None else None,
+    )
     return Response(
         body,
         status_code=status,
@@ -63,7 +75,7 @@ def problem_response(
 
 def _domain(request: Request[Any, Any, Any], error: DomainError) -> Response[Problem]:
     kind = problem_kind(error)
-    return problem_response(kind, error.detail(), errors=error.field_errors(), instance=request.url.path)
+    return problem_response(kind, error.detail(), errors=error.field_errors(), request=request)
 
 
 def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
@@ -72,7 +84,7 @@ def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
         definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
     except (AttributeError, KeyError):
         return key
-    alias = getattr(definition, "query", None) or getattr(definition, "header", None)
+    alias = getattr(definition, "name", None)  # Parameter(query=...) and QueryParameter(name=...) both set it
     return str(alias or key)
 
 
@@ -96,6 +108,11 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
         if match := _AT_PATH.search(message):
             message = message[: match.start()]
             key = match["path"].removeprefix("$").lstrip(".")
+        if unknown := _UNKNOWN_FIELD.match(message):  # msgspec names the object, not the field
+            key = f"{key}.{unknown['name']}" if key not in ("", "data") else unknown["name"]
+        elif rule := _FIELD_RULE.match(message):  # a __post_init__ rule names its field first
+            key = f"{key}.{rule['name']}" if key not in ("", "data") else rule["name"]
+            message = rule["message"]
         errors.append(FieldError(path=_path(request, key, item.get("source")), message=message))
     return errors
 
@@ -111,29 +128,32 @@ def _validation(request: Request[Any, Any, Any], error: ValidationException) -> 
             return problem_response(
                 PRECONDITION_REQUIRED,
                 'Send If-Match with the company\'s current version, e.g. If-Match: "3".',
-                instance=request.url.path,
+                request=request,
             )
         errors = [FieldError(f"{missing['source']}.{missing['name']}", "is required")]
     if not errors:
         # Litestar raises ValidationException without field errors for undecodable JSON.
-        return problem_response(MALFORMED, detail, instance=request.url.path)
+        return problem_response(MALFORMED, detail, request=request)
     detail = "; ".join(f"{e.path}: {e.message}" for e in errors)
-    return problem_response(VALIDATION, detail, errors=errors, instance=request.url.path)
+    return problem_response(VALIDATION, detail, errors=errors, request=request)
 
 
 def _http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
     status = error.status_code
+    if error.detail == _CLIENT_GONE:  # Litestar raises it as a 500; nobody will read the answer
+        log.info("client closed the connection during the body of %s %s", request.method, request.url.path)
+        return problem_response(MALFORMED, "The body ended before its announced length.", request=request)
     if status >= 500:
         return _internal(request, error)
     kind = KINDS_BY_STATUS.get(status) or ProblemKind(status, _slug(status), _title(status))
     detail = str(error.detail) if error.detail != _title(status) else (kind.description or kind.title)
     headers = dict(error.headers or {})
-    return problem_response(kind, detail, headers=headers, instance=request.url.path)
+    return problem_response(kind, detail, headers=headers, request=request)
 
 
 def _internal(request: Request[Any, Any, Any], error: Exception) -> Response[Problem]:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem_response(INTERNAL, "The server failed to handle the request.", instance=request.url.path)
+    return problem_response(INTERNAL, "The server failed to handle the request.", request=request)
 
 
 def _slug(status: int) -> str:

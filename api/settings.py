@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "reference"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +19,18 @@ class Settings:
     max_body_bytes: int = field(default=1024 * 1024, metadata={"help": "largest request body accepted (413 above)"})
     synchronous: str = field(
         default="FULL",
-        metadata={"help": "SQLite synchronous mode: FULL or EXTRA; NORMAL or OFF only with --unsafe-synchronous"},
+        metadata={"help": "SQLite synchronous mode: FULL or EXTRA; NORMAL or OFF can lose acknowledged appends"},
     )
     busy_timeout_ms: int = field(default=5000, metadata={"help": "how long SQLite waits for a lock held elsewhere"})
     seed: bool = field(default=False, metadata={"help": "load the seed events into an empty store at start"})
-    log_level: str = field(default="info", metadata={"help": "log level"})
+    log_level: str = field(default="info", metadata={"help": "log level: debug, info, warning, error"})
+    log_format: str = field(default="auto", metadata={"help": "log lines as json or text; auto: text on a terminal"})
+    stream_max: int = field(default=500, metadata={"help": "most open event streams; more are refused with 503"})
+    stream_buffer_events: int = field(
+        default=4096, metadata={"help": "how far (events) a live stream may fall behind before it is cut off"}
+    )
+    stream_keepalive_ms: int = field(default=15_000, metadata={"help": "silence before a stream sends a keep-alive"})
+    stream_retry_ms: int = field(default=2000, metadata={"help": "reconnection delay streams suggest (retry:)"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -56,3 +63,16 @@ def _parse(raw: str, default: Any) -> Any:
     if isinstance(default, int):
         return int(raw)
     return raw
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def reference() -> str:
+    """The configuration reference of README.md, made from the fields so that it cannot drift."""
+    lines = ["| flag | environment | default | meaning |", "|---|---|---|---|"]
+    for f in fields(Settings):
+        default = "off" if f.default is False else f"`{f.default}`"
+        lines.append(f"| `{flag(f.name)}` | `TIDINGS_{f.name.upper()}` | {default} | {f.metadata.get('help', '')} |")
+    return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from msgspec import Meta
 
 __all__ = [
     "MAX_SAFE_INT",
+    "END",
     "Base",
     "Certainty",
     "CompanyId",
@@ -45,13 +46,16 @@ class Base(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 _NO_CONTROL = r"[^\x00-\x1f\x7f]"
+END = r"$(?!\n)"
+"""End of the value. Python's ``$`` also matches before a final newline; ECMA-262's does not;
+the lookahead makes both refuse ``"xiaomi\n"``."""
 
 Slug = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern=rf"^[a-z0-9]+(-[a-z0-9]+)*{END}",
         description="Lower-case slug: letters, digits and single hyphens, at most 64 characters.",
     ),
 ]
@@ -64,7 +68,7 @@ Name = Annotated[
     Meta(
         min_length=1,
         max_length=200,
-        pattern=rf"^{_NO_CONTROL}+$",
+        pattern=rf"^{_NO_CONTROL}+{END}",
         description="A name or title: 1 to 200 characters, no control characters.",
     ),
 ]
@@ -73,7 +77,7 @@ Label = Annotated[
     Meta(
         min_length=1,
         max_length=200,
-        pattern=rf"^{_NO_CONTROL}+$",
+        pattern=rf"^{_NO_CONTROL}+{END}",
         description="A short label (topic, component, sector): 1 to 200 characters, no control characters.",
     ),
 ]
@@ -86,15 +90,17 @@ Note = Annotated[
     ),
 ]
 CountryCode = Annotated[
-    str, Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.", examples=["CN"])
+    str, Meta(pattern=rf"^[A-Z]{{2}}{END}", description="ISO 3166-1 alpha-2 country code.", examples=["CN"])
 ]
-CurrencyCode = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.", examples=["USD"])]
+CurrencyCode = Annotated[
+    str, Meta(pattern=rf"^[A-Z]{{3}}{END}", description="ISO 4217 currency code.", examples=["USD"])
+]
 LanguageTag = Annotated[
     str,
     Meta(
         min_length=2,
         max_length=35,
-        pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$",
+        pattern=rf"^[a-zA-Z]{{2,3}}(-[a-zA-Z0-9]{{1,8}})*{END}",
         description="BCP 47 language tag.",
         examples=["de"],
     ),
@@ -103,13 +109,14 @@ Url = Annotated[
     str,
     Meta(
         max_length=2048,
-        pattern=r"^https?://[^\x00-\x20\x7f]+$",
+        pattern=rf"^https?://[^\x00-\x20\x7f]+{END}",
         description="An absolute http(s) URL, at most 2,048 characters.",
     ),
 ]
 
-_Y = r"[0-9]{4}"
-_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+# Years 0001 to 9999, the calendar dates can do arithmetic in (a plan due "0000" cannot end).
+_Y = r"(?!0000)[0-9]{4}"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 _MONTH_DAY = (
     r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
@@ -118,7 +125,7 @@ _MONTH_DAY = (
 PartialDate = Annotated[
     str,
     Meta(
-        pattern=(rf"^(?:{_Y}(?:-(?:0[1-9]|1[0-2]))?|{_Y}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"),
+        pattern=(rf"^(?:{_Y}(?:-(?:0[1-9]|1[0-2]))?|{_Y}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29){END}"),
         description=("A date as precise as the news is: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day)."),
         examples=["2025-03-22"],
     ),
@@ -126,7 +133,7 @@ PartialDate = Annotated[
 Period = Annotated[
     str,
     Meta(
-        pattern=rf"^{_Y}(?:-(?:Q[1-4]|0[1-9]|1[0-2]))?$",
+        pattern=rf"^{_Y}(?:-(?:Q[1-4]|0[1-9]|1[0-2]))?{END}",
         description="A reporting period: a year YYYY, a quarter YYYY-Qn or a month YYYY-MM.",
         examples=["2024"],
     ),
@@ -134,7 +141,7 @@ Period = Annotated[
 DecimalAmount = Annotated[
     str,
     Meta(
-        pattern=r"^(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,6})?$",
+        pattern=rf"^(?:0|[1-9][0-9]{{0,17}})(?:\.[0-9]{{1,6}})?{END}",
         description=("A non-negative decimal as a string: at most 18 digits before the point and 6 after."),
         examples=["4500000000"],
     ),

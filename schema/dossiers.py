@@ -13,6 +13,7 @@ from uuid import UUID
 from msgspec import Meta
 
 from schema.base import (
+    MAX_SAFE_INT,
     Base,
     Certainty,
     CompanyId,
@@ -23,6 +24,7 @@ from schema.base import (
     PartialDate,
     Period,
     PersonId,
+    Position,
     Source,
 )
 from schema.events import Location, Participant, PlanTarget, StoredEvent
@@ -52,17 +54,18 @@ __all__ = [
 ]
 
 PlanStatus = Literal["pending", "met", "missed", "unknown"]
-Version = Annotated[int, Meta(ge=0, description="Number of events that touched the company.")]
+Version = Annotated[int, Meta(ge=0, le=MAX_SAFE_INT, description="Number of events that touched the company.")]
+Tally = Annotated[int, Meta(ge=0, le=MAX_SAFE_INT)]
 
 
 class Fact(Base, frozen=True, kw_only=True):
     """Where a fact comes from: its event, certainty and every source behind it."""
 
-    position: int
+    position: Position
     event_id: UUID
     certainty: Certainty
     sources: list[Source]
-    source_count: int = 0
+    source_count: Tally = 0
 
 
 class CompanyRef(Base, frozen=True):
@@ -101,7 +104,7 @@ class CompanySummary(Base, frozen=True):
     country: CountryCode
     parent_id: CompanyId | None
     version: Version
-    last_position: int
+    last_position: Tally
 
 
 class CompanyPage(Base, frozen=True):
@@ -215,7 +218,7 @@ class Counterparty(Base, frozen=True):
 class TimelineItem(Base, frozen=True):
     occurred_on: PartialDate
     """When it happened as the news dates it; for undated facts the date it was recorded."""
-    source_count: int
+    source_count: Tally
     event: StoredEvent
 
 
@@ -233,9 +236,9 @@ class Dossier(Base, frozen=True):
 
     company_id: CompanyId
     version: Version
-    last_position: int
+    last_position: Tally
     profile: Profile
-    counts: dict[str, int]
+    counts: dict[str, Tally]
     """Facts per event type (retracted facts excluded)."""
     latest_sales: SalesFigure | None
     open_plans: list[PlanItem]

@@ -28,3 +28,5 @@ class Problem(Base, frozen=True):
     instance: str | None = None
     errors: list[FieldError] | None = None
     """For validation problems: every bad field with its path."""
+    request_id: str | None = None
+    """The request's X-Request-ID, to find it in the server's logs."""

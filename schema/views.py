@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
-from schema.base import Base
+from schema.base import MAX_SAFE_INT, Base
 from schema.events import Event, StoredEvent
 
 __all__ = [
@@ -39,7 +39,7 @@ class EventPage(Base, frozen=True):
     """A page of the log in position order. Pass ``next_after`` as ``after`` to continue."""
 
     items: list[StoredEvent]
-    next_after: Annotated[int, Meta(ge=0)]
+    next_after: Annotated[int, Meta(ge=0, le=MAX_SAFE_INT)]
 
 
 class EventTypeInfo(Base, frozen=True):
@@ -69,7 +69,7 @@ class Ready(Base, frozen=True):
     backend: str
     durability: str
     """The settings an acknowledged append relies on, as the database reports them."""
-    last_position: Annotated[int, Meta(ge=0)]
-    queue_depth: Annotated[int, Meta(ge=0)]
+    last_position: Annotated[int, Meta(ge=0, le=MAX_SAFE_INT)]
+    queue_depth: Annotated[int, Meta(ge=0, le=MAX_SAFE_INT)]
     """Appends waiting for the writer."""
     status: Literal["ready"] = "ready"

@@ -51,7 +51,7 @@ def list_event_types(catalogue: NamedDependency[Catalogue]) -> EventTypeList:
     operation_id="getEventType",
     tags=["catalogue"],
     summary="One event type: its JSON Schema and an example",
-    responses=problems(404),
+    responses=problems(404, 422),
     sync_to_thread=False,
 )
 def get_event_type(

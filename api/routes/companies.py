@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import Parameter, PathParameter, QueryParameter
+from msgspec import Meta
 
 from api.errors import CompanyNotFound, InvalidInput
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
 from api.projections.facts import CompanyRows
+from api.routes.parameters import constrained
 from api.routes.responses import problems
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
@@ -35,22 +39,36 @@ from schema.problems import FieldError
 __all__ = ["READ_POINT", "company_handlers"]
 
 
+Moment = Annotated[datetime, Meta(tz=True)]
+"""A point in time with its UTC offset (Litestar does not apply Meta to parameters: read_point checks it)."""
+_AS_OF = "Expected an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
+
+
 def read_point(
+    request: Request[Any, Any, Any],
     at_position: Annotated[
         int | None,
         Parameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
     ] = None,
     as_of: Annotated[
-        datetime | None,
+        Moment | None,
         Parameter(
             description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."
         ),
     ] = None,
 ) -> ReadPoint:
+    # Litestar converts query strings leniently: "null" reads as absent, a number as a Unix time.
+    # Neither is a value of these parameters.
+    raw = request.query_params
+    if "null" in raw.getall("at_position", []):
+        raise InvalidInput([FieldError("query.at_position", "Expected `int`, got `null`")])
+    for value in raw.getall("as_of", []):
+        try:
+            msgspec.convert(value, Moment)
+        except msgspec.ValidationError:
+            raise InvalidInput([FieldError("query.as_of", _AS_OF)]) from None
     if at_position is not None and as_of is not None:
         raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both")])
-    if as_of is not None and as_of.tzinfo is None:
-        raise InvalidInput([FieldError("query.as_of", "needs a UTC offset, e.g. 2025-03-22T10:00:00Z")])
     return ReadPoint(at_position=at_position, as_of=as_of)
 
 
@@ -58,6 +76,7 @@ READ_POINT = {"point": Provide(read_point, sync_to_thread=False)}
 
 _ETAG = ResponseHeader(
     name="ETag",
+    required=True,
     description="The company's version (and, where plan status is shown, the day it was evaluated). Send it as If-None-Match.",
     documentation_only=True,
 )
@@ -82,16 +101,26 @@ async def _load(
 
 def _cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
     sent = request.headers.get("if-none-match")
-    if sent is not None and (sent.strip() == "*" or etag in (t.strip() for t in sent.split(","))):
+    # If-None-Match uses the weak comparison (RFC 9110 13.1.2): a proxy may have weakened our tag.
+    if sent is not None and (sent.strip() == "*" or etag in (t.strip().removeprefix("W/") for t in sent.split(","))):
         return Response(None, status_code=304, headers={"ETag": etag})
     return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache"})
 
 
-def _etag(version: int, evaluated: datetime | None = None) -> str:
-    return f'"{version}"' if evaluated is None else f'"{version}-{evaluated:%Y%m%d}"'
+def _etag(version: int, evaluated: datetime | None = None, names: dict[str, CompanyRegistered] | None = None) -> str:
+    """The company's version; the day plan status was evaluated on; and, where other companies'
+    names are shown, a digest of the registrations they come from (a rename changes it)."""
+    tag = str(version) if evaluated is None else f"{version}-{evaluated:%Y%m%d}"
+    if names:
+        digest = hashlib.blake2b(digest_size=6)
+        for company in sorted(names):
+            event_id = names[company].id
+            digest.update(event_id.bytes if event_id is not None else company.encode())
+        tag = f"{tag}-{digest.hexdigest()}"
+    return f'"{tag}"'
 
 
-CompanyPath = Annotated[CompanyId, Parameter(description="The company's id.")]
+CompanyPath = Annotated[CompanyId, constrained(PathParameter, CompanyId, description="The company's id.")]
 
 
 @get(
@@ -107,8 +136,12 @@ async def list_companies(
     store: NamedDependency[EventStore],
     point: NamedDependency[ReadPoint],
     q: Annotated[str | None, Parameter(min_length=1, max_length=200, description="Part of a name or alias.")] = None,
-    country: Annotated[CountryCode | None, Parameter(description="ISO 3166-1 alpha-2 country.")] = None,
-    cursor: Annotated[CompanyId | None, Parameter(description="next_cursor of the previous page.")] = None,
+    country: Annotated[
+        CountryCode | None, constrained(QueryParameter, CountryCode, description="ISO 3166-1 alpha-2 country.")
+    ] = None,
+    cursor: Annotated[
+        CompanyId | None, constrained(QueryParameter, CompanyId, description="next_cursor of the previous page.")
+    ] = None,
     limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many companies.")] = 100,
 ) -> CompanyPage:
     found, more = await store.companies(point, q=q, country=country, cursor=cursor, limit=limit)
@@ -143,7 +176,7 @@ async def get_company(
     point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
     data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
-    return _cached(request, dossier.build(data, registrations), _etag(data.version, data.at_time))
+    return _cached(request, dossier.build(data, registrations), _etag(data.version, data.at_time, registrations))
 
 
 @get(
@@ -163,8 +196,14 @@ async def get_timeline(
     types: Annotated[
         list[EventType] | None, Parameter(query="type", description="Only these types (repeatable).")
     ] = None,
-    start: Annotated[PartialDate | None, Parameter(query="from", description="Facts dated on or after this.")] = None,
-    end: Annotated[PartialDate | None, Parameter(query="to", description="Facts dated on or before this.")] = None,
+    start: Annotated[
+        PartialDate | None,
+        constrained(QueryParameter, PartialDate, name="from", description="Facts dated on or after this."),
+    ] = None,
+    end: Annotated[
+        PartialDate | None,
+        constrained(QueryParameter, PartialDate, name="to", description="Facts dated on or before this."),
+    ] = None,
     cursor: Annotated[
         str | None,
         Parameter(

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import Parameter, PathParameter, QueryParameter
 
 from api.errors import EventNotFound
+from api.feed import Feed
 from api.problems import MalformedBody, UnsupportedMediaType
+from api.routes.parameters import constrained
 from api.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import EventStore, Expectation
 from schema.base import MAX_SAFE_INT, CompanyId
@@ -22,7 +29,21 @@ from schema.views import Batch, BatchResult, EventPage
 
 __all__ = ["append_batch", "append_event", "append_for_company", "get_event", "list_events", "require_json"]
 
-_LOCATION = ResponseHeader(name="Location", description="The stored event: /events/{id}.", documentation_only=True)
+_LOCATION = ResponseHeader(
+    name="Location", description="The stored event: /events/{id}.", required=True, documentation_only=True
+)
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        raise DuplicateKey(next(repr(k) for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return result
 
 
 async def require_json(request: Request[Any, Any, Any]) -> None:
@@ -34,10 +55,37 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
     charset = params.strip().lower().removeprefix("charset=").strip('"') if "charset=" in params.lower() else "utf-8"
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(detail=f"JSON is read as UTF-8 only, not {charset}.")
+    body = await request.body()
+    if not body.strip():
+        raise MalformedBody(detail="The body is empty; send one JSON object.")
     try:
-        (await request.body()).decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise MalformedBody(detail=f"The body is not valid UTF-8 (byte {error.start}).") from None
+    # msgspec (and so Litestar) lets the last of two equal keys win; other parsers take the
+    # first. A body that means different things to different readers is refused.
+    try:
+        json.loads(text, object_pairs_hook=_unique_keys)
+    except DuplicateKey as error:
+        raise MalformedBody(detail=f"The key {error} appears twice in one object.") from None
+    except RecursionError:
+        raise MalformedBody(detail="The JSON is nested too deeply.") from None
+    except ValueError as error:
+        raise MalformedBody(detail=f"The body is not JSON: {error}.") from None
+    # Litestar converts a body leniently (0 for false, "5" for 5); the contract is strict JSON,
+    # as for `tidings import`. Decoding strictly first refuses what the schema refuses (422).
+    if (data := request.route_handler.parsed_fn_signature.parameters.get("data")) is not None:
+        try:
+            _strict_decoder(data.annotation).decode(body)
+        except msgspec.ValidationError as error:
+            raise ValidationException(detail=str(error), extra=[{"message": str(error), "key": ""}]) from None
+        except msgspec.DecodeError as error:
+            raise MalformedBody(detail=str(error)) from None
+
+
+@functools.cache
+def _strict_decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(annotation)
 
 
 def _appended(events: list[StoredEvent], created: bool) -> Response[StoredEvent]:
@@ -107,19 +155,22 @@ async def append_batch(data: Batch, store: NamedDependency[EventStore]) -> Respo
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409, 412, 428)},
 )
 async def append_for_company(
-    company_id: Annotated[CompanyId, Parameter(description="The company the precondition is on.")],
+    company_id: Annotated[
+        CompanyId, constrained(PathParameter, CompanyId, description="The company the precondition is on.")
+    ],
     if_match: Annotated[
         str,
         Parameter(
             header="If-Match",
-            pattern=r'^"[0-9]{1,15}"$',
+            pattern=r'^"[0-9]{1,15}(-[0-9]{8})?(-[0-9a-f]{12})?"$',
             description='The expected version as a strong ETag, e.g. "3".',
         ),
     ],
     data: Event,
     store: NamedDependency[EventStore],
 ) -> Response[StoredEvent]:
-    expected = Expectation(company_id, int(if_match.strip('"')))
+    # The dossier's ETag may carry the day its plan status was evaluated ("15-20261125"); the version leads.
+    expected = Expectation(company_id, int(if_match.strip('"').partition("-")[0]))
     result = await store.append([data], expected=expected)
     return _appended(result.events, result.created)
 
@@ -129,7 +180,11 @@ async def append_for_company(
     operation_id="listEvents",
     tags=["events"],
     summary="Read the log in position order",
-    description='Pages of at most `limit` events after `after`. Continue with `after=next_after`; `Link: rel="next"` says the same.',
+    description=(
+        'Pages of at most `limit` events after `after`. Continue with `after=next_after`; `Link: rel="next"` says the same. '
+        "Long-poll with `wait`: when no event after `after` matches yet, the answer waits up to `wait` seconds "
+        "and comes as soon as one is committed, or as an empty page when the time runs out."
+    ),
     response_headers=[
         ResponseHeader(name="Link", description='`<...>; rel="next"` when the page is full.', documentation_only=True)
     ],
@@ -138,14 +193,28 @@ async def append_for_company(
 async def list_events(
     request: Request[Any, Any, Any],
     store: NamedDependency[EventStore],
+    feed: NamedDependency[Feed],
     after: Annotated[int, Parameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
     limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many events.")] = 100,
     types: Annotated[
         list[EventType] | None, Parameter(query="type", description="Only these event types (repeatable).")
     ] = None,
-    company: Annotated[CompanyId | None, Parameter(description="Only events that touch this company.")] = None,
+    company: Annotated[
+        CompanyId | None, constrained(QueryParameter, CompanyId, description="Only events that touch this company.")
+    ] = None,
+    wait: Annotated[
+        float,
+        QueryParameter(ge=0, le=30, description="Long-poll: wait up to this many seconds for a matching event."),
+    ] = 0,
 ) -> Response[EventPage]:
-    items = await store.read(after=after, limit=limit, types=types or (), company=company)
+    deadline = time.monotonic() + wait
+    while True:
+        seen = feed.head
+        items = await store.read(after=after, limit=limit, types=types or (), company=company)
+        remaining = deadline - time.monotonic()
+        if items or remaining <= 0 or feed.closing:
+            break
+        await feed.wait(seen, remaining)  # the writer wakes it after the next commit
     next_after = items[-1].position if items else after
     headers = {}
     if len(items) == limit:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from litestar import get
+from litestar import Response, get
 from litestar.di import NamedDependency
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from api.routes.responses import problems
 from api.store.base import EventStore
 from schema.views import Health, Ready
 
 __all__ = ["ops_handlers"]
+
+_EXPOSITION = CONTENT_TYPE_LATEST.split("; charset")[0]  # Litestar adds the charset itself
 
 
 @get("/health", operation_id="getHealth", tags=["ops"], summary="The process answers", sync_to_thread=False)
@@ -34,4 +37,16 @@ async def ready(store: NamedDependency[EventStore]) -> Ready:
     )
 
 
-ops_handlers = [health, ready]
+@get(
+    "/metrics",
+    operation_id="getMetrics",
+    tags=["ops"],
+    summary="Prometheus metrics (text exposition format)",
+    media_type=_EXPOSITION,
+    sync_to_thread=False,
+)
+def metrics() -> Response[bytes]:
+    return Response(generate_latest(REGISTRY), media_type=_EXPOSITION)
+
+
+ops_handlers = [health, ready, metrics]

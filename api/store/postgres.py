@@ -28,6 +28,7 @@ the real error is logged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -223,12 +224,18 @@ class PostgresStore:
                 pool.terminate()
 
     async def _migrate(self, conn: Any) -> None:
+        # DDL only when something is missing: a role without CREATE can run a migrated database.
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _MIGRATION_LOCK, self.schema or "")
-            if self.schema is not None:
-                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(self.schema)}")
-            await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            current = int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+            if self.schema is not None and not await conn.fetchval(
+                "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", self.schema
+            ):
+                await conn.execute(f"CREATE SCHEMA {_quote(self.schema)}")
+            current = 0
+            if await conn.fetchval("SELECT to_regclass('schema_version') IS NOT NULL"):
+                current = int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+            else:
+                await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             if current > SCHEMA_VERSION:
                 log.error("database schema version %d is newer than this server's %d", current, SCHEMA_VERSION)
                 raise StoreUnavailable("The database was migrated by a newer Tidings.")
@@ -254,7 +261,9 @@ class PostgresStore:
         pool = self._writes
         if pool is None:
             raise StoreUnavailable("The store is closed.")
-        with _edge("commit"):
+        # A broken constraint is a command the planner should have refused, not a database
+        # fault: it leaves as it is, so the writer retries the group's commands one by one.
+        with _edge("commit", passing=asyncpg.IntegrityConstraintViolationError):
             async with pool.acquire() as conn, conn.transaction(isolation="read_committed"):
                 head = await _take_head(conn)
                 decided = plan(commands, await _snapshot(conn, commands, head), head["now"])
@@ -355,13 +364,14 @@ class PostgresStore:
         return ReadyState(self.backend, self._durability, int(row[0]), self.writer.depth)
 
     async def _read(self, work: Callable[[Any], Awaitable[T]], *, timeout: float | None = None) -> T:
-        """Run ``work`` on a reader connection inside one read-only snapshot."""
+        """Run ``work`` on a reader connection inside one read-only snapshot; ``timeout`` bounds all of it."""
         pool = self._reads
         if pool is None:
             raise StoreUnavailable("The store is not open.")
         with _edge("read"):
             async with (
-                pool.acquire(timeout=timeout) as conn,
+                asyncio.timeout(timeout),
+                pool.acquire() as conn,
                 conn.transaction(isolation="repeatable_read", readonly=True),
             ):
                 return await work(conn)
@@ -426,6 +436,8 @@ class PostgresStore:
 
         async def work(conn: Any) -> tuple[list[tuple[CompanyRegistered, int, int]], bool]:
             at, _ = await _resolve(conn, point)
+            if q is not None and "\x00" in q:
+                return [], False  # PostgreSQL text cannot hold NUL, and no name or alias contains one
             rows = await conn.fetch(_COMPANY_PAGE, at, cursor or "", country, q.lower() if q else None, limit + 1)
             more = len(rows) > limit
             rows = rows[:limit]
@@ -645,11 +657,13 @@ def _quote(identifier: str) -> str:
 
 
 @contextmanager
-def _edge(action: str) -> Iterator[None]:
+def _edge(action: str, *, passing: type[BaseException] | None = None) -> Iterator[None]:
     """Database and network faults become StoreUnavailable; the real error goes to the log only."""
     try:
         yield
     except _FAULTS as error:
+        if passing is not None and isinstance(error, passing):
+            raise
         log.error("%s failed: %s: %s", action, type(error).__name__, error)
         raise StoreUnavailable(_reason(error)) from None
 
@@ -661,7 +675,7 @@ def _reason(error: BaseException) -> str:
         return "The database cannot be reached."
     if state in ("57P01", "57P02", "57P03", "3D000"):
         return "The database cannot be reached."
-    if state.startswith("28") or state == "42501":
+    if state.startswith("28") or state in ("42501", "3F000"):
         return "The database refused the server's credentials or privileges."
     if state == "25006":
         return "The database is read-only."

@@ -1,0 +1,254 @@
+"""GET /events/stream: the log as Server-Sent Events, live, resumable with ``Last-Event-ID``.
+
+Each frame is ``id: <position>``, ``event: <type>``, ``data: <the stored event as JSON>``.
+Without ``until`` or ``limit`` the stream replays and then stays open (live); with
+either it replays what is committed at the request and closes (bounded mode: for
+batch consumers, in-process tests and fuzzing, where an endless body would hang).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter, QueryParameter
+from litestar.response import Stream
+from litestar.response.base import ASGIResponse
+from litestar.response.streaming import ASGIStreamingResponse
+
+from api.errors import InvalidInput
+from api.feed import Feed, Subscription
+from api.routes.responses import problems
+from api.store.base import EventStore
+from schema.base import MAX_SAFE_INT, CompanyId
+from schema.events import EventType
+from schema.problems import FieldError, Problem
+
+if TYPE_CHECKING:
+    from litestar.app import Litestar
+    from litestar.background_tasks import BackgroundTask, BackgroundTasks
+    from litestar.datastructures.cookie import Cookie
+    from litestar.enums import MediaType
+    from litestar.types import Receive, Scope, Send, TypeEncodersMap
+
+__all__ = ["EVENT_STREAM", "FRAME_SCHEMA", "STREAM_SCHEMA", "EventStream", "stream_events"]
+
+EVENT_STREAM = "text/event-stream"
+KEEP_ALIVE = b": keep-alive\n\n"
+MAX_COMPANIES = 20
+
+FRAME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "EventStreamFrame",
+    "description": (
+        "One event of `GET /events/stream` as an SSE parser hands it over. On the wire it is the lines "
+        "`id: <position>`, `event: <type>` and `data: <JSON>`, ended by a blank line. The stream also sends "
+        "`retry: <ms>` first, and comment lines starting with `:` (keep-alive; a final comment when the server "
+        "ends the stream), which SSE parsers skip."
+    ),
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {
+            "type": "string",
+            "pattern": "^[1-9][0-9]{0,15}$",
+            "description": "The event's position. Send the last one received as `Last-Event-ID` to resume after it.",
+        },
+        "event": {
+            "type": "string",
+            "enum": sorted(get_args(EventType)),
+            "description": "The event's type, as in `data.event.type`.",
+        },
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/StoredEvent"},
+            "description": "The stored event as JSON: the same document `GET /events/{event_id}` answers.",
+        },
+        "retry": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many milliseconds a client should wait before it reconnects.",
+        },
+    },
+    "additionalProperties": False,
+}
+"""The frame format, for the OpenAPI document (api/openapi.py puts it in as a component)."""
+
+STREAM_SCHEMA: dict[str, Any] = {
+    "description": "In OpenAPI 3.1 the schema of an event stream describes each of its events: an EventStreamFrame.",
+    # Said with dependentSchemas (every SSE event has data) rather than a bare $ref: generated clients
+    # then return the body as it came instead of parsing a stream as one JSON object.
+    "required": ["data"],
+    "dependentSchemas": {"data": {"$ref": "#/components/schemas/EventStreamFrame"}},
+}
+"""The schema of the stream's 200 ``text/event-stream`` content."""
+
+
+class _Frames:
+    """The body of one stream: a ``retry:`` hint, then frames, keep-alive comments and a final comment."""
+
+    def __init__(self, subscription: Subscription, *, retry_ms: int, keepalive: float) -> None:
+        self.subscription = subscription
+        self._retry = b"retry: %d\n\n" % retry_ms
+        self._keepalive = keepalive
+
+    def __aiter__(self) -> _Frames:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._retry:
+            retry, self._retry = self._retry, b""
+            return retry
+        if self.subscription.done:
+            raise StopAsyncIteration
+        chunk = await self.subscription.next(self._keepalive)
+        return KEEP_ALIVE if chunk is None else chunk
+
+
+class _ASGIEventStream(ASGIStreamingResponse):
+    __slots__ = ()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # However the connection ends (done, client gone, cancelled at shutdown), free the slot.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if isinstance(self.iterator, _Frames):
+                self.iterator.subscription.close()
+
+
+class EventStream(Stream):
+    """A Stream whose subscription is closed when its connection ends, however it ends."""
+
+    def __init__(self, frames: _Frames) -> None:
+        super().__init__(
+            frames,
+            media_type=EVENT_STREAM,
+            # no-transform and X-Accel-Buffering keep proxies from holding frames back.
+            headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"},
+        )
+        self._frames = frames
+
+    def to_asgi_response(
+        self,
+        app: Litestar | None,
+        request: Request[Any, Any, Any],
+        *,
+        background: BackgroundTask | BackgroundTasks | None = None,
+        cookies: Iterable[Cookie] | None = None,
+        encoded_headers: Iterable[tuple[bytes, bytes]] | None = None,
+        headers: dict[str, str] | None = None,
+        is_head_response: bool = False,
+        media_type: MediaType | str | None = None,
+        status_code: int | None = None,
+        type_encoders: TypeEncodersMap | None = None,
+    ) -> ASGIResponse:
+        return _ASGIEventStream(
+            background=self.background or background,
+            content_length=0,
+            cookies=self.cookies if cookies is None else itertools.chain(self.cookies, cookies),
+            encoded_headers=encoded_headers,
+            encoding=self.encoding,
+            headers={**headers, **self.headers} if headers is not None else self.headers,
+            is_head_response=is_head_response,
+            iterator=self._frames,
+            media_type=EVENT_STREAM,
+            status_code=self.status_code or status_code,
+        )
+
+
+async def _scalars_once(request: Request[Any, Any, Any]) -> None:
+    """Refuse what Litestar would quietly accept: a repeated scalar, or ``null`` read as "not given"."""
+    errors = [
+        FieldError(f"query.{name}", "give it once, without null")
+        for name in ("after", "until", "limit")
+        if len(values := request.query_params.getall(name, [])) > 1 or "null" in values
+    ]
+    if request.headers.get("last-event-id", "").strip() == "null":
+        errors.append(FieldError("header.Last-Event-ID", "expected a position, not null"))
+    if errors:
+        raise InvalidInput(errors)
+
+
+_DESCRIPTION = """\
+Server-Sent Events: every event after `after` (or after the `Last-Event-ID` header, which wins
+when both are sent) in position order, then each newly committed event as it is committed.
+Each frame is `id: <position>`, `event: <type>` and `data: <the stored event as JSON>`, the same
+JSON as `GET /events/{event_id}`; the first frame is a `retry:` hint, and a `: keep-alive`
+comment is sent when nothing else was for a while. To resume after a disconnect, send the last
+`id` received as `Last-Event-ID`: the stream continues without gap or duplicate.
+
+A client that reads slower than events are committed and falls too far behind is cut off with a
+final comment (`: too slow ...`) and resumes with `Last-Event-ID`; at server shutdown streams end
+with `: server shutting down ...`.
+
+With `until=now` or `limit`, the stream replays the events committed at the time of the request
+(at most `limit` of them), ends with `: end of replay` and closes: a bounded read for batch
+consumers. Generated clients return such a body as raw text; follow the live stream with an SSE
+reader (see the README)."""
+
+
+@get(
+    "/events/stream",
+    operation_id="streamEvents",
+    tags=["events"],
+    summary="Follow the log live as Server-Sent Events",
+    description=_DESCRIPTION,
+    media_type=EVENT_STREAM,
+    before_request=_scalars_once,
+    responses={
+        **problems(422),
+        503: ResponseSpec(
+            data_container=Problem,
+            description="The server holds as many streams as it allows, or is shutting down; retry shortly.",
+            media_type="application/problem+json",
+            generate_examples=False,
+        ),
+    },
+)
+async def stream_events(
+    feed: NamedDependency[Feed],
+    store: NamedDependency[EventStore],
+    after: Annotated[
+        int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Start after this position (0: from the first event).")
+    ] = 0,
+    last_event_id: Annotated[
+        int | None,
+        HeaderParameter(
+            name="Last-Event-ID",
+            ge=0,
+            le=MAX_SAFE_INT,
+            description="The last `id` received: resume after it. Wins over `after`.",
+        ),
+    ] = None,
+    types: Annotated[
+        list[EventType] | None, QueryParameter(name="type", description="Only these event types (repeatable).")
+    ] = None,
+    company: Annotated[
+        list[CompanyId] | None,
+        QueryParameter(
+            max_items=MAX_COMPANIES, description="Only events that touch one of these companies (repeatable)."
+        ),
+    ] = None,
+    until: Annotated[
+        Literal["now"] | None,
+        QueryParameter(description="`now`: replay what is committed at the request, then close (bounded mode)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        QueryParameter(ge=1, le=MAX_SAFE_INT, description="Send at most this many events, then close (bounded mode)."),
+    ] = None,
+) -> EventStream:
+    bounded = until is not None or limit is not None
+    subscription = feed.subscribe(
+        after=after if last_event_id is None else last_event_id,
+        types=types or (),
+        companies=company or (),
+        until=await store.last_position() if bounded else None,
+        limit=limit,
+    )
+    return EventStream(_Frames(subscription, retry_ms=feed.retry_ms, keepalive=feed.keepalive))

@@ -1,0 +1,226 @@
+"""Request bodies as a client writes them (plain JSON), and how an answer is checked.
+
+The bodies are for an empty store: ``PREREQUISITES`` register the companies they name
+and store the sales figure that ``evidence_added`` and ``event_retracted`` point at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "EVERY_TYPE",
+    "PREREQUISITES",
+    "SALES_2024_ID",
+    "SEED",
+    "SOURCE",
+    "assert_contains",
+    "log_of",
+    "problem",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SOURCE = {"title": "Test article", "publisher": "Tidings tests", "language": "en"}
+
+SALES_2024_ID = "0196a000-0000-7000-8000-000000000001"
+
+PREREQUISITES: list[dict[str, Any]] = [
+    {
+        "type": "company_registered",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "name": "Xiaomi",
+        "country": "CN",
+        "sectors": ["smartphones", "electric vehicles"],
+    },
+    {
+        "type": "company_registered",
+        "sources": [SOURCE],
+        "company_id": "samsung-electronics",
+        "name": "Samsung Electronics",
+        "aliases": ["Samsung"],
+        "country": "KR",
+    },
+    {
+        "type": "sales_reported",
+        "id": SALES_2024_ID,
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "period": "2024",
+        "units": {"value": 137000, "approximate": True},
+    },
+]
+
+EVERY_TYPE: dict[str, dict[str, Any]] = {
+    "company_registered": {
+        "type": "company_registered",
+        "sources": [SOURCE],
+        "company_id": "samsung-display",
+        "name": "Samsung Display",
+        "aliases": ["SDC"],
+        "country": "KR",
+        "sectors": ["displays"],
+        "parent_id": "samsung-electronics",
+    },
+    "executive_reported": {
+        "type": "executive_reported",
+        "sources": [SOURCE],
+        "certainty": "confirmed",
+        "person_id": "lei-jun",
+        "name": "Lei Jun",
+        "company_id": "xiaomi",
+        "role": "CEO",
+    },
+    "meeting_held": {
+        "type": "meeting_held",
+        "sources": [{**SOURCE, "language": "de", "url": "https://example.com/a", "published_on": "2025-03"}],
+        "occurred_on": "2025-03-22",
+        "location": {"city": "Beijing", "country": "CN", "site": "Xiaomi EV factory"},
+        "participants": [
+            {"company_id": "samsung-electronics", "person_id": "jay-y-lee"},
+            {"company_id": "xiaomi", "person_id": "lei-jun"},
+        ],
+        "occasion": "China Development Forum",
+        "topics": ["electric vehicles"],
+    },
+    "site_visited": {
+        "type": "site_visited",
+        "sources": [SOURCE],
+        "occurred_on": "2025-03",
+        "visitor": {"company_id": "samsung-electronics", "person_id": "jay-y-lee"},
+        "host_company_id": "xiaomi",
+        "site": "Xiaomi EV factory",
+        "location": {"city": "Beijing", "country": "CN"},
+    },
+    "product_launched": {
+        "type": "product_launched",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "product": "SU7",
+        "category": "electric vehicle",
+        "launched_on": "2024",
+    },
+    "sales_reported": {
+        "type": "sales_reported",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "period": "2025-Q1",
+        "product": "SU7",
+        "units": {"value": 75000, "approximate": False},
+        "revenue": {"amount": "1800000000.5", "currency": "USD", "approximate": True},
+    },
+    "plan_announced": {
+        "type": "plan_announced",
+        "sources": [SOURCE],
+        "plan_id": "ev-production-2025",
+        "company_id": "xiaomi",
+        "kind": "production",
+        "description": "Raise EV production to 350,000 vehicles in 2025.",
+        "metric": "units_produced",
+        "target": {"value": "350000"},
+        "due": "2025",
+    },
+    "relationship_reported": {
+        "type": "relationship_reported",
+        "sources": [SOURCE],
+        "certainty": "speculative",
+        "from_company_id": "samsung-electronics",
+        "to_company_id": "xiaomi",
+        "kind": "supplies",
+        "status": "active",
+        "components": ["chips", "OLED displays"],
+    },
+    "market_position_reported": {
+        "type": "market_position_reported",
+        "sources": [SOURCE],
+        "company_ids": ["xiaomi"],
+        "market": "electric vehicles",
+        "region": "China",
+        "position": "challenger",
+    },
+    "evidence_added": {
+        "type": "evidence_added",
+        "sources": [{"title": "Xiaomi y Samsung", "publisher": "Planeta Xiaomi", "language": "es"}],
+        "event_id": SALES_2024_ID,
+    },
+    "event_retracted": {
+        "type": "event_retracted",
+        "sources": [SOURCE],
+        "event_id": SALES_2024_ID,
+        "reason": "The figure was for 2023.",
+        "note": "Corrected by the publisher.",
+    },
+}
+"""One body of each event type, each valid once PREREQUISITES are stored."""
+
+# The seed article (seeds/samsung-xiaomi-ev-meeting.ndjson), as the read-model tests use it.
+SEED = {
+    "events": 23,
+    "xiaomi_registered": "0195bb26-3c00-7002-8a1d-5e3d00000002",
+    "xiaomi_sales_2024": "0195bb26-3c00-700c-8a1d-5e3d0000000c",
+    "pingback_es": "0195bb26-3c00-7016-8a1d-5e3d00000016",
+    "supplies_chips_to_xiaomi": "0195bb26-3c00-7012-8a1d-5e3d00000012",
+    "companies": ["byd", "catl", "samsung-display", "samsung-electronics", "samsung-sdi", "xiaomi"],
+}
+
+_LEAKS = re.compile(
+    r"Traceback|File \"|site-packages|\.py\b|sqlite|\b(SELECT|INSERT|UPDATE|DELETE|CREATE TABLE|WHERE)\b"
+)
+
+
+def log_of(client: Any) -> bytes:
+    """The whole log as the client sees it (the stores in these tests hold far fewer than 1,000 events)."""
+    response = client.get("/events", params={"limit": 1000})
+    assert response.status_code == 200, response.text
+    assert len(response.json()["items"]) < 1000
+    return bytes(response.content)
+
+
+def problem(response: httpx.Response, status: int, *, paths: list[str] | None = None) -> dict[str, Any]:
+    """Check an RFC 9457 problem answer and return its body.
+
+    Every problem has type, title, status and detail; a 422 lists the bad fields in
+    ``errors`` by JSON path (``paths``, in order, when given). No body shows internals.
+    """
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    for field in ("type", "title", "detail"):
+        assert isinstance(body.get(field), str) and body[field], f"problem without {field}: {body}"
+    assert body["status"] == status
+    if status == 422:
+        errors = body.get("errors")
+        assert errors, f"a validation problem names its fields: {body}"
+        for error in errors:
+            assert error["path"].startswith(("$", "query.", "header.")), error
+            assert error["message"], error
+        if paths is not None:
+            assert [error["path"] for error in errors] == paths
+    assert_no_internals(response)
+    return dict(body)
+
+
+def assert_no_internals(response: httpx.Response) -> None:
+    text = response.text
+    assert str(ROOT) not in text, text
+    assert not _LEAKS.search(text), text
+
+
+def assert_contains(actual: Any, expected: Any, path: str = "$") -> None:
+    """Every field of ``expected`` is in ``actual`` with the same value (``actual`` may add defaults)."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{path}: {actual!r}"
+        for key, value in expected.items():
+            assert key in actual, f"{path}.{key} missing"
+            assert_contains(actual[key], value, f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: {actual!r}"
+        for index, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_contains(a, e, f"{path}[{index}]")
+    else:
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"

@@ -1,0 +1,81 @@
+// A small Tidings client typed by openapi-typescript from openapi.yaml (tests/test_sdk.py runs
+// `tsc --noEmit` on it). The switch over the event union is exhaustive: a new event type in the
+// document fails the check until it is handled here.
+import type { components, paths } from "./tidings";
+
+type Schemas = components["schemas"];
+export type Event = Schemas["Event"];
+export type StoredEvent = Schemas["StoredEvent"];
+export type Problem = Schemas["Problem"];
+type EventPage = paths["/events"]["get"]["responses"][200]["content"]["application/json"];
+type Dossier = paths["/companies/{company_id}"]["get"]["responses"][200]["content"]["application/json"];
+type NewEvent = NonNullable<paths["/events"]["post"]["requestBody"]>["content"]["application/json"];
+
+export function headline(event: Event): string {
+  switch (event.type) {
+    case "company_registered":
+      return `${event.name} (${event.country}) registered`;
+    case "executive_reported":
+      return `${event.name} is ${event.role} of ${event.company_id}`;
+    case "meeting_held":
+      return `${event.participants.map((p) => p.company_id).join(" and ")} met on ${event.occurred_on}`;
+    case "site_visited":
+      return `${event.visitor.company_id} visited ${event.site} of ${event.host_company_id}`;
+    case "product_launched":
+      return `${event.company_id} launched ${event.product} (${event.launched_on})`;
+    case "sales_reported":
+      return `${event.company_id} sold ${event.units?.value ?? "?"} units in ${event.period}`;
+    case "plan_announced":
+      return `${event.company_id} plans ${event.description} by ${event.due}`;
+    case "relationship_reported":
+      return `${event.from_company_id} ${event.kind} ${event.to_company_id} (${event.status})`;
+    case "market_position_reported":
+      return `${event.company_ids.join(", ")}: ${event.position} in ${event.market}, ${event.region}`;
+    case "evidence_added":
+      return `${event.sources.length} more source(s) for ${event.event_id}`;
+    case "event_retracted":
+      return `${event.event_id} retracted: ${event.reason}`;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
+async function problemOrThrow(response: Response): Promise<never> {
+  const problem = (await response.json()) as Problem;
+  throw new Error(`${problem.status} ${problem.title}: ${problem.detail}`);
+}
+
+export async function appendEvent(base: string, event: NewEvent): Promise<StoredEvent> {
+  const response = await fetch(`${base}/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  if (response.status !== 200 && response.status !== 201) return problemOrThrow(response);
+  return (await response.json()) as StoredEvent;
+}
+
+export async function* readLog(base: string, after = 0): AsyncGenerator<StoredEvent> {
+  for (;;) {
+    const response = await fetch(`${base}/events?after=${after}&limit=100`);
+    if (!response.ok) return problemOrThrow(response);
+    const page = (await response.json()) as EventPage;
+    yield* page.items;
+    if (page.items.length === 0) return;
+    after = page.next_after;
+  }
+}
+
+export async function dossier(base: string, companyId: string): Promise<Dossier> {
+  const response = await fetch(`${base}/companies/${encodeURIComponent(companyId)}`);
+  if (!response.ok) return problemOrThrow(response);
+  return (await response.json()) as Dossier;
+}
+
+export async function headlines(base: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const stored of readLog(base)) lines.push(`#${stored.position} ${headline(stored.event)}`);
+  return lines;
+}
