@@ -7,14 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 
 from api import __version__
+from api.auth import Access, authorize
 from api.feed import Feed
+from api.hardening import SecurityHeaders
+from api.keys import KeyRing
 from api.logs import RequestLog
 from api.metrics import StoreCollector, prometheus_config
 from api.openapi import openapi_config
 from api.problems import EXCEPTION_HANDLERS
+from api.ratelimit import TokenBuckets
 from api.routes.catalogue import Catalogue, catalogue_handlers
 from api.routes.companies import company_handlers
 from api.routes.events import append_batch, append_event, append_for_company, get_event, list_events
@@ -43,6 +48,12 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         retry_ms=settings.stream_retry_ms,
     )
 
+    access = Access(
+        KeyRing(settings.keys_file or None),
+        TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None,
+    )
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await the_store.open()
@@ -52,6 +63,15 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             log.warning(
                 "durability is weakened (synchronous=%s): acknowledged appends can be lost", settings.synchronous
             )
+        if access.keys.open:
+            log.warning(
+                "NO API KEYS CONFIGURED: anyone who reaches %s:%s can read and append. "
+                "Create keys with `tidings keys create --scope append` and pass --keys-file.",
+                settings.host,
+                settings.port,
+            )
+        else:
+            log.info("auth: %d API key(s) from the keys file", len(access.keys))
         await feed.start()
         collector = StoreCollector(the_store, streams=lambda: feed.streams)
         collector.register()
@@ -87,11 +107,15 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
         before_request=before_every_request,
+        guards=[authorize],
+        allowed_hosts=[h.strip() for h in settings.allowed_hosts.split(",") if h.strip()] or None,
+        cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
         middleware=[prometheus_config().middleware],
         logging_config=None,  # api.logs configures logging (JSON lines or text)
         debug=False,
     )
     # Outside routing, so unmatched paths get a request id and an access line too.
-    app.asgi_handler = RequestLog(app.asgi_handler)
+    app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler))
+    app.state.access = access
     app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
     return app

@@ -68,8 +68,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     settings = Settings.from_env(**{f.name: getattr(args, f.name, None) for f in fields(Settings)})
-    if not ipaddress.ip_address(_resolve_host(settings.host)).is_loopback:
-        print(f"tidings: serving on {settings.host}, reachable from other machines", file=sys.stderr)
+    if not _is_loopback(settings.host) and not settings.keys_file and not settings.insecure_open:
+        print(
+            f"tidings serve: refusing to serve {settings.host} without API keys: anyone could append. "
+            "Pass --keys-file (see `tidings keys create`), or --insecure-open to accept that.",
+            file=sys.stderr,
+        )
+        return 2
     setup_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     _run_uvicorn(
@@ -79,7 +84,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         log_level=settings.log_level,
         access_log=False,  # api.logs.RequestLog writes one line per request
-        timeout_graceful_shutdown=3,  # then open connections are cancelled: SIGTERM exits within 5 s
+        server_header=False,  # no version banner
+        timeout_graceful_shutdown=2,  # then stuck connections are cancelled: SIGTERM exits within 5 s
     )
     return 0
 
@@ -117,8 +123,13 @@ def _run_uvicorn(app: Any, **options: Any) -> None:
         sys.exit(3)  # as uvicorn.run: the app failed to start
 
 
-def _resolve_host(host: str) -> str:
-    return "127.0.0.1" if host == "localhost" else host
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

@@ -112,7 +112,11 @@ class ProblemKind:
 
 
 MALFORMED = ProblemKind(400, "malformed-request", "Malformed request", "The body is not valid JSON or not UTF-8.")
-UNAUTHORIZED = ProblemKind(401, "unauthorized", "Unauthorized")
+UNAUTHORIZED = ProblemKind(401, "unauthorized", "Unauthorized", "Send a valid API key: Authorization: Bearer <key>.")
+FORBIDDEN = ProblemKind(403, "forbidden", "Forbidden", "The key's scope does not allow this.")
+TOO_MANY_REQUESTS = ProblemKind(
+    429, "too-many-requests", "Too many requests", "Over the key's rate; wait Retry-After seconds."
+)
 NOT_FOUND = ProblemKind(404, "not-found", "Not found", "The resource does not exist.")
 METHOD_NOT_ALLOWED = ProblemKind(
     405, "method-not-allowed", "Method not allowed", "This path does not take that method; see Allow."
@@ -145,7 +149,17 @@ STREAMS_UNAVAILABLE = ProblemKind(
 
 KINDS_BY_STATUS: dict[int, ProblemKind] = {
     kind.status: kind
-    for kind in (MALFORMED, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, TOO_LARGE, UNSUPPORTED_MEDIA)
+    for kind in (
+        MALFORMED,
+        UNAUTHORIZED,
+        FORBIDDEN,
+        TOO_MANY_REQUESTS,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        NOT_ACCEPTABLE,
+        TOO_LARGE,
+        UNSUPPORTED_MEDIA,
+    )
 }
 """Kinds for failures the framework detects (routing, body size, content type)."""
 

@@ -16,9 +16,11 @@ handed to its socket. A live stream that falls more than ``buffer`` events behin
 off with a final comment; the client resumes with ``Last-Event-ID`` and replays the
 rest from the store. Nothing a stream does can block the writer or another stream.
 
-Commits by other processes on the same database are not announced by this writer;
-while anyone listens, the tail asks the store for its last position every ``poll``
-seconds (one query per process, not per client) to pick them up.
+Commits by other processes on the same database are not announced by this writer. A
+store that hears them (PostgreSQL: LISTEN/NOTIFY) calls ``committed`` through its
+``on_external_commit`` hooks and says so with ``listening``; otherwise, or while its
+listener is down, the tail asks the store for its last position every ``poll`` seconds
+while anyone listens (one query per process, not per client) to pick them up.
 """
 
 from __future__ import annotations
@@ -106,6 +108,9 @@ class Feed:
         writer = getattr(self._store, "writer", None)  # every backend with a writer in this process has one
         if writer is not None:
             writer.on_commit.append(self.committed)
+        external = getattr(self._store, "on_external_commit", None)  # stores that hear other processes commit
+        if external is not None:
+            external.append(self.committed)
         self._task = asyncio.create_task(self._tail(), name="tidings-feed")
 
     def shutdown(self) -> None:
@@ -121,6 +126,9 @@ class Feed:
         writer = getattr(self._store, "writer", None)
         if writer is not None and self.committed in writer.on_commit:
             writer.on_commit.remove(self.committed)
+        external = getattr(self._store, "on_external_commit", None)
+        if external is not None and self.committed in external:
+            external.remove(self.committed)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -209,7 +217,7 @@ class Feed:
             async with asyncio.timeout(self._poll):
                 await self._tail_wake.wait()
         except TimeoutError:
-            if self._streams or self._waiters:
+            if (self._streams or self._waiters) and not getattr(self._store, "listening", False):
                 # Another process on the same database commits without telling this one.
                 self.committed(await self._store.last_position())
         self._tail_wake.clear()

@@ -343,7 +343,11 @@ def _event_stream(doc: dict[str, Any]) -> None:
                 doc["components"]["schemas"]["EventStreamFrame"] = copy.deepcopy(FRAME_SCHEMA)
 
 
-def finish(schema: dict[str, Any], parameter_types: _ParameterTypes | None = None) -> dict[str, Any]:
+def finish(
+    schema: dict[str, Any],
+    parameter_types: _ParameterTypes | None = None,
+    scopes: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
     """Everything Litestar's generator leaves out or gets wrong, fixed once."""
     doc = copy.deepcopy(schema)
     parameter_types = parameter_types or {}
@@ -369,6 +373,7 @@ def finish(schema: dict[str, Any], parameter_types: _ParameterTypes | None = Non
                     media["examples"] = copy.deepcopy(examples)
             _finish_responses(operation, _conditional(operation))
     doc["paths"] = _walk(doc["paths"], _integers)
+    _security(doc, scopes or {})
     first: tuple[str, ...] = ("openapi", "info", "servers", "tags", "paths", "components")
     ordered: dict[str, Any] = {key: doc[key] for key in first if key in doc}
     return {**ordered, **doc}
@@ -376,7 +381,73 @@ def finish(schema: dict[str, Any], parameter_types: _ParameterTypes | None = Non
 
 def document(app: Litestar) -> dict[str, Any]:
     """The finished document of ``app``."""
-    return finish(app.openapi_schema.to_schema(), _parameter_types(app))
+    return finish(app.openapi_schema.to_schema(), _parameter_types(app), _scopes(app))
+
+
+# -- security: the bearer scheme and each operation's scope (api/auth.py enforces the same opt) ---
+
+_BEARER = "bearerAuth"
+_SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": (
+        "An API key from `tidings keys create --scope read|append|admin`. Scopes are ordered: admin can do "
+        "what append can, append what read can. A server started without a keys file is open and needs none."
+    ),
+}
+_RATE_HEADERS = {
+    name: {"description": description, "schema": {"type": "string"}}
+    for name, description in (
+        ("Retry-After", "Seconds until the key may send again."),
+        ("RateLimit-Limit", "Requests the key may send at once (the bucket size)."),
+        ("RateLimit-Remaining", "Requests left in the bucket."),
+        ("RateLimit-Reset", "Seconds until the bucket is full again."),
+    )
+}
+_AUTH_PROBLEMS = {
+    "401": ("A bearer key is missing, malformed, unknown or revoked.", {"WWW-Authenticate": "Bearer challenge."}),
+    "403": ("The key's scope does not allow this (retracting needs admin).", {"WWW-Authenticate": "Bearer challenge."}),
+    "429": ("The key sent more than its rate allows.", {}),
+}
+
+
+def _scopes(app: Litestar) -> dict[str, str | None]:
+    """Each documented operation's scope, as the handlers declare it for the guard."""
+    found: dict[str, str | None] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                if isinstance(handler.operation_id, str):
+                    found[handler.operation_id] = handler.opt.get("scope", "read")
+    return found
+
+
+def _security(doc: dict[str, Any], scopes: dict[str, str | None]) -> None:
+    doc["components"]["securitySchemes"] = {_BEARER: _SECURITY_SCHEME}
+    for item in doc["paths"].values():
+        for operation in item.values():
+            scope = scopes.get(operation.get("operationId", ""), "read")
+            if scope is None:
+                operation["security"] = []
+                continue
+            operation["security"] = [{_BEARER: []}]
+            operation["x-required-scope"] = scope
+            responses = operation.setdefault("responses", {})
+            for status, (description, headers) in _AUTH_PROBLEMS.items():
+                if status == "403" and scope == "read":
+                    continue  # every key can read
+                problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+                response: dict[str, Any] = {
+                    "description": description,
+                    "content": {"application/problem+json": problem},
+                }
+                named = {n: {"description": d, "schema": {"type": "string"}} for n, d in headers.items()}
+                if status == "429":
+                    named = copy.deepcopy(_RATE_HEADERS)
+                if named:
+                    response["headers"] = named
+                responses.setdefault(status, response)
+            operation["responses"] = dict(sorted(responses.items()))
 
 
 def render(doc: dict[str, Any], fmt: str) -> bytes:

@@ -22,6 +22,12 @@ class Settings:
         metadata={"help": "SQLite synchronous mode: FULL or EXTRA; NORMAL or OFF can lose acknowledged appends"},
     )
     busy_timeout_ms: int = field(default=5000, metadata={"help": "how long SQLite waits for a lock held elsewhere"})
+    pg_schema: str = field(
+        default="public",
+        metadata={
+            "help": "PostgreSQL schema of the tables (created if missing); instances sharing a log name the same"
+        },
+    )
     seed: bool = field(default=False, metadata={"help": "load the seed events into an empty store at start"})
     log_level: str = field(default="info", metadata={"help": "log level: debug, info, warning, error"})
     log_format: str = field(default="auto", metadata={"help": "log lines as json or text; auto: text on a terminal"})
@@ -31,6 +37,20 @@ class Settings:
     )
     stream_keepalive_ms: int = field(default=15_000, metadata={"help": "silence before a stream sends a keep-alive"})
     stream_retry_ms: int = field(default=2000, metadata={"help": "reconnection delay streams suggest (retry:)"})
+    keys_file: str = field(
+        default="", metadata={"help": "file of API key hashes (`tidings keys create`); empty: open, loopback only"}
+    )
+    insecure_open: bool = field(
+        default=False, metadata={"help": "allow serving without keys on a non-loopback address (anyone may append)"}
+    )
+    rate_limit: float = field(
+        default=50.0, metadata={"help": "requests a second per key on average (token bucket; 0: no limit)"}
+    )
+    rate_burst: int = field(default=200, metadata={"help": "requests one key may send at once before it is slowed"})
+    allowed_hosts: str = field(
+        default="", metadata={"help": "comma-separated Host names served (others get 400); empty: any"}
+    )
+    cors_origins: str = field(default="", metadata={"help": "comma-separated origins allowed by CORS; empty: CORS off"})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -60,8 +80,8 @@ class Settings:
 def _parse(raw: str, default: Any) -> Any:
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(raw)
+    if isinstance(default, int | float):
+        return type(default)(raw)
     return raw
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -17,6 +18,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter, PathParameter, QueryParameter
 
+from api.auth import require
 from api.errors import EventNotFound
 from api.feed import Feed
 from api.problems import MalformedBody, UnsupportedMediaType
@@ -24,7 +26,7 @@ from api.routes.parameters import constrained
 from api.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import EventStore, Expectation
 from schema.base import MAX_SAFE_INT, CompanyId
-from schema.events import Event, EventType, StoredEvent
+from schema.events import Event, EventRetracted, EventType, StoredEvent
 from schema.views import Batch, BatchResult, EventPage
 
 __all__ = ["append_batch", "append_event", "append_for_company", "get_event", "list_events", "require_json"]
@@ -88,6 +90,12 @@ def _strict_decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(annotation)
 
 
+def _may_retract(request: Request[Any, Any, Any], events: Sequence[Event]) -> None:
+    """Retracting withdraws someone's fact from every read model: only admin keys may."""
+    if any(isinstance(event, EventRetracted) for event in events):
+        require(request, "admin", "Retracting an event")
+
+
 def _appended(events: list[StoredEvent], created: bool) -> Response[StoredEvent]:
     stored = events[0]
     return Response(stored, status_code=201 if created else 200, headers={"Location": f"/events/{stored.event.id}"})
@@ -110,11 +118,15 @@ _REPLAY = ResponseSpec(
         "again answers 200 with the original; the same `id` with other content is a 409."
     ),
     before_request=require_json,
+    opt={"scope": "append"},
     status_code=201,
     response_headers=[_LOCATION],
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409)},
 )
-async def append_event(data: Event, store: NamedDependency[EventStore]) -> Response[StoredEvent]:
+async def append_event(
+    request: Request[Any, Any, Any], data: Event, store: NamedDependency[EventStore]
+) -> Response[StoredEvent]:
+    _may_retract(request, [data])
     result = await store.append([data])
     return _appended(result.events, result.created)
 
@@ -126,6 +138,7 @@ async def append_event(data: Event, store: NamedDependency[EventStore]) -> Respo
     summary="Append up to 1,000 events atomically",
     description="All events are stored in order, or none. Later events may name companies registered earlier in the batch.",
     before_request=require_json,
+    opt={"scope": "append"},
     status_code=201,
     responses={
         200: ResponseSpec(
@@ -134,7 +147,10 @@ async def append_event(data: Event, store: NamedDependency[EventStore]) -> Respo
         **problems(*WRITE_PROBLEMS, 409),
     },
 )
-async def append_batch(data: Batch, store: NamedDependency[EventStore]) -> Response[BatchResult]:
+async def append_batch(
+    request: Request[Any, Any, Any], data: Batch, store: NamedDependency[EventStore]
+) -> Response[BatchResult]:
+    _may_retract(request, data.events)
     result = await store.append_batch(data.events)
     return Response(BatchResult(items=result.events), status_code=201 if result.created else 200)
 
@@ -150,11 +166,13 @@ async def append_batch(data: Batch, store: NamedDependency[EventStore]) -> Respo
         "The event must name the company."
     ),
     before_request=require_json,
+    opt={"scope": "append"},
     status_code=201,
     response_headers=[_LOCATION],
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409, 412, 428)},
 )
 async def append_for_company(
+    request: Request[Any, Any, Any],
     company_id: Annotated[
         CompanyId, constrained(PathParameter, CompanyId, description="The company the precondition is on.")
     ],
@@ -171,6 +189,7 @@ async def append_for_company(
 ) -> Response[StoredEvent]:
     # The dossier's ETag may carry the day its plan status was evaluated ("15-20261125"); the version leads.
     expected = Expectation(company_id, int(if_match.strip('"').partition("-")[0]))
+    _may_retract(request, [data])
     result = await store.append([data], expected=expected)
     return _appended(result.events, result.created)
 

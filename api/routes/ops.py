@@ -15,7 +15,14 @@ __all__ = ["ops_handlers"]
 _EXPOSITION = CONTENT_TYPE_LATEST.split("; charset")[0]  # Litestar adds the charset itself
 
 
-@get("/health", operation_id="getHealth", tags=["ops"], summary="The process answers", sync_to_thread=False)
+@get(
+    "/health",
+    operation_id="getHealth",
+    tags=["ops"],
+    summary="The process answers",
+    opt={"scope": None},
+    sync_to_thread=False,
+)
 def health() -> Health:
     return Health()
 

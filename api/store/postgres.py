@@ -18,6 +18,12 @@ decides positions, idempotency and versions:
   different hosts share one clock; the planner keeps it from running backwards.
 * Reads use their own pool, so they never wait behind the writer, and each read is one
   REPEATABLE READ READ ONLY transaction: one snapshot.
+* Every commit that stores events also runs ``pg_notify(<channel>, <last position>)``;
+  PostgreSQL delivers it after the commit, in commit order. Each store keeps one more
+  connection that LISTENs on the channel (named after the schema, so stores in other
+  schemas do not hear it) and hands the positions to ``on_external_commit``: the live
+  feed of every instance wakes for commits made by any of them. When that connection
+  is lost it is opened again; ``listening`` says whether it is up (feeds poll while not).
 * The schema is migrated at ``open()`` under a transaction-level advisory lock, so
   instances starting together do not race; triggers refuse UPDATE, DELETE and TRUNCATE
   on ``events``. Text columns are ``COLLATE "C"``: bytewise order, as in SQLite.
@@ -29,6 +35,8 @@ the real error is logged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +69,8 @@ _COPY_FROM = 100  # rows from which COPY beats a pipelined executemany (~15% at 
 _FOLD_BATCH = 5000
 _MIGRATION_LOCK = 0x7469_6469  # advisory lock class of Tidings' migrations ("tidi")
 _FAULTS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError)
+_LISTEN_CHECK = 10.0  # seconds between liveness checks of the LISTEN connection
+_LISTEN_RETRY = (0.1, 5.0)  # first and longest wait before the LISTEN connection is opened again
 _registration = msgspec.json.Decoder(CompanyRegistered)
 
 _MIGRATIONS = (
@@ -136,6 +146,11 @@ _CHECKPOINT = (
     "INSERT INTO checkpoints (name, position) VALUES ('read_rows', $1) "
     "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
 )
+# Moving the head and announcing it is one round trip; the notification leaves at COMMIT.
+_MOVE_HEAD = (
+    "WITH head AS (UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 RETURNING position) "
+    "SELECT pg_notify($3, position::text) FROM head"
+)
 _LAST_POSITION = "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)"
 _COMPANY_ROWS = (
     "SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND position <= $2 "
@@ -183,6 +198,14 @@ class PostgresStore:
         self._reads: Any = None  # asyncpg.Pool of reader connections
         self._durability = "closed"
         self.writer = GroupWriter(self._commit)
+        self.channel = ""
+        """The NOTIFY channel of this store's schema (known once open)."""
+        self.on_external_commit: list[Callable[[int], None]] = []
+        """Called with the last position whenever any process commits to this store's log (this one too)."""
+        self.listening = False
+        """Whether the LISTEN connection is up, so that ``on_external_commit`` hears every commit."""
+        self._listener: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -194,22 +217,103 @@ class PostgresStore:
                 async with self._writes.acquire() as conn:
                     await self._migrate(conn)
                     self._durability = f"synchronous_commit={await conn.fetchval('SHOW synchronous_commit')}"
+                    self.channel = _channel(self.schema or await conn.fetchval("SELECT current_schema()"))
         except BaseException:
             await self._close_pools()
             raise
         self.writer.start()
+        self._listening = asyncio.Event()
+        self._listener = asyncio.create_task(self._listen(), name="tidings-listen")
+        # Usually up at once; if not, the feed polls until it is.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._connect_timeout):
+                await self._listening.wait()
 
     async def close(self) -> None:
+        await self._stop_listening()
         await self.writer.close()
         await self._close_pools()
 
     async def _pool(self, size: int) -> Any:
-        settings = {"application_name": "tidings"}
+        return await asyncpg.create_pool(
+            self._dsn,
+            min_size=1,
+            max_size=size,
+            timeout=self._connect_timeout,
+            server_settings=self._server_settings("tidings"),
+        )
+
+    # -- commits of other processes: LISTEN ---------------------------------------------
+
+    async def _listen(self) -> None:
+        """Keep one connection LISTENing on the channel; open it again whenever it is lost."""
+        delay = _LISTEN_RETRY[0]
+        while True:
+            conn: Any = None
+            try:
+                conn = await asyncpg.connect(
+                    self._dsn,
+                    timeout=self._connect_timeout,
+                    server_settings=self._server_settings(f"tidings-listen {self.channel}"[:63]),
+                )
+                await self._hear(conn)
+                delay = _LISTEN_RETRY[0]
+                log.warning("the LISTEN connection was lost; the live feed polls until it is back")
+            except _FAULTS as error:
+                log.warning("the LISTEN connection failed (%s: %s); retrying", type(error).__name__, error)
+            finally:
+                self.listening = False
+                if conn is not None:
+                    conn.terminate()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _LISTEN_RETRY[1])
+
+    async def _hear(self, conn: Any) -> None:
+        """LISTEN on ``conn`` and hand every notification on; returns when the connection is lost."""
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _: lost.set())
+        await conn.add_listener(self.channel, self._notified)
+        # Commits made while nobody listened were not heard: announce the head as it is now.
+        head = int(await conn.fetchval(_LAST_POSITION))
+        self.listening = True
+        self._listening.set()
+        log.info("listening for commits on channel %s", self.channel)
+        self._announce(head)
+        while not conn.is_closed():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_LISTEN_CHECK):
+                    await lost.wait()
+            if not lost.is_set():  # a connection can die silently: ask it something
+                async with asyncio.timeout(self._connect_timeout):
+                    await conn.fetchval("SELECT 1")
+
+    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            position = int(payload)
+        except ValueError:
+            log.warning("ignored a notification that is not a position: %r", payload[:100])
+            return
+        self._announce(position)
+
+    def _announce(self, position: int) -> None:
+        for callback in list(self.on_external_commit):
+            try:
+                callback(position)
+            except Exception:
+                log.exception("a commit listener failed")
+
+    async def _stop_listening(self) -> None:
+        task, self._listener = self._listener, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _server_settings(self, application_name: str) -> dict[str, str]:
+        settings = {"application_name": application_name}
         if self.schema is not None:
             settings["search_path"] = _quote(self.schema)
-        return await asyncpg.create_pool(
-            self._dsn, min_size=1, max_size=size, timeout=self._connect_timeout, server_settings=settings
-        )
+        return settings
 
     async def _close_pools(self) -> None:
         pools, self._writes, self._reads = (self._writes, self._reads), None, None
@@ -267,7 +371,7 @@ class PostgresStore:
             async with pool.acquire() as conn, conn.transaction(isolation="read_committed"):
                 head = await _take_head(conn)
                 decided = plan(commands, await _snapshot(conn, commands, head), head["now"])
-                await _write(conn, decided)
+                await _write(conn, decided, self.channel)
         return decided.outcomes
 
     async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -504,7 +608,7 @@ async def _touched(conn: Any, positions: list[int]) -> dict[int, list[str]]:
     return result
 
 
-async def _write(conn: Any, decided: Plan) -> None:
+async def _write(conn: Any, decided: Plan, channel: str) -> None:
     if not decided.stored:
         return
     await _insert(
@@ -529,9 +633,7 @@ async def _write(conn: Any, decided: Plan) -> None:
         await conn.executemany(_RETRACT_ROWS, [(by, target) for target, by in decided.retractions])
     last = decided.stored[-1]
     await conn.execute(_CHECKPOINT, last.position)
-    await conn.execute(
-        "UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1", last.position, last.recorded_at
-    )
+    await conn.execute(_MOVE_HEAD, last.position, last.recorded_at, channel)
 
 
 async def _insert(conn: Any, table: str, columns: tuple[str, ...], records: Sequence[tuple[Any, ...]]) -> None:
@@ -654,6 +756,14 @@ def _stored(position: int, recorded_at: datetime, body: bytes) -> StoredEvent:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _channel(schema: str) -> str:
+    """The NOTIFY channel of a schema: at most 63 bytes, as PostgreSQL requires of channel names."""
+    channel = f"tidings.{schema}"
+    if len(channel.encode()) <= 63:
+        return channel
+    return "tidings." + hashlib.sha256(schema.encode()).hexdigest()[:40]
 
 
 @contextmanager

@@ -1,0 +1,95 @@
+"""Who may do what: bearer keys with scopes, checked by one guard, and a rate limit per key.
+
+Each route declares the scope it needs in ``opt={"scope": ...}`` (``None``: public);
+``authorize`` is the one guard that enforces it. Appending an ``event_retracted``
+needs ``admin`` as well, checked by ``require`` in the route once the body is decoded.
+Tokens are never logged: only the key id reaches ``scope["state"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, TooManyRequestsException
+from litestar.handlers import BaseRouteHandler
+
+from api.keys import KeyRing, Scope, grants
+from api.ratelimit import TokenBuckets
+
+__all__ = ["Access", "authorize", "rate_limit_headers", "require"]
+
+_REALM = 'Bearer realm="tidings"'
+
+
+class Access:
+    """The keys and the buckets of one app, kept in ``app.state.access``."""
+
+    def __init__(self, keys: KeyRing, buckets: TokenBuckets | None) -> None:
+        self.keys = keys
+        self.buckets = buckets
+
+
+def _challenge(error: str, description: str) -> dict[str, str]:
+    return {"WWW-Authenticate": f'{_REALM}, error="{error}", error_description="{description}"'}
+
+
+def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    # Routes left out of the API document (the docs page, the schema files) are public.
+    needed: Scope | None = handler.opt.get("scope", "read" if getattr(handler, "include_in_schema", True) else None)
+    if needed is None:
+        return
+    access: Access = connection.app.state.access
+    state = connection.scope["state"]
+    if access.keys.open:
+        state["scope"], state["key_id"] = "admin", None
+        subject = f"ip:{connection.client.host if connection.client else '-'}"
+    else:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not header:
+            raise NotAuthorizedException(
+                detail="Send Authorization: Bearer <key>.", headers={"WWW-Authenticate": _REALM}
+            )
+        access.keys.reload()
+        key = access.keys.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        if key is None:
+            raise NotAuthorizedException(
+                detail="The bearer token is malformed, unknown or revoked.",
+                headers=_challenge("invalid_token", "unknown or revoked key"),
+            )
+        state["scope"], state["key_id"] = key.scope, key.key_id
+        subject = f"key:{key.key_id}"
+        if not grants(key.scope, needed):
+            raise PermissionDeniedException(
+                detail=f"This needs the {needed} scope; key {key.key_id} has {key.scope}.",
+                headers=_challenge("insufficient_scope", f"needs {needed}"),
+            )
+    if access.buckets is not None and not access.keys.open:
+        decision = access.buckets.take(subject)
+        state["ratelimit"] = decision
+        if not decision.allowed:
+            raise TooManyRequestsException(
+                detail=f"Over {access.buckets.rate:g} requests a second; retry in {decision.retry_after} s.",
+                headers={"Retry-After": str(decision.retry_after), **rate_limit_headers(access.buckets, decision)},
+            )
+
+
+def require(connection: ASGIConnection[Any, Any, Any, Any], needed: Scope, what: str) -> None:
+    """A check that depends on the body (retracting needs admin)."""
+    held: Scope = connection.scope["state"].get("scope", "read")
+    if not grants(held, needed):
+        key_id = connection.scope["state"].get("key_id")
+        raise PermissionDeniedException(
+            detail=f"{what} needs the {needed} scope; key {key_id} has {held}.",
+            headers=_challenge("insufficient_scope", f"needs {needed}"),
+        )
+
+
+def rate_limit_headers(buckets: TokenBuckets, decision: Any) -> dict[str, str]:
+    """IETF draft RateLimit headers."""
+    return {
+        "RateLimit-Limit": str(buckets.burst),
+        "RateLimit-Remaining": str(decision.remaining),
+        "RateLimit-Reset": str(decision.reset),
+    }

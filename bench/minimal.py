@@ -1,0 +1,91 @@
+"""The ceiling: a minimal Litestar app with no Tidings code, served like ``tidings serve``.
+
+``POST /events`` decodes a ~400-byte msgspec Struct (as an append decodes an event) and
+answers 201 with it and a position; ``GET /companies/{company_id}`` answers a small
+Struct. Run with ``python -m bench.minimal --port P [--server uvicorn|granian]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+import msgspec
+from litestar import Litestar, get, post
+
+__all__ = ["Item", "Stored", "app", "main"]
+
+
+class Source(msgspec.Struct, frozen=True):
+    title: str
+    publisher: str
+    language: str
+    published_on: str
+
+
+class Item(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """About the size and shape of an event: a tag, a few strings, a list of sources."""
+
+    type: str
+    company_id: str
+    product: str
+    category: str
+    launched_on: str
+    sources: list[Source]
+    certainty: str = "reported"
+    note: str | None = None
+
+
+class Stored(msgspec.Struct, frozen=True):
+    position: int
+    item: Item
+
+
+class Summary(msgspec.Struct, frozen=True):
+    company_id: str
+    name: str
+    version: int
+
+
+_positions = itertools.count(1)
+
+
+@post("/events", status_code=201)
+async def append(data: Item) -> Stored:
+    return Stored(position=next(_positions), item=data)
+
+
+@get("/companies/{company_id:str}")
+async def company(company_id: str) -> Summary:
+    return Summary(company_id=company_id, name=company_id.title(), version=1)
+
+
+@get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+app = Litestar(route_handlers=[append, company, health], logging_config=None, debug=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.minimal")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
+    args = parser.parse_args(argv)
+    if args.server == "granian":
+        from granian.constants import Interfaces
+        from granian.server import Server
+
+        Server(
+            "bench.minimal:app", address=args.host, port=args.port, interface=Interfaces.ASGI, log_enabled=False
+        ).serve()
+    else:
+        import uvicorn
+
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
