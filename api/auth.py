@@ -12,7 +12,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, TooManyRequestsException
-from litestar.handlers import BaseRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 
 from api.keys import KeyRing, Scope, grants
 from api.ratelimit import TokenBuckets
@@ -34,9 +34,11 @@ def _challenge(error: str, description: str) -> dict[str, str]:
     return {"WWW-Authenticate": f'{_REALM}, error="{error}", error_description="{description}"'}
 
 
-def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     # Routes left out of the API document (the docs page, the schema files) are public.
-    needed: Scope | None = handler.opt.get("scope", "read" if getattr(handler, "include_in_schema", True) else None)
+    # (A handler inherits include_in_schema=False from the schema router: resolve it, not the attribute.)
+    documented = handler.resolve_include_in_schema() if isinstance(handler, HTTPRouteHandler) else True
+    needed: Scope | None = handler.opt.get("scope", "read" if documented else None)
     if needed is None:
         return
     access: Access = connection.app.state.access

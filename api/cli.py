@@ -75,6 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from api.server import server_options
+
     setup_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     _run_uvicorn(
@@ -86,6 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,  # api.logs.RequestLog writes one line per request
         server_header=False,  # no version banner
         timeout_graceful_shutdown=2,  # then stuck connections are cancelled: SIGTERM exits within 5 s
+        **server_options(),  # uvloop + httptools with a bounded request head (api/server.py)
     )
     return 0
 

@@ -3,12 +3,15 @@
 The writer calls ``Feed.committed(position)`` after each successful commit (a plain
 callback on ``writer.on_commit``: it never blocks and never touches the database).
 Long-polls are woken at once and read their page themselves. For event streams one
-tail task reads the newly committed events *once* per wake-up into a window of the
-most recent ``buffer`` events, encoded as SSE frames once; every stream then takes
-its frames from that shared window (filtering by type in memory), so a commit costs
-one database read however many streams are open. Streams filtered by company, and
-streams still replaying older events, read their own pages from the store, paced by
-how fast their client takes them: that is a read per wake-up, never polling.
+tail task reads the newly committed events *once* (at most every ``FILL_INTERVAL``
+under load) into a window of the most recent ``buffer`` events, each encoded as an
+SSE frame once, when a stream first takes it; every stream then takes its frames
+from that shared window (filtering by type in memory), so a commit costs one
+database read however many streams are open. A caught-up stream filtered by type is
+parked under its types and costs nothing until an event of one of them arrives.
+Streams filtered by company, and streams still replaying older events, read their
+own pages from the store, paced by how fast their client takes them: that is a read
+per wake-up, never polling.
 
 A stream's buffer is its stretch of the window: the events committed but not yet
 handed to its socket. A live stream that falls more than ``buffer`` events behind
@@ -30,7 +33,6 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import msgspec
 
@@ -47,6 +49,8 @@ _encoder = msgspec.json.Encoder()
 TOO_SLOW = b": too slow, the stream fell behind; resume with Last-Event-ID\n\n"
 SHUTTING_DOWN = b": server shutting down; resume with Last-Event-ID\n\n"
 END_OF_REPLAY = b": end of replay\n\n"
+FILL_INTERVAL = 0.02
+"""Seconds between two reads of new commits into the window (adds at most this to delivery)."""
 
 
 def frame(stored: StoredEvent) -> bytes:
@@ -55,11 +59,22 @@ def frame(stored: StoredEvent) -> bytes:
     return b"id: %d\nevent: %s\ndata: %s\n\n" % (stored.position, tag.encode(), _encoder.encode(stored))
 
 
-@dataclass(frozen=True, slots=True)
 class _Entry:
-    position: int
-    type: str
-    frame: bytes
+    """One event of the window; its frame is encoded once, when a stream first takes it."""
+
+    __slots__ = ("_frame", "position", "stored", "type")
+
+    def __init__(self, stored: StoredEvent) -> None:
+        self.position = stored.position
+        self.type = str(stored.event.__struct_config__.tag)
+        self.stored: StoredEvent | None = stored
+        self._frame = b""
+
+    @property
+    def frame(self) -> bytes:
+        if self.stored is not None:
+            self._frame, self.stored = frame(self.stored), None
+        return self._frame
 
 
 class Feed:
@@ -90,6 +105,10 @@ class Feed:
         self._window: deque[_Entry] = deque(maxlen=buffer)
         self._window_last = 0
         self._streams: set[Subscription] = set()
+        self._active: set[Subscription] = set()
+        """Live streams the tail looks at after each fill."""
+        self._parked: dict[str, set[Subscription]] = {}
+        """Caught-up streams filtered by type, by each type they want: woken only by a matching event."""
         self._waiters: set[asyncio.Event] = set()
         self._tail_wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -183,10 +202,40 @@ class Feed:
             raise StreamsUnavailable(f"{self.max_streams} event streams are open, the most this server holds.")
         stream = Subscription(self, after, frozenset(types), tuple(dict.fromkeys(companies)), until, limit)
         self._streams.add(stream)
+        if until is None:
+            self._active.add(stream)
         return stream
 
     def _release(self, stream: Subscription) -> None:
+        self._unpark(stream)
         self._streams.discard(stream)
+        self._active.discard(stream)
+
+    def _park(self, stream: Subscription) -> bool:
+        """Set a caught-up, type-filtered stream aside until an event of its types comes."""
+        if not stream.types or stream.companies or not stream.live or stream.cursor < self._window_last:
+            return False
+        self._active.discard(stream)
+        for kind in stream.types:
+            self._parked.setdefault(kind, set()).add(stream)
+        stream.parked = True
+        return True
+
+    def _unpark(self, stream: Subscription, *, upto: int | None = None) -> None:
+        """Back among the active streams. Every fill while it was parked held nothing it wants, so
+        it has seen everything up to ``upto`` (default: the end of the window)."""
+        if not stream.parked:
+            return
+        for kind in stream.types:
+            parked = self._parked.get(kind)
+            if parked is not None:
+                parked.discard(stream)
+                if not parked:
+                    del self._parked[kind]
+        stream.parked = False
+        stream.cursor = max(stream.cursor, self._window_last if upto is None else upto)
+        if stream in self._streams:
+            self._active.add(stream)
 
     def _covers(self, cursor: int) -> bool:
         """Whether the window holds every event after ``cursor`` that this process knows of."""
@@ -201,9 +250,17 @@ class Feed:
         return [window[i] for i in range(start, min(start + self.page, len(window)))]
 
     async def _tail(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_fill = 0.0
         while True:
             try:
                 await self._next_commit()
+                # Under a stream of commits, read them a few at a time rather than one read each:
+                # at most one fill per FILL_INTERVAL, so a quiet feed still delivers at once.
+                if (pause := last_fill + FILL_INTERVAL - loop.time()) > 0:
+                    await asyncio.sleep(pause)
+                self._tail_wake.clear()
+                last_fill = loop.time()
                 await self._fill()
             except asyncio.CancelledError:
                 raise
@@ -220,11 +277,9 @@ class Feed:
             if (self._streams or self._waiters) and not getattr(self._store, "listening", False):
                 # Another process on the same database commits without telling this one.
                 self.committed(await self._store.last_position())
-        self._tail_wake.clear()
 
     async def _fill(self) -> None:
-        live = [s for s in self._streams if s.until is None]
-        if not live:
+        if not self._active and not self._parked:
             # Nobody streams: keep no window; the first stream catches up from the store.
             self._window.clear()
             self._window_last = self.head
@@ -238,14 +293,22 @@ class Feed:
             if page[0].position != self._window_last + 1:  # positions are gap-free; never guess past a hole
                 self._window.clear()
             for stored in page:
-                entry = _Entry(stored.position, str(stored.event.__struct_config__.tag), frame(stored))
+                entry = _Entry(stored)
                 self._window.append(entry)
                 types.add(entry.type)
             self._window_last = page[-1].position
         if self._window_last == before:
             return
-        for stream in live:
-            stream._committed(before, self._window_last, types)
+        last = self._window_last
+        for kind in types & self._parked.keys():
+            for stream in list(self._parked.get(kind, ())):
+                self._unpark(stream, upto=before)
+                stream._wake.set()
+        for stream in list(self._active):
+            if stream.live and last - stream.cursor > self.buffer:
+                stream.end(TOO_SLOW)
+            else:
+                stream._wake.set()
 
 
 class Subscription:
@@ -269,7 +332,7 @@ class Subscription:
         self.remaining = limit
         self.live = False
         """Caught up at least once: from now on it must keep up or be cut off."""
-        self._waiting = False
+        self.parked = False
         self._wake = asyncio.Event()
         self._final: bytes | None = None
         self.done = False
@@ -285,15 +348,6 @@ class Subscription:
         self.done = True
         self._feed._release(self)
 
-    def _committed(self, before: int, last: int, types: set[str]) -> None:
-        """The tail added the events ``before < position <= last`` to the window."""
-        if self.live and last - self.cursor > self._feed.buffer:
-            self.end(TOO_SLOW)
-        elif self._waiting and not self.companies and self.types and self.cursor >= before and not types & self.types:
-            self.cursor = last  # nothing it wants: it stays caught up without waking
-        else:
-            self._wake.set()
-
     async def next(self, keepalive: float) -> bytes | None:
         """Frames to send, or the final comment (then ``done``), or None when ``keepalive`` passed with nothing."""
         loop = asyncio.get_running_loop()
@@ -308,14 +362,14 @@ class Subscription:
                 return chunk
             if self._final is not None:
                 continue
-            self._waiting = True
+            self._feed._park(self)
             try:
                 async with asyncio.timeout_at(deadline):
                     await self._wake.wait()
             except TimeoutError:
                 return None
             finally:
-                self._waiting = False
+                self._feed._unpark(self)
 
     async def _take(self) -> bytes:
         if self.until is not None:

@@ -8,11 +8,12 @@ It never logs headers, so tokens cannot leak through it.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,21 @@ _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "color_message",
 }
 access = logging.getLogger("tidings.access")
+_ID_PREFIX = os.urandom(8).hex()
+_id_counter = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """32 hex digits, unique: a random prefix drawn once per process, then a counter (no syscall per request)."""
+    return f"{_ID_PREFIX}{next(_id_counter):016x}"
+
+
+def _new_prefix() -> None:
+    global _ID_PREFIX
+    _ID_PREFIX = os.urandom(8).hex()
+
+
+os.register_at_fork(after_in_child=_new_prefix)  # a forked worker must not repeat its parent's ids
 
 
 class JsonFormatter(logging.Formatter):
@@ -75,7 +91,7 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         sent = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
-        request_id = sent.decode() if sent is not None and _VALID_ID.match(sent) else uuid.uuid4().hex
+        request_id = sent.decode() if sent is not None and _VALID_ID.match(sent) else new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500

@@ -279,9 +279,10 @@ def _finish_responses(operation: dict[str, Any], extra_links: dict[str, Any]) ->
     for status, response in responses.items():
         if int(status) < 400:
             # Route-level headers reach only the default status; the app sends them on every success.
-            response["headers"] = {**headers, **response.get("headers", {})} or response.get("headers", {})
-            if not response["headers"]:
-                del response["headers"]
+            if merged := {**headers, **response.get("headers", {})}:
+                response["headers"] = merged
+            else:
+                response.pop("headers", None)
         if status.startswith("2") and links:
             response["links"] = copy.deepcopy(links)
         for header in response.get("headers", {}).values():

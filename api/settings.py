@@ -24,9 +24,7 @@ class Settings:
     busy_timeout_ms: int = field(default=5000, metadata={"help": "how long SQLite waits for a lock held elsewhere"})
     pg_schema: str = field(
         default="public",
-        metadata={
-            "help": "PostgreSQL schema of the tables (created if missing); instances sharing a log name the same"
-        },
+        metadata={"help": "PostgreSQL schema of the tables, created if missing (empty: the DSN's search_path)"},
     )
     seed: bool = field(default=False, metadata={"help": "load the seed events into an empty store at start"})
     log_level: str = field(default="info", metadata={"help": "log level: debug, info, warning, error"})

@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         import uvicorn
 
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+        from api.server import server_options  # served as `tidings serve` serves Tidings
+
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **server_options())
 
 
 if __name__ == "__main__":

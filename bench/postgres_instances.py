@@ -8,6 +8,10 @@ spread evenly over the instances, each request one event (``--batch N``: a batch
 Every PostgreSQL run gets a fresh schema, dropped afterwards; the SQLite run a fresh file.
 The load generator runs on the same machine as the servers and the database, so the
 figures are what this machine does as a whole, not what a cluster would.
+
+Besides appends/s and request latency it prints, from the servers' /metrics, the group
+commits per second (all instances), the events per commit, and the mean time of one
+commit transaction — with several instances that includes waiting for the log lock.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ from tests.server import Server, serve  # noqa: E402
 COMPANIES = [f"bench-{i}" for i in range(16)]
 SOURCE = {"title": "Bench", "publisher": "Tidings bench", "language": "en"}
 SERVER_ENV = {"TIDINGS_RATE_LIMIT": "0", "TIDINGS_LOG_LEVEL": "warning"}
+COMMIT_METRICS = (
+    "tidings_commit_seconds_sum",
+    "tidings_commit_seconds_count",
+    "tidings_commit_group_events_sum",
+)
 
 
 def sale(rng: random.Random) -> dict[str, Any]:
@@ -46,6 +55,18 @@ def sale(rng: random.Random) -> dict[str, Any]:
         "units": {"value": rng.randrange(1, 10**6), "approximate": False},
         "sources": [SOURCE],
     }
+
+
+async def scrape(servers: list[Server]) -> dict[str, float]:
+    """The commit metrics summed over the servers."""
+    totals = dict.fromkeys(COMMIT_METRICS, 0.0)
+    async with httpx.AsyncClient(timeout=30) as http:
+        for server in servers:
+            for line in (await http.get(f"{server.url}/metrics")).text.splitlines():
+                name, _, value = line.partition(" ")
+                if name in totals:
+                    totals[name] += float(value)
+    return totals
 
 
 async def load(servers: list[Server], clients: int, seconds: float, batch: int) -> dict[str, float]:
@@ -86,16 +107,25 @@ async def load(servers: list[Server], clients: int, seconds: float, batch: int) 
     stop = time.perf_counter() + warmup + seconds
     tasks = [asyncio.create_task(client(i, measuring)) for i in range(clients)]
     await asyncio.sleep(warmup)
+    before = await scrape(servers)
     measuring.set()
     began = time.perf_counter()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - began
+    after = await scrape(servers)
+    commits = after["tidings_commit_seconds_count"] - before["tidings_commit_seconds_count"]
     ms = sorted(x * 1000 for x in latencies)
     return {
         "events_per_s": events / elapsed,
         "p50_ms": statistics.median(ms),
         "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))],
         "failures": failures,
+        "commits_per_s": commits / elapsed,
+        "events_per_commit": (after["tidings_commit_group_events_sum"] - before["tidings_commit_group_events_sum"])
+        / max(commits, 1),
+        "commit_ms": 1000
+        * (after["tidings_commit_seconds_sum"] - before["tidings_commit_seconds_sum"])
+        / max(commits, 1),
     }
 
 
@@ -135,13 +165,17 @@ def main() -> None:
     parser.add_argument("--runs", default="sqlite,pg1,pg2", help="comma-separated: sqlite, pg1, pg2, pg3, ...")
     args = parser.parse_args()
     print(f"{args.clients} clients, {args.seconds:g} s each, {args.batch} event(s) per request, {os.cpu_count()} CPUs")
-    print(f"{'backend':<24} {'appends/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+    print(
+        f"{'backend':<26} {'appends/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}"
+        f" {'commits/s':>10} {'events/commit':>14} {'commit ms':>10}"
+    )
     for name in args.runs.split(","):
         label = "SQLite, 1 instance" if name == "sqlite" else f"PostgreSQL, {name.removeprefix('pg')} instance(s)"
         figures = run(name, args)
         print(
-            f"{label:<24} {figures['events_per_s']:>10.0f} {figures['p50_ms']:>8.1f} "
-            f"{figures['p99_ms']:>8.1f} {figures['failures']:>7.0f}",
+            f"{label:<26} {figures['events_per_s']:>10.0f} {figures['p50_ms']:>8.1f} "
+            f"{figures['p99_ms']:>8.1f} {figures['failures']:>7.0f} {figures['commits_per_s']:>10.0f} "
+            f"{figures['events_per_commit']:>14.1f} {figures['commit_ms']:>10.2f}",
             flush=True,
         )
 

@@ -2,12 +2,9 @@
 --   BENCH_PATHS   file of request paths, one a line (required)
 --   BENCH_BODIES  file of JSON bodies, one a line (POST only)
 --   BENCH_METHOD  GET (default) or POST
---   BENCH_ONCE    when set, the thread stops after one response per line (a cold pass)
 -- done() prints one line: BENCH {"requests":..., "p50_us":..., ...}
 local reqs = {}
 local i = 0
-local answered = 0
-local once = os.getenv("BENCH_ONCE") ~= nil
 
 init = function(args)
   local method = os.getenv("BENCH_METHOD") or "GET"
@@ -32,13 +29,6 @@ end
 request = function()
   i = i % #reqs + 1
   return reqs[i]
-end
-
-if once then
-  response = function(status, headers, body)
-    answered = answered + 1
-    if answered >= #reqs then wrk.thread:stop() end
-  end
 end
 
 done = function(summary, latency, requests)

@@ -80,12 +80,12 @@ async def drain_forever(reader: asyncio.StreamReader, counter: list[int]) -> Non
         counter[0] += len(chunk)
 
 
-def live_readers(url: str, count: int, ready: Any, stop: Any) -> None:
-    """In a child process: ``count`` unfiltered streams, read as fast as they come."""
+def live_readers(url: str, count: int, after: int, ready: Any, stop: Any) -> None:
+    """In a child process: ``count`` unfiltered streams from ``after``, read as fast as they come."""
 
     async def main() -> None:
         host, port = url.removeprefix("http://").split(":")
-        streams = [await open_stream(host, int(port), "after=0") for _ in range(count)]
+        streams = [await open_stream(host, int(port), f"after={after}") for _ in range(count)]
         counter = [0]
         tasks = [asyncio.create_task(drain_forever(reader, counter)) for reader, _ in streams]
         ready.set()
@@ -153,10 +153,12 @@ async def run(server: Server, args: argparse.Namespace) -> None:
 
         context = multiprocessing.get_context("spawn")
         ready, stop = context.Event(), context.Event()
-        readers = context.Process(target=live_readers, args=(server.url, args.streams, ready, stop))
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            head = (await client.get("/ready")).json()["last_position"]
+        readers = context.Process(target=live_readers, args=(server.url, args.streams, head, ready, stop))
         readers.start()
         ready.wait(60)
-        await asyncio.sleep(2)  # the readers replay the log so far and go live
+        await asyncio.sleep(0.5)
         await measure("live")
         stop.set()
         readers.join(30)

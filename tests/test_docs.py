@@ -12,6 +12,7 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
+from api.keys import generate
 from api.openapi import DOCS_PATH
 from api.settings import Settings
 
@@ -32,9 +33,14 @@ class _References(HTMLParser):
                 self.urls.append(url)
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(create_app(Settings(db=str(tmp_path / "docs.db")))) as client:
+@pytest.fixture(params=["open", "with keys"])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """An open server, and one with API keys: the page, its assets and the spec need no key either way."""
+    keys = ""
+    if request.param == "with keys":
+        (tmp_path / "keys").write_text(generate("read")[1] + "\n")
+        keys = str(tmp_path / "keys")
+    with TestClient(create_app(Settings(db=str(tmp_path / "docs.db"), keys_file=keys))) as client:
         yield client
 
 

@@ -174,15 +174,19 @@ async def test_a_disconnected_consumer_resumes_with_last_event_id_without_gap_or
     assert received == list(range(1, 602)), "no gap, no duplicate across the reconnect"
 
 
-async def test_filters_apply_to_live_events(tmp_path: Path) -> None:
-    with feed_server(tmp_path) as server:
+async def test_a_filtered_stream_skips_far_more_unwanted_events_than_its_buffer_without_being_cut_off(
+    tmp_path: Path,
+) -> None:
+    with feed_server(tmp_path, stream_buffer_events=100, stream_keepalive_ms=200) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             connected = asyncio.Event()
             plans = asyncio.create_task(
                 read_stream(client, stop=has(1), connected=connected, type="product_launched", after=1)
             )
             await asyncio.wait_for(connected.wait(), 10)
-            await client.post("/events/batch", json={"events": [sale(i) for i in range(50)]})
+            for _ in range(3):  # 600 unwanted events, with keep-alive wake-ups between the batches
+                await client.post("/events/batch", json={"events": [sale(i) for i in range(200)]})
+                await asyncio.sleep(0.3)
             launch = {
                 "type": "product_launched",
                 "sources": [SOURCE],
@@ -195,7 +199,8 @@ async def test_filters_apply_to_live_events(tmp_path: Path) -> None:
             frames = await asyncio.wait_for(plans, 10)
 
     assert [frame.event for frame in frames if frame.id] == ["product_launched"]
-    assert positions(frames) == [52]
+    assert positions(frames) == [602]
+    assert not any(comment.startswith("too slow") for comment in comments(frames))
 
 
 # -- slow consumers ---------------------------------------------------------------------------------

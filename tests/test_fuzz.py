@@ -1,9 +1,11 @@
 """The contract holds: schemathesis drives the app in-process from the committed openapi.yaml.
 
 Every check and all four phases (examples, coverage, fuzzing: one test per operation; stateful:
-chains of calls along the document's links), with the seed and the expected answers of
-schemathesis.toml, the same file a CLI run against a live server reads. The app is the real
-one, on a seeded SQLite file. ``TIDINGS_FUZZ_EXAMPLES=500`` asks for more cases per operation.
+chains of calls along the document's links), with the seed, the expected answers and the hooks
+of schemathesis.toml, the same file a CLI run against a live server reads. The app is the real
+one, on a seeded SQLite file, with API keys: schemathesis sends an admin key and checks that
+requests without one, or with a wrong one, are refused. ``TIDINGS_FUZZ_EXAMPLES=500`` asks for
+more cases per operation and phase.
 
 Beyond the checks, every operation must have been answered with a success at least once: an
 operation that only ever got 4xx was never really tested (schemathesis' "missing test data").
@@ -15,6 +17,7 @@ import os
 import time
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,37 +25,64 @@ import hypothesis
 import pytest
 import schemathesis
 from litestar import Litestar
+from litestar.types import Receive, Scope, Send
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
+from api.keys import generate
 from api.settings import Settings
 from tests import fuzz_hooks  # noqa: F401  (registers the hooks schemathesis.toml names for CLI runs)
 
 ROOT = Path(__file__).resolve().parents[1]
+KEY, KEYS_FILE_LINE = generate("admin")
+BODY_LIMIT = 32 * 1024
 
 
 def _config() -> SchemathesisConfig:
     settings = tomllib.loads((ROOT / "schemathesis.toml").read_text())
     if examples := os.environ.get("TIDINGS_FUZZ_EXAMPLES"):
         settings.setdefault("generation", {})["max-examples"] = int(examples)
+    # The key of this run's apps, where a CLI run reads $TIDINGS_FUZZ_KEY.
+    settings["auth"]["openapi"]["bearerAuth"]["bearer"] = KEY
     return SchemathesisConfig.from_dict(settings)
 
 
-schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml", config=_config())
+class _TestsApp:
+    """The ASGI app schemathesis calls: the current test's own app.
 
-# Per operation label: status codes of the answers, and of the answers to schema-valid requests.
+    Each test gets a fresh app on a fresh database; schemathesis starts an app's lifespan on the
+    first request and ends it when the test ends. Checks that send probes of their own (such as
+    ignored_auth) reach the app through the schema, so the schema is bound to this one entry point.
+    """
+
+    app: Litestar | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.app is not None, "a fuzz test without the `app` fixture"
+        await self.app(scope, receive, send)
+
+
+schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml", config=_config())
+schema.app = CURRENT = _TestsApp()
+
+# Per operation label: the status codes of the answers, the successes, and the stateful steps.
 ANSWERS: dict[str, Counter[int]] = defaultdict(Counter)
 ACCEPTED: dict[str, int] = defaultdict(int)
 STATEFUL_STEPS: Counter[str] = Counter()
 STARTED = time.monotonic()
-BODY_LIMIT = 32 * 1024
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Litestar:
-    # One app per test: schemathesis starts its lifespan on the first request and ends it with the test.
-    # A small body limit, so that large generated batches reach the documented 413 too.
-    return create_app(Settings(db=str(tmp_path / "fuzz.db"), seed=True, max_body_bytes=BODY_LIMIT))
+def app(tmp_path: Path) -> Iterator[Litestar]:
+    # A small body limit, so that large generated batches reach the documented 413 too; no rate limit.
+    keys = tmp_path / "keys"
+    keys.write_text(KEYS_FILE_LINE + "\n")
+    settings = Settings(
+        db=str(tmp_path / "fuzz.db"), seed=True, max_body_bytes=BODY_LIMIT, keys_file=str(keys), rate_limit=0
+    )
+    CURRENT.app = create_app(settings)
+    yield CURRENT.app
+    CURRENT.app = None
 
 
 def _record(case: schemathesis.Case, status: int) -> None:
@@ -65,18 +95,13 @@ def _record(case: schemathesis.Case, status: int) -> None:
 @schema.parametrize()
 @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
 def test_operation_keeps_the_contract(case: schemathesis.Case, app: Litestar) -> None:
-    response = case.call(app=app)
+    response = case.call()
     _record(case, response.status_code)
-    case.validate_response(response, transport_kwargs={"app": app})
+    case.validate_response(response)
 
 
 def test_stateful_chains_keep_the_contract(app: Litestar) -> None:
-    base = schema.as_state_machine()
-
-    class Chains(base):  # type: ignore[valid-type,misc]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            return {"app": app}
-
+    class Chains(schema.as_state_machine()):  # type: ignore[misc]
         def after_call(self, response: Any, case: schemathesis.Case) -> None:
             super().after_call(response, case)
             _record(case, response.status_code)

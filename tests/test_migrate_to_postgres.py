@@ -52,7 +52,7 @@ AT_POSITIONS = 3
 @pytest.fixture
 async def schemas() -> AsyncIterator[list[str]]:
     """Names for fresh schemas (the import creates them); every one is dropped afterwards."""
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     names: list[str] = []
     yield names

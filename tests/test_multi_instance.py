@@ -1,7 +1,8 @@
 """Two ``tidings serve`` processes on one PostgreSQL database and schema, as behind a load balancer.
 
-Both instances append at once — fresh events, the same event ids through both, and the
-same ``If-Match`` versions through both — and the log must come out as if one server had
+Both instances append at once — fresh events, the same event ids through both (with the
+same content, and with different contents), and the same ``If-Match`` versions through
+both — and the log must come out as if one server had
 taken every request: positions gap-free, each acknowledged event stored once, one winner
 per version, and a reader on either instance sees every event once, in position order,
 however the appends were spread. Then the live feed across instances: an event appended
@@ -45,6 +46,8 @@ PLAIN = 120
 """Fresh events per instance."""
 SHARED = 40
 """Events sent through both instances with the same id and content."""
+DISPUTED = 10
+"""Event ids sent through both instances at once with different contents."""
 BATCHES = 10
 """Batches of 5 sent through both instances with the same ids."""
 ROUNDS = 8
@@ -79,7 +82,7 @@ def wire(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
 @pytest.fixture
 async def schema() -> AsyncIterator[str]:
     """A schema of its own (the servers create it), dropped afterwards."""
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     name = f"tidings_multi_{uuid.uuid4().hex[:16]}"
     yield name
@@ -223,6 +226,25 @@ async def test_two_instances_appending_at_once_keep_one_gap_free_log(pair: tuple
                 won["AB"[[r.status_code for r in answers].index(201)]] += 1
                 assert answers[0].content == answers[1].content, "the replay differs from the original"
 
+        disputed: dict[str, dict[str, Any]] = {}
+
+        async def dispute() -> None:
+            for _ in range(DISPUTED):
+                event_id = str(uuid.uuid4())
+                contents = [wire(sale(rng.choice(COMPANIES), value), event_id) for value in (1, 2)]
+                answers = await asyncio.gather(
+                    *(
+                        http.post("/events", content=encode(e), headers=JSON)
+                        for http, e in zip(both, contents, strict=True)
+                    )
+                )
+                assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
+                index = [r.status_code for r in answers].index(201)
+                ledger.answer(answers[index], [event_id])
+                ledger.statuses[409] += 1
+                disputed[event_id] = contents[index]
+                won["AB"[index]] += 1
+
         async def batches() -> None:
             for _ in range(BATCHES):
                 events = [wire(sale(rng.choice(COMPANIES), rng.randrange(1, 10**6))) for _ in range(5)]
@@ -260,6 +282,7 @@ async def test_two_instances_appending_at_once_keep_one_gap_free_log(pair: tuple
         await asyncio.gather(
             *(plain(http, PLAIN // 4) for http in both for _ in range(4)),
             shared(),
+            dispute(),
             batches(),
             *(race(company) for company in RACES),
         )
@@ -270,13 +293,16 @@ async def test_two_instances_appending_at_once_keep_one_gap_free_log(pair: tuple
         assert await read_log(cb) == log
         n = len(log)
         assert [e["position"] for e in log] == list(range(1, n + 1)), "positions have gaps or repeats"
-        expected = len(COMPANIES + RACES) + 2 * PLAIN + SHARED + 5 * BATCHES + ROUNDS * len(RACES)
+        expected = len(COMPANIES + RACES) + 2 * PLAIN + SHARED + DISPUTED + 5 * BATCHES + ROUNDS * len(RACES)
         assert n == expected, (n, expected)
         # Every acknowledged event stored once, at the position it was acknowledged with; nothing else stored.
         stored = {e["event"]["id"]: e["position"] for e in log}
         assert len(stored) == n, "an event id is stored twice"
         assert stored == ledger.acked
         assert not ledger.refused & stored.keys(), "a refused append was stored"
+        by_id = {e["event"]["id"]: e["event"] for e in log}
+        for event_id, content in disputed.items():
+            assert by_id[event_id]["units"] == content["units"], "an id holds the content that lost"
         # One winner per If-Match version: each race company's history is its registration, then the winners.
         for company in RACES:
             history = await read_log(ca, company=company)
@@ -351,7 +377,7 @@ async def test_a_stream_on_one_instance_gets_appends_through_the_other_promptly(
 async def test_the_feed_keeps_crossing_instances_when_the_listen_connection_is_killed(
     pair: tuple[Server, Server], schema: str
 ) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     a, b = pair
     listeners = f"tidings-listen tidings.{schema}"[:63]
@@ -382,3 +408,41 @@ async def test_the_feed_keeps_crossing_instances_when_the_listen_connection_is_k
     print(f"\n[listen connection killed] first append across: {total * 1000:.1f} ms; after reconnecting: {_ms(again)}")
     assert total < 2.0
     assert statistics.median(again) < 0.1, _ms(again)
+
+
+async def test_stores_hear_commits_on_their_own_schema_only(schema: str) -> None:
+    """The NOTIFY channel is the schema's: a store in another schema of the same database hears nothing."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    from api.store.postgres import PostgresStore
+    from tests.factories import company_registered
+
+    other = f"{schema}_other"
+    stores = [
+        PostgresStore(PG_DSN, schema=schema),
+        PostgresStore(PG_DSN, schema=schema),
+        PostgresStore(PG_DSN, schema=other),
+    ]
+    heard: list[list[int]] = [[], [], []]
+    try:
+        for store, positions in zip(stores, heard, strict=True):
+            await store.open()
+            assert store.listening
+            store.on_external_commit.append(positions.append)
+        await stores[0].append([company_registered("acme")])
+        await stores[0].append_batch([company_registered("beta"), company_registered("gamma")])
+        async with asyncio.timeout(5):
+            while heard[1][-1:] != [3]:
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        assert heard[1] == [1, 3], "the other store on the schema hears each commit's last position"
+        assert heard[0] == [1, 3], "a store hears its own commits too"
+        assert heard[2] == [], "a store on another schema hears nothing"
+    finally:
+        for store in stores:
+            await store.close()
+        conn = await asyncpg.connect(PG_DSN)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{other}" CASCADE')
+        finally:
+            await conn.close()

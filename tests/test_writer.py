@@ -72,3 +72,15 @@ async def test_submits_after_close_are_refused() -> None:
     await writer.close()
     with pytest.raises(StoreUnavailable):
         await writer.submit(command("a"))
+
+
+async def test_a_closed_writer_can_be_started_again() -> None:
+    async def commit(commands: Sequence[Command]) -> list[AppendResult | DomainError]:
+        return [AppendResult([], 1) for _ in commands]
+
+    writer = GroupWriter(commit)
+    writer.start()
+    await writer.close()
+    writer.start()
+    assert (await writer.submit(command("a"))).new == 1
+    await writer.close()

@@ -15,6 +15,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import Parameter, PathParameter, QueryParameter
 from msgspec import Meta
 
+from api import answers
 from api.errors import CompanyNotFound, InvalidInput
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
 from api.projections.facts import CompanyRows
@@ -46,6 +47,7 @@ _AS_OF = "Expected an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:0
 
 def read_point(
     request: Request[Any, Any, Any],
+    store: NamedDependency[EventStore],  # unused: resolving it first avoids an anyio task group per request
     at_position: Annotated[
         int | None,
         Parameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
@@ -175,8 +177,16 @@ async def get_company(
     store: NamedDependency[EventStore],
     point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
+    key = answers.key("dossier", company_id, point)
+    if (hit := answers.recall(store, key)) is not None:  # encoded before, and the store confirms it still holds
+        return _cached(request, hit.body, hit.etag)
     data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
-    return _cached(request, dossier.build(data, registrations), _etag(data.version, data.at_time, registrations))
+    etag = _etag(data.version, data.at_time, registrations)
+    depends = {company_id, *dossier.referenced(data), *registrations}
+    body = answers.remember(
+        store, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
+    )
+    return _cached(request, body, etag)
 
 
 @get(

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, QueryParameter
@@ -22,6 +22,7 @@ from litestar.response.streaming import ASGIStreamingResponse
 
 from api.errors import InvalidInput
 from api.feed import Feed, Subscription
+from api.routes.guards import before_every_request
 from api.routes.responses import problems
 from api.store.base import EventStore
 from schema.base import MAX_SAFE_INT, CompanyId
@@ -161,17 +162,26 @@ class EventStream(Stream):
         )
 
 
-async def _scalars_once(request: Request[Any, Any, Any]) -> None:
-    """Refuse what Litestar would quietly accept: a repeated scalar, or ``null`` read as "not given"."""
+_PARAMETERS = ("after", "type", "company", "until", "limit")
+
+
+async def _strict_query(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Refuse what Litestar would quietly accept on a feed: an unknown parameter (a misspelt filter
+    would stream everything), and ``null`` read as "not given". Then the app's own checks, which a
+    handler's ``before_request`` replaces."""
     errors = [
-        FieldError(f"query.{name}", "give it once, without null")
-        for name in ("after", "until", "limit")
-        if len(values := request.query_params.getall(name, [])) > 1 or "null" in values
+        FieldError(f"query.{name}", "unknown parameter") for name in request.query_params if name not in _PARAMETERS
+    ]
+    errors += [
+        FieldError(f"query.{name}", "expected a value, not null")
+        for name in ("until", "limit")
+        if "null" in request.query_params.getall(name, [])
     ]
     if request.headers.get("last-event-id", "").strip() == "null":
         errors.append(FieldError("header.Last-Event-ID", "expected a position, not null"))
     if errors:
         raise InvalidInput(errors)
+    return await before_every_request(request)
 
 
 _DESCRIPTION = """\
@@ -199,7 +209,7 @@ reader (see the README)."""
     summary="Follow the log live as Server-Sent Events",
     description=_DESCRIPTION,
     media_type=EVENT_STREAM,
-    before_request=_scalars_once,
+    before_request=_strict_query,
     responses={
         **problems(422),
         503: ResponseSpec(

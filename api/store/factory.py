@@ -12,7 +12,7 @@ def make_store(settings: Settings) -> EventStore:
     if settings.backend == "postgresql":
         from api.store.postgres import PostgresStore
 
-        store: EventStore = PostgresStore(settings.db, schema=settings.pg_schema)
+        store: EventStore = PostgresStore(settings.db, schema=settings.pg_schema or None)
         return store
     from api.store.sqlite import SQLiteStore
 

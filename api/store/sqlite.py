@@ -22,6 +22,7 @@ from uuid import UUID
 
 import msgspec
 
+from api.answers import Answers
 from api.errors import DomainError, StoreUnavailable
 from api.projections import project
 from api.projections.facts import CompanyRows, ReadRow
@@ -112,7 +113,10 @@ class SQLiteStore:
         self._read_pool: ThreadPoolExecutor | None = None
         self._writer_conn: sqlite3.Connection | None = None
         self._durability = "closed"
+        self._probe: sqlite3.Connection | None = None
         self.writer = GroupWriter(self._commit)
+        self.answers = Answers()
+        """Encoded read answers, reused while ``unchanged`` confirms them (see api.answers)."""
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -134,6 +138,10 @@ class SQLiteStore:
             for conn in self._reader_connections:
                 conn.close()
             self._reader_connections.clear()
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
+        self.answers.clear()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -404,6 +412,37 @@ class SQLiteStore:
 
     async def last_position(self) -> int:
         return await self._on_reader(_last_position)
+
+    def unchanged(self, position: int, companies: Iterable[str]) -> int | None:
+        """The head position when no event after ``position`` touches any of ``companies``, else None.
+
+        Runs on the caller's thread (the event loop) on a connection of its own: two index
+        seeks in WAL mode, which never wait for a writer. It sees commits of every process
+        on the file. Any doubt (a lock, an error, a closed store) answers None: not cached.
+        """
+        if self._read_pool is None:
+            return None
+        try:
+            conn = self._probe
+            if conn is None:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA query_only = 1")
+                self._probe = conn
+            row = conn.execute("SELECT position FROM events ORDER BY position DESC LIMIT 1").fetchone()
+            head = int(row[0]) if row else 0
+            if head == position:
+                return head
+            names = list(companies)
+            if head < position or not names or len(names) > _CHUNK:
+                return None
+            touched = conn.execute(
+                f"SELECT 1 FROM touches WHERE company_id IN ({_marks(names)}) AND position > ? LIMIT 1",
+                (*names, position),
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if touched else head
 
     async def ready(self) -> ReadyState:
         last = await self.last_position()

@@ -45,6 +45,8 @@ class GroupWriter:
         return self._queue.qsize()
 
     def start(self) -> None:
+        self._closing = False  # a store may be opened again after close()
+        self._queue = asyncio.Queue()  # bound to the running loop
         self._task = asyncio.create_task(self._run(), name="tidings-writer")
 
     async def submit(self, command: Command) -> AppendResult:

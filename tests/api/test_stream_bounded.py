@@ -192,6 +192,7 @@ def test_filters_combine_with_resume(client: Client) -> None:
         ({}, {"Last-Event-ID": "null"}, "header.Last-Event-ID"),
         ({"limit": "null"}, {}, "query.limit"),
         ({"until": ["now", "now"]}, {}, "query.until"),
+        ({"types": "sales_reported"}, {}, "query.types"),
     ],
 )
 def test_bad_parameters_are_a_422_naming_them(
@@ -267,6 +268,7 @@ _fuzz = schemathesis.openapi.from_path(
     ROOT / "openapi.yaml",
     config=SchemathesisConfig.from_dict(
         {
+            "seed": 20250322,  # as schemathesis.toml: a run depends on the seed alone
             "checks": {"enabled": True},
             "generation": {"max-examples": 40},
             "request-timeout": 10,

@@ -1,0 +1,130 @@
+"""Encoded read-model answers, reused while nothing they were built from has changed.
+
+A dossier is built from one company's rows, the registrations of the companies it names,
+and the day its plan status is evaluated on. ``remember`` keeps the encoded answer with
+the log position it was read at and those companies; ``recall`` hands it out again only
+after the store has confirmed, in the database itself, that no event after that position
+touches any of them. Commits of other processes on the same database (or of other
+instances) are therefore seen; nothing relies on this process's writer having announced
+them. Only reads of the latest state are kept, keyed by view, company, day and query.
+
+A store takes part by offering ``answers`` (an ``Answers``) and
+``unchanged(position, companies) -> int | None`` (the head position when nothing
+touched ``companies`` after ``position``, None otherwise or when it cannot tell cheaply).
+A store without them (PostgreSQL today) is simply not cached.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.serialization import encode_json
+
+from api.store.readpoint import ReadPoint
+
+__all__ = ["Answer", "Answers", "key", "recall", "remember"]
+
+_LATEST = ReadPoint()
+
+
+@dataclass(slots=True)
+class Answer:
+    body: bytes
+    etag: str
+    position: int
+    """The log position the answer is known to hold at (moved on by each successful check)."""
+    companies: frozenset[str]
+    """Every company an event would have to touch to change the answer."""
+
+
+class Answers:
+    """A least-recently-used map of answers, bounded by the bytes of their bodies."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_companies: int = 500) -> None:
+        self.max_bytes = max_bytes
+        self.max_companies = max_companies
+        self._items: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> Answer | None:
+        answer = self._items.get(key)
+        if answer is not None:
+            self._items.move_to_end(key)
+        return answer
+
+    def put(self, key: Hashable, answer: Answer) -> None:
+        if len(answer.companies) > self.max_companies or len(answer.body) > self.max_bytes // 8:
+            return
+        self.drop(key)
+        self._items[key] = answer
+        self._bytes += len(answer.body)
+        while self._bytes > self.max_bytes and self._items:
+            _, old = self._items.popitem(last=False)
+            self._bytes -= len(old.body)
+
+    def drop(self, key: Hashable) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+
+def key(view: str, company_id: str, point: ReadPoint, *query: Any) -> Hashable | None:
+    """The cache key of a read of the latest state; None for reads at a position or a time (never cached)."""
+    if point != _LATEST:
+        return None
+    return (view, company_id, f"{datetime.now(UTC):%Y%m%d}", *query)
+
+
+def recall(store: Any, cache_key: Hashable | None) -> Answer | None:
+    """The remembered answer when the store confirms it still holds."""
+    answers: Answers | None = getattr(store, "answers", None)
+    if answers is None or cache_key is None:
+        return None
+    answer = answers.get(cache_key)
+    if answer is None:
+        answers.misses += 1
+        return None
+    head = store.unchanged(answer.position, answer.companies)
+    if head is None:
+        answers.drop(cache_key)
+        answers.misses += 1
+        return None
+    answer.position = max(answer.position, head)
+    answers.hits += 1
+    return answer
+
+
+def remember(
+    store: Any,
+    cache_key: Hashable | None,
+    body: Any,
+    etag: str,
+    position: int,
+    at_time: datetime,
+    companies: Iterable[str],
+) -> bytes | Any:
+    """Keep ``body`` (encoded once here) for ``cache_key``; returns what to answer with.
+
+    ``at_time`` is the moment the read was evaluated at: an answer built just after
+    midnight is not kept under the day before.
+    """
+    answers: Answers | None = getattr(store, "answers", None)
+    if answers is None or cache_key is None:
+        return body
+    encoded = encode_json(body)
+    if isinstance(cache_key, tuple) and cache_key[2] == f"{at_time.astimezone(UTC):%Y%m%d}":
+        answers.put(cache_key, Answer(encoded, etag, position, frozenset(companies)))
+    return encoded

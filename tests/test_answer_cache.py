@@ -1,0 +1,125 @@
+"""The dossier answer cache (api.answers) never serves a stale dossier.
+
+Every check goes through HTTP twice or more, so the second read is a cache hit unless
+something it depends on changed: an event of the company, a rename of a company it
+names, or a commit by another app (another process) on the same SQLite file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+Client = TestClient  # type: ignore[type-arg]
+SOURCE = [{"title": "A report", "publisher": "Example News", "language": "en"}]
+
+
+@pytest.fixture
+def make(tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """Apps on one SQLite file, each with its own store, writer and cache (as separate processes have)."""
+    with ExitStack() as stack:
+
+        def start() -> Any:
+            return stack.enter_context(TestClient(create_app(Settings(db=str(tmp_path / "one.db")))))
+
+        yield start
+
+
+def register(client: Any, company: str, name: str) -> None:
+    event = {"type": "company_registered", "sources": SOURCE, "company_id": company, "name": name, "country": "DE"}
+    assert client.post("/events", json=event).status_code == 201
+
+
+def relate(client: Any, a: str, b: str) -> None:
+    event = {
+        "type": "relationship_reported",
+        "sources": SOURCE,
+        "from_company_id": a,
+        "to_company_id": b,
+        "kind": "supplies",
+        "status": "active",
+    }
+    assert client.post("/events", json=event).status_code == 201
+
+
+def dossier(client: Any, company: str) -> Any:
+    response = client.get(f"/companies/{company}")
+    assert response.status_code == 200
+    return response
+
+
+def test_a_repeated_read_is_answered_from_the_cache_with_the_same_bytes_and_etag(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    first, second = dossier(client, "acme"), dossier(client, "acme")
+    assert first.content == second.content and first.headers["etag"] == second.headers["etag"]
+    answers = client.app.dependencies["store"].dependency().answers
+    assert answers.hits >= 1
+    assert client.get("/companies/acme", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+def test_an_event_of_the_company_changes_the_answer(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    register(client, "globex", "Globex")
+    before = dossier(client, "acme").json()
+    relate(client, "acme", "globex")
+    after = dossier(client, "acme").json()
+    assert after["version"] == before["version"] + 1
+    assert [c["name"] for c in after["counterparties"]] == ["Globex"]
+
+
+def test_a_rename_of_a_named_company_changes_the_answer(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    register(client, "globex", "Globex")
+    relate(client, "acme", "globex")
+    first = dossier(client, "acme")
+    register(client, "globex", "Globex Renamed")  # touches globex only, not acme
+    second = dossier(client, "acme")
+    assert [c["name"] for c in second.json()["counterparties"]] == ["Globex Renamed"]
+    assert second.headers["etag"] != first.headers["etag"]
+
+
+def test_a_commit_by_another_process_on_the_same_file_is_seen(make: Callable[[], Any]) -> None:
+    reader, writer = make(), make()
+    register(writer, "acme", "Acme")
+    register(writer, "globex", "Globex")
+    first = dossier(reader, "acme")
+    dossier(reader, "acme")  # cached now
+    relate(writer, "acme", "globex")  # the reader's own writer never saw it
+    second = dossier(reader, "acme")
+    assert second.json()["version"] == first.json()["version"] + 1
+    register(writer, "globex", "Globex Two")
+    assert [c["name"] for c in dossier(reader, "acme").json()["counterparties"]] == ["Globex Two"]
+
+
+def test_reads_at_a_position_are_never_cached_and_stay_as_of_then(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    register(client, "globex", "Globex")
+    at = client.get("/companies/acme", params={"at_position": 2}).json()
+    relate(client, "acme", "globex")
+    dossier(client, "acme")
+    again = client.get("/companies/acme", params={"at_position": 2}).json()
+    assert again == at and again["counterparties"] == []
+
+
+def test_unrelated_commits_keep_the_answer_and_move_its_position(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    first = dossier(client, "acme")
+    register(client, "initech", "Initech")  # touches neither acme nor anything it names
+    answers = client.app.dependencies["store"].dependency().answers
+    hits = answers.hits
+    second = dossier(client, "acme")
+    assert second.content == first.content
+    assert answers.hits == hits + 1
