@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     feed = Feed(
         the_store,
         max_streams=settings.stream_max,
+        max_streams_per_key=settings.stream_max_per_key,
         buffer=settings.stream_buffer_events,
         keepalive=settings.stream_keepalive_ms / 1000,
         retry_ms=settings.stream_retry_ms,

@@ -85,6 +85,7 @@ class Feed:
         store: EventStore,
         *,
         max_streams: int = 500,
+        max_streams_per_key: int = 20,
         buffer: int = 4096,
         page: int = 200,
         poll: float = 1.0,
@@ -93,6 +94,8 @@ class Feed:
     ) -> None:
         self._store = store
         self.max_streams = max_streams
+        self.max_streams_per_key = max_streams_per_key
+        self._owners: dict[Subscription, str] = {}
         self.buffer = buffer
         self.page = page
         self.keepalive = keepalive
@@ -191,6 +194,7 @@ class Feed:
         companies: Sequence[str] = (),
         until: int | None = None,
         limit: int | None = None,
+        owner: str | None = None,
     ) -> Subscription:
         """A stream of the events after ``after``; bounded (ends) when ``until`` is given.
 
@@ -200,13 +204,20 @@ class Feed:
             raise StreamsUnavailable("The server is shutting down; connect to another instance.")
         if len(self._streams) >= self.max_streams:
             raise StreamsUnavailable(f"{self.max_streams} event streams are open, the most this server holds.")
+        if owner is not None and sum(1 for o in self._owners.values() if o == owner) >= self.max_streams_per_key:
+            raise StreamsUnavailable(
+                f"Key {owner} holds {self.max_streams_per_key} event streams, the most one key may."
+            )
         stream = Subscription(self, after, frozenset(types), tuple(dict.fromkeys(companies)), until, limit)
         self._streams.add(stream)
+        if owner is not None:
+            self._owners[stream] = owner
         if until is None:
             self._active.add(stream)
         return stream
 
     def _release(self, stream: Subscription) -> None:
+        self._owners.pop(stream, None)
         self._unpark(stream)
         self._streams.discard(stream)
         self._active.discard(stream)

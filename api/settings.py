@@ -30,6 +30,7 @@ class Settings:
     log_level: str = field(default="info", metadata={"help": "log level: debug, info, warning, error"})
     log_format: str = field(default="auto", metadata={"help": "log lines as json or text; auto: text on a terminal"})
     stream_max: int = field(default=500, metadata={"help": "most open event streams; more are refused with 503"})
+    stream_max_per_key: int = field(default=20, metadata={"help": "most open event streams of one API key"})
     stream_buffer_events: int = field(
         default=4096, metadata={"help": "how far (events) a live stream may fall behind before it is cut off"}
     )

@@ -221,6 +221,7 @@ reader (see the README)."""
     },
 )
 async def stream_events(
+    request: Request[Any, Any, Any],
     feed: NamedDependency[Feed],
     store: NamedDependency[EventStore],
     after: Annotated[
@@ -260,5 +261,6 @@ async def stream_events(
         companies=company or (),
         until=await store.last_position() if bounded else None,
         limit=limit,
+        owner=request.scope["state"].get("key_id"),  # None when the server runs open
     )
     return EventStream(_Frames(subscription, retry_ms=feed.retry_ms, keepalive=feed.keepalive))

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,16 +23,40 @@ from api.settings import Settings
 MakeClient = Callable[..., TestClient]  # type: ignore[type-arg]
 
 
-@pytest.fixture
-def make_client(tmp_path: Path) -> Iterator[MakeClient]:
-    """``make_client(db_name, **settings)``: a started client; every one is closed after the test."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeClient]:
+    """``make_client(db_name, **settings)``: a started client; every one is closed after the test.
+
+    Each test runs on both backends: a SQLite file per db name, or a PostgreSQL schema per db name.
+    """
+    dsn = os.environ.get("TIDINGS_TEST_PG_DSN")
+    if request.param == "postgresql" and not dsn:
+        pytest.skip("TIDINGS_TEST_PG_DSN is not set; the API suite on PostgreSQL is skipped")
+    schemas: list[str] = []
     with ExitStack() as stack:
 
         def make(db_name: str = "api.db", **settings: Any) -> TestClient:  # type: ignore[type-arg]
-            app = create_app(Settings(db=str(tmp_path / db_name), **settings))
+            if request.param == "sqlite":
+                app = create_app(Settings(db=str(tmp_path / db_name), **settings))
+            else:
+                schemas.append(f"tidings_api_{uuid.uuid4().hex}")
+                app = create_app(Settings(db=str(dsn), pg_schema=schemas[-1], **settings))
             return stack.enter_context(TestClient(app))
 
         yield make
+    if schemas:
+        asyncio.run(_drop(str(dsn), schemas))
+
+
+async def _drop(dsn: str, schemas: list[str]) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        for schema in schemas:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
 
 
 @pytest.fixture

@@ -187,3 +187,19 @@ def test_serving_without_keys_beyond_loopback_is_refused_unless_insecure_open() 
     )
     assert refused.returncode == 2
     assert "--keys-file" in refused.stderr
+
+
+def test_one_key_holds_at_most_its_share_of_event_streams(tmp_path: Path, keys: Keys) -> None:
+    from api.errors import StreamsUnavailable
+
+    settings = Settings(db=str(tmp_path / "s.db"), keys_file=str(keys.file), rate_limit=0, stream_max_per_key=2)
+    with TestClient(create_app(settings)) as client:
+        feed = client.app.state.feed
+        held = [feed.subscribe(after=0, owner="key-a") for _ in range(2)]
+        with pytest.raises(StreamsUnavailable, match="key-a"):
+            feed.subscribe(after=0, owner="key-a")
+        other = feed.subscribe(after=0, owner="key-b")  # another key is unaffected
+        feed._release(held[0])
+        held.append(feed.subscribe(after=0, owner="key-a"))  # a closed stream frees its slot
+        for stream in [*held[1:], other]:
+            feed._release(stream)
