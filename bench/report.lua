@@ -10,7 +10,7 @@ init = function(args)
   local method = os.getenv("BENCH_METHOD") or "GET"
   local bodies, paths = {}, {}
   local bodies_file = os.getenv("BENCH_BODIES")
-  if bodies_file then
+  if bodies_file and bodies_file ~= "" then
     for line in io.lines(bodies_file) do bodies[#bodies + 1] = line end
   end
   for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
