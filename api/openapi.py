@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import json
 import types
 from collections.abc import Callable
@@ -77,6 +78,9 @@ def _components(names: set[str]) -> dict[str, Any]:
         if name in types_ and schema.get("type") == "object":
             # Every Struct derives from Base(forbid_unknown_fields=True).
             schema["additionalProperties"] = False
+        if isinstance(schema.get("description"), str):
+            # msgspec 0.23 cleans docstrings, older releases keep their indentation: one form for both.
+            schema["description"] = inspect.cleandoc(schema["description"])
     components = _walk(components, lambda node: _event_ref(node, event_union))
     components["Event"] = event_union
     return dict(sorted(components.items()))

@@ -46,7 +46,10 @@ def test_sigterm_under_load_exits_cleanly_and_keeps_every_acknowledged_append(tm
 
         async def load() -> float:
             writers = [asyncio.create_task(_append_until_refused(server.url, acknowledged)) for _ in range(16)]
-            await asyncio.sleep(1.0)
+            # Signal once the load is really flowing, however slow the machine is today.
+            deadline = time.monotonic() + 30
+            while len(acknowledged) <= 50 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             started = time.monotonic()
             server.process.terminate()
             await asyncio.gather(*writers)
