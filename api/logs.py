@@ -75,6 +75,47 @@ def setup_logging(level: str = "info", fmt: str = "auto") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    global _json_handler
+    _json_handler = handler if fmt == "json" else None
+
+
+_json_handler: logging.StreamHandler[Any] | None = None
+"""The JSON handler setup_logging installed: access lines may be written to it directly."""
+_encode = msgspec.json.Encoder().encode
+
+
+def _write_access_line(message: str, fields: dict[str, Any]) -> bool:
+    """Write the access line as JsonFormatter would, without a LogRecord and a formatter per request
+    (a quarter of the time of a cached read). Only while the JSON handler of setup_logging is the
+    one place the line would go; otherwise False, and the caller logs it the usual way."""
+    handler = _json_handler
+    if (
+        handler is None
+        or access.handlers
+        or access.filters
+        or not access.propagate
+        or handler.filters
+        or logging.root.handlers != [handler]
+        or not access.isEnabledFor(logging.INFO)
+    ):
+        return False
+    line = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "level": "info",
+        "logger": access.name,
+        "message": message,
+        **fields,
+    }
+    text = _encode(line).decode() + handler.terminator
+    handler.acquire()
+    try:
+        handler.stream.write(text)
+        handler.flush()
+    except Exception:
+        return False
+    finally:
+        handler.release()
+    return True
 
 
 def request_id_of(scope: Any) -> str | None:
@@ -107,18 +148,14 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             handler = scope.get("route_handler")
-            route = scope.get("path_template") if handler is not None else None
-            access.info(
-                "%s %s %s",
-                scope["method"],
-                route or "(unmatched)",
-                status,
-                extra={
-                    "method": scope["method"],
-                    "route": route or "(unmatched)",
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                    "request_id": request_id,
-                    "key_id": scope["state"].get("key_id"),
-                },
-            )
+            route = (scope.get("path_template") if handler is not None else None) or "(unmatched)"
+            fields = {
+                "method": scope["method"],
+                "route": route,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "request_id": request_id,
+                "key_id": scope["state"].get("key_id"),
+            }
+            if not _write_access_line(f"{scope['method']} {route} {status}", fields):
+                access.info("%s %s %s", scope["method"], route, status, extra=fields)

@@ -84,9 +84,13 @@ def main(argv: list[str] | None = None) -> None:
     else:
         import uvicorn
 
-        from api.server import server_options  # served as `tidings serve` serves Tidings
-
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **server_options())
+        try:
+            from api.server import server_options  # served as `tidings serve` serves Tidings
+        except ImportError:  # an older tree: uvicorn picks uvloop and httptools by itself
+            options = {}
+        else:
+            options = server_options()
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **options)
 
 
 if __name__ == "__main__":

