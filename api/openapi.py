@@ -143,7 +143,8 @@ def _declared_type(field: FieldDefinition) -> Any:
     kwarg = field.kwarg_definition
     if not isinstance(kwarg, KwargDefinition):
         return typed
-    # Constraints given on Parameter(...) only; those the type has already are the same (parameters.py).
+    # Constraints given on the QueryParameter(...) (or Path/Header) marker only; those the type has
+    # already are the same (parameters.py).
     # On a list, Litestar validates the items by their own type and the list by min_items/max_items.
     own = meta_constraints(typed)
     scalar = get_origin(annotation) not in (list, tuple, set, frozenset)

@@ -84,7 +84,7 @@ def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
         definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
     except (AttributeError, KeyError):
         return key
-    alias = getattr(definition, "name", None)  # Parameter(query=...) and QueryParameter(name=...) both set it
+    alias = getattr(definition, "name", None)  # QueryParameter(name=...) and HeaderParameter(name=...) set it
     return str(alias or key)
 
 

@@ -12,6 +12,7 @@ import itertools
 
 import msgspec
 from litestar import Litestar, get, post
+from litestar.params import FromPath, JSONBody
 
 __all__ = ["Item", "Stored", "app", "main"]
 
@@ -51,12 +52,12 @@ _positions = itertools.count(1)
 
 
 @post("/events", status_code=201)
-async def append(data: Item) -> Stored:
+async def append(data: JSONBody[Item]) -> Stored:
     return Stored(position=next(_positions), item=data)
 
 
 @get("/companies/{company_id:str}")
-async def company(company_id: str) -> Summary:
+async def company(company_id: FromPath[str]) -> Summary:
     return Summary(company_id=company_id, name=company_id.title(), version=1)
 
 

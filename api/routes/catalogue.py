@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import PathParameter
 
 from api.errors import UnknownEventType
 from api.routes.responses import problems
@@ -55,7 +55,7 @@ def list_event_types(catalogue: NamedDependency[Catalogue]) -> EventTypeList:
     sync_to_thread=False,
 )
 def get_event_type(
-    event_type: Annotated[str, Parameter(max_length=64)], catalogue: NamedDependency[Catalogue]
+    event_type: Annotated[str, PathParameter(max_length=64)], catalogue: NamedDependency[Catalogue]
 ) -> EventTypeInfo:
     info = catalogue.by_type.get(event_type)
     if info is None:

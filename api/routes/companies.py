@@ -12,7 +12,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta
 
 from api import answers
@@ -50,11 +50,11 @@ def read_point(
     store: NamedDependency[EventStore],  # unused: resolving it first avoids an anyio task group per request
     at_position: Annotated[
         int | None,
-        Parameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
+        QueryParameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
     ] = None,
     as_of: Annotated[
         Moment | None,
-        Parameter(
+        QueryParameter(
             description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."
         ),
     ] = None,
@@ -137,14 +137,16 @@ CompanyPath = Annotated[CompanyId, constrained(PathParameter, CompanyId, descrip
 async def list_companies(
     store: NamedDependency[EventStore],
     point: NamedDependency[ReadPoint],
-    q: Annotated[str | None, Parameter(min_length=1, max_length=200, description="Part of a name or alias.")] = None,
+    q: Annotated[
+        str | None, QueryParameter(min_length=1, max_length=200, description="Part of a name or alias.")
+    ] = None,
     country: Annotated[
         CountryCode | None, constrained(QueryParameter, CountryCode, description="ISO 3166-1 alpha-2 country.")
     ] = None,
     cursor: Annotated[
         CompanyId | None, constrained(QueryParameter, CompanyId, description="next_cursor of the previous page.")
     ] = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many companies.")] = 100,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many companies.")] = 100,
 ) -> CompanyPage:
     found, more = await store.companies(point, q=q, country=country, cursor=cursor, limit=limit)
     items = [
@@ -204,7 +206,7 @@ async def get_timeline(
     store: NamedDependency[EventStore],
     point: NamedDependency[ReadPoint],
     types: Annotated[
-        list[EventType] | None, Parameter(query="type", description="Only these types (repeatable).")
+        list[EventType] | None, QueryParameter(name="type", description="Only these types (repeatable).")
     ] = None,
     start: Annotated[
         PartialDate | None,
@@ -216,11 +218,11 @@ async def get_timeline(
     ] = None,
     cursor: Annotated[
         str | None,
-        Parameter(
+        QueryParameter(
             max_length=100, pattern=r"^[0-9-]{4,10}~[0-9]{1,16}$", description="next_cursor of the previous page."
         ),
     ] = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many items.")] = 100,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many items.")] = 100,
 ) -> Response[Timeline]:
     data, _ = await _load(store, company_id, point, views=("timeline",))
     after = timeline.parse_cursor(cursor) if cursor else None

@@ -16,7 +16,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.openapi import ResponseSpec
-from litestar.params import Parameter, PathParameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from api.auth import require
 from api.errors import EventNotFound
@@ -76,6 +76,7 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
         raise MalformedBody(detail=f"The body is not JSON: {error}.") from None
     # Litestar converts a body leniently (0 for false, "5" for 5); the contract is strict JSON,
     # as for `tidings import`. Decoding strictly first refuses what the schema refuses (422).
+    # ``annotation`` is the declared type without its JSONBody marker (``raw`` keeps the Annotated).
     if (data := request.route_handler.parsed_fn_signature.parameters.get("data")) is not None:
         try:
             _strict_decoder(data.annotation).decode(body)
@@ -124,7 +125,7 @@ _REPLAY = ResponseSpec(
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409)},
 )
 async def append_event(
-    request: Request[Any, Any, Any], data: Event, store: NamedDependency[EventStore]
+    request: Request[Any, Any, Any], data: JSONBody[Event], store: NamedDependency[EventStore]
 ) -> Response[StoredEvent]:
     _may_retract(request, [data])
     result = await store.append([data])
@@ -148,7 +149,7 @@ async def append_event(
     },
 )
 async def append_batch(
-    request: Request[Any, Any, Any], data: Batch, store: NamedDependency[EventStore]
+    request: Request[Any, Any, Any], data: JSONBody[Batch], store: NamedDependency[EventStore]
 ) -> Response[BatchResult]:
     _may_retract(request, data.events)
     result = await store.append_batch(data.events)
@@ -178,13 +179,13 @@ async def append_for_company(
     ],
     if_match: Annotated[
         str,
-        Parameter(
-            header="If-Match",
+        HeaderParameter(
+            name="If-Match",
             pattern=r'^"[0-9]{1,15}(-[0-9]{8})?(-[0-9a-f]{12})?"$',
             description='The expected version as a strong ETag, e.g. "3".',
         ),
     ],
-    data: Event,
+    data: JSONBody[Event],
     store: NamedDependency[EventStore],
 ) -> Response[StoredEvent]:
     # The dossier's ETag may carry the day its plan status was evaluated ("15-20261125"); the version leads.
@@ -213,10 +214,10 @@ async def list_events(
     request: Request[Any, Any, Any],
     store: NamedDependency[EventStore],
     feed: NamedDependency[Feed],
-    after: Annotated[int, Parameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
-    limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many events.")] = 100,
+    after: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many events.")] = 100,
     types: Annotated[
-        list[EventType] | None, Parameter(query="type", description="Only these event types (repeatable).")
+        list[EventType] | None, QueryParameter(name="type", description="Only these event types (repeatable).")
     ] = None,
     company: Annotated[
         CompanyId | None, constrained(QueryParameter, CompanyId, description="Only events that touch this company.")
@@ -249,7 +250,7 @@ async def list_events(
     summary="Read one stored event",
     responses=problems(404, 503),
 )
-async def get_event(event_id: UUID, store: NamedDependency[EventStore]) -> StoredEvent:
+async def get_event(event_id: FromPath[UUID], store: NamedDependency[EventStore]) -> StoredEvent:
     stored = await store.get(event_id)
     if stored is None:
         raise EventNotFound(str(event_id))

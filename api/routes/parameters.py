@@ -1,9 +1,13 @@
 """Path, query and header parameters that keep the constraints of their type.
 
-Litestar validates and documents a parameter with what its ``Parameter(...)`` (or an
-``annotated_types`` marker) says, and ignores ``msgspec.Meta``: ``company: CompanyId`` would
-take "NOT A SLUG" and document a bare string. ``constrained(CompanyId, ...)`` spells the type's
-Meta out as Parameter arguments, so the alias in ``schema/`` stays the one source of the rule.
+Litestar validates and documents a parameter with what its ``QueryParameter(...)``,
+``PathParameter(...)`` or ``HeaderParameter(...)`` (or an ``annotated_types`` marker) says, and
+ignores ``msgspec.Meta``: ``company: CompanyId`` would take "NOT A SLUG" and document a bare
+string. ``constrained(QueryParameter, CompanyId, ...)`` spells the type's Meta out as arguments of
+the marker, so the alias in ``schema/`` stays the one source of the rule.
+
+Every parameter names where it comes from with one of those markers (or ``FromPath[...]``):
+Litestar 2.25 deprecates inferring it and ``Parameter(query=..., header=...)``, which Litestar 3 drops.
 """
 
 from __future__ import annotations
