@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -624,7 +625,6 @@ def eventsourcing_rate(path: Path, seconds: float) -> tuple[float | None, str]:
         from eventsourcing.domain import Aggregate, event
     except ImportError:
         return None, "not installed: pip install -e '.[bench]'"
-    import eventsourcing
 
     class Company(Aggregate):  # type: ignore[misc]
         @event("Registered")  # type: ignore[untyped-decorator]
@@ -656,7 +656,7 @@ def eventsourcing_rate(path: Path, seconds: float) -> tuple[float | None, str]:
         count += 1
     rate = count / (time.perf_counter() - started)
     app.close()
-    return rate, f"eventsourcing {eventsourcing.__version__ if hasattr(eventsourcing, '__version__') else ''}, {sync}"
+    return rate, f"eventsourcing {importlib.metadata.version('eventsourcing')}, {sync}"
 
 
 def _synchronous(path: Path) -> str:
