@@ -19,9 +19,9 @@ from api import answers
 from api.errors import CompanyNotFound, InvalidInput
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
 from api.projections.facts import CompanyRows
+from api.routes.injected import Store
 from api.routes.parameters import constrained
 from api.routes.responses import problems
-from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
 from schema.dossiers import (
@@ -47,7 +47,7 @@ _AS_OF = "Expected an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:0
 
 def read_point(
     request: Request[Any, Any, Any],
-    store: NamedDependency[EventStore],  # unused: resolving it first avoids an anyio task group per request
+    store: Store,  # unused: resolving it first avoids an anyio task group per request
     at_position: Annotated[
         int | None,
         QueryParameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
@@ -87,7 +87,7 @@ _READ_PROBLEMS = problems(404, 422, 503)
 
 
 async def _load(
-    store: NamedDependency[EventStore],
+    store: Store,
     company_id: str,
     point: NamedDependency[ReadPoint],
     views: Sequence[str] = (),
@@ -135,7 +135,7 @@ CompanyPath = Annotated[CompanyId, constrained(PathParameter, CompanyId, descrip
     responses=problems(422, 503),
 )
 async def list_companies(
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
     q: Annotated[
         str | None, QueryParameter(min_length=1, max_length=200, description="Part of a name or alias.")
@@ -176,7 +176,7 @@ async def list_companies(
 async def get_company(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
     key = answers.key("dossier", company_id, point)
@@ -203,7 +203,7 @@ async def get_company(
 async def get_timeline(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
     types: Annotated[
         list[EventType] | None, QueryParameter(name="type", description="Only these types (repeatable).")
@@ -242,7 +242,7 @@ async def get_timeline(
 async def get_meetings(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Meetings]:
     data, _ = await _load(store, company_id, point, views=("meeting",))
@@ -261,7 +261,7 @@ async def get_meetings(
 async def get_sales(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[SalesSeries]:
     data, _ = await _load(store, company_id, point, views=("sales",))
@@ -281,7 +281,7 @@ async def get_sales(
 async def get_plans(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Plans]:
     data, _ = await _load(store, company_id, point, views=("plan", "sales"))
@@ -300,7 +300,7 @@ async def get_plans(
 async def get_relationships(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
-    store: NamedDependency[EventStore],
+    store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Relationships]:
     data, _ = await _load(store, company_id, point, views=("relationship", "market"))

@@ -22,9 +22,10 @@ from api.auth import require
 from api.errors import EventNotFound
 from api.feed import Feed
 from api.problems import MalformedBody, UnsupportedMediaType
+from api.routes.injected import Store
 from api.routes.parameters import constrained
 from api.routes.responses import WRITE_PROBLEMS, problems
-from api.store.base import EventStore, Expectation
+from api.store.base import Expectation
 from schema.base import MAX_SAFE_INT, CompanyId
 from schema.events import Event, EventRetracted, EventType, StoredEvent
 from schema.views import Batch, BatchResult, EventPage
@@ -124,9 +125,7 @@ _REPLAY = ResponseSpec(
     response_headers=[_LOCATION],
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409)},
 )
-async def append_event(
-    request: Request[Any, Any, Any], data: JSONBody[Event], store: NamedDependency[EventStore]
-) -> Response[StoredEvent]:
+async def append_event(request: Request[Any, Any, Any], data: JSONBody[Event], store: Store) -> Response[StoredEvent]:
     _may_retract(request, [data])
     result = await store.append([data])
     return _appended(result.events, result.created)
@@ -148,9 +147,7 @@ async def append_event(
         **problems(*WRITE_PROBLEMS, 409),
     },
 )
-async def append_batch(
-    request: Request[Any, Any, Any], data: JSONBody[Batch], store: NamedDependency[EventStore]
-) -> Response[BatchResult]:
+async def append_batch(request: Request[Any, Any, Any], data: JSONBody[Batch], store: Store) -> Response[BatchResult]:
     _may_retract(request, data.events)
     result = await store.append_batch(data.events)
     return Response(BatchResult(items=result.events), status_code=201 if result.created else 200)
@@ -186,7 +183,7 @@ async def append_for_company(
         ),
     ],
     data: JSONBody[Event],
-    store: NamedDependency[EventStore],
+    store: Store,
 ) -> Response[StoredEvent]:
     # The dossier's ETag may carry the day its plan status was evaluated ("15-20261125"); the version leads.
     expected = Expectation(company_id, int(if_match.strip('"').partition("-")[0]))
@@ -212,7 +209,7 @@ async def append_for_company(
 )
 async def list_events(
     request: Request[Any, Any, Any],
-    store: NamedDependency[EventStore],
+    store: Store,
     feed: NamedDependency[Feed],
     after: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many events.")] = 100,
@@ -250,7 +247,7 @@ async def list_events(
     summary="Read one stored event",
     responses=problems(404, 503),
 )
-async def get_event(event_id: FromPath[UUID], store: NamedDependency[EventStore]) -> StoredEvent:
+async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
     stored = await store.get(event_id)
     if stored is None:
         raise EventNotFound(str(event_id))

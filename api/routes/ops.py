@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from litestar import Response, get
-from litestar.di import NamedDependency
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from api.routes.injected import Store
 from api.routes.responses import problems
-from api.store.base import EventStore
 from schema.views import Health, Ready
 
 __all__ = ["ops_handlers"]
@@ -34,7 +33,7 @@ def health() -> Health:
     summary="The store answers and is durable",
     responses=problems(503),
 )
-async def ready(store: NamedDependency[EventStore]) -> Ready:
+async def ready(store: Store) -> Ready:
     state = await store.ready()
     return Ready(
         backend=state.backend,

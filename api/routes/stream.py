@@ -23,8 +23,8 @@ from litestar.response.streaming import ASGIStreamingResponse
 from api.errors import InvalidInput
 from api.feed import Feed, Subscription
 from api.routes.guards import before_every_request
+from api.routes.injected import Store
 from api.routes.responses import problems
-from api.store.base import EventStore
 from schema.base import MAX_SAFE_INT, CompanyId
 from schema.events import EventType
 from schema.problems import FieldError, Problem
@@ -223,7 +223,7 @@ reader (see the README)."""
 async def stream_events(
     request: Request[Any, Any, Any],
     feed: NamedDependency[Feed],
-    store: NamedDependency[EventStore],
+    store: Store,
     after: Annotated[
         int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Start after this position (0: from the first event).")
     ] = 0,

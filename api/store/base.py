@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from api.projections.facts import CompanyRows
@@ -45,25 +45,8 @@ class ReadyState:
     queue_depth: int
 
 
-class _RememberedProtocolMeta(type(Protocol)):  # type: ignore[misc]
-    """isinstance() against a runtime-checkable Protocol walks all its members on every call, and
-    Litestar makes that call for each request that injects the store (about 3 % of an append under
-    load). The answer depends only on the instance's class, so it is worked out once per class."""
-
-    def __instancecheck__(cls, instance: Any) -> bool:
-        # Kept outside the class: an attribute set on a Protocol would become one of its members.
-        key = (cls, type(instance))
-        answer = _INSTANCE_CHECKS.get(key)
-        if answer is None:
-            answer = _INSTANCE_CHECKS[key] = super().__instancecheck__(instance)
-        return answer
-
-
-_INSTANCE_CHECKS: dict[tuple[type, type], bool] = {}
-
-
 @runtime_checkable
-class EventStore(Protocol, metaclass=_RememberedProtocolMeta):
+class EventStore(Protocol):
     """An append-only log of typed events with per-company versions.
 
     Appends are atomic per call; positions are gap-free in commit order; an event id is

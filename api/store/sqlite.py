@@ -281,17 +281,11 @@ class SQLiteStore:
     def _write(conn: sqlite3.Connection, decided: Plan) -> None:
         if not decided.stored:
             return
-        times: dict[datetime, str] = {}  # a group shares one recorded_at: format it once
+        recorded_at = format_time(decided.stored[0].recorded_at)  # the planner gives a group one transaction time
         conn.executemany(
             "INSERT INTO events (position, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?)",
             [
-                (
-                    s.position,
-                    s.event.id.bytes,  # type: ignore[union-attr]
-                    event_tag(s.event),
-                    times.get(s.recorded_at) or times.setdefault(s.recorded_at, format_time(s.recorded_at)),
-                    body,
-                )
+                (s.position, s.event.id.bytes, event_tag(s.event), recorded_at, body)  # type: ignore[union-attr]
                 for s, body in zip(decided.stored, decided.bodies, strict=True)
             ],
         )

@@ -145,9 +145,6 @@ class GroupWriter:
             if isinstance(outcome, DomainError):
                 metrics.refusals.labels(problem_kind(outcome).slug).inc()
                 continue
-            if not outcome.replayed:
-                appended.update(type(stored.event) for stored in outcome.events)
-                continue
             replayed = set(outcome.replayed)
             for index, stored in enumerate(outcome.events):
                 (replays if index in replayed else appended)[type(stored.event)] += 1
