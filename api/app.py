@@ -11,12 +11,12 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 
 from api import __version__
-from api.auth import Access, authorize
+from api.auth import Access, Authorize
 from api.feed import Feed
 from api.hardening import SecurityHeaders
 from api.keys import KeyRing
 from api.logs import RequestLog
-from api.metrics import StoreCollector, prometheus_config
+from api.metrics import HTTP_METRICS, StoreCollector
 from api.openapi import openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import TokenBuckets
@@ -108,15 +108,14 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
         before_request=before_every_request,
-        guards=[authorize],
         allowed_hosts=[h.strip() for h in settings.allowed_hosts.split(",") if h.strip()] or None,
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
-        middleware=[prometheus_config().middleware],
+        middleware=[Authorize],
         logging_config=None,  # api.logs configures logging (JSON lines or text)
         debug=False,
     )
     # Outside routing, so unmatched paths get a request id and an access line too.
-    app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler))
+    app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), HTTP_METRICS)
     app.state.access = access
     app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
     return app

@@ -1,9 +1,13 @@
-"""Who may do what: bearer keys with scopes, checked by one guard, and a rate limit per key.
+"""Who may do what: bearer keys with scopes, checked by one middleware, and a rate limit per key.
 
 Each route declares the scope it needs in ``opt={"scope": ...}`` (``None``: public);
-``authorize`` is the one guard that enforces it. Appending an ``event_retracted``
-needs ``admin`` as well, checked by ``require`` in the route once the body is decoded.
-Tokens are never logged: only the key id reaches ``scope["state"]``.
+``Authorize``, the one middleware every route runs through, enforces it before the
+handler's hooks run. Appending an ``event_retracted`` needs ``admin`` as well, checked by
+``require`` in the route once the body is decoded. Tokens are never logged: only the key
+id reaches ``scope["state"]``.
+
+It is a middleware rather than a Litestar guard because Litestar copies the route handler
+object for every guard call (a few per cent of a cached read); the check itself is the same.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from api.keys import KeyRing, Scope, grants
 from api.ratelimit import TokenBuckets
 
-__all__ = ["Access", "authorize", "rate_limit_headers", "require"]
+__all__ = ["Access", "Authorize", "rate_limit_headers", "require"]
 
 _REALM = 'Bearer realm="tidings"'
 
@@ -34,20 +38,43 @@ def _challenge(error: str, description: str) -> dict[str, str]:
     return {"WWW-Authenticate": f'{_REALM}, error="{error}", error_description="{description}"'}
 
 
-async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    # Routes left out of the API document (the docs page, the schema files) are public.
-    # (A handler inherits include_in_schema=False from the schema router: resolve it, not the attribute.)
+def needed_scope(handler: BaseRouteHandler) -> Scope | None:
+    """The scope a route asks for. Routes left out of the API document (the docs page, the schema
+    files) are public; a handler inherits include_in_schema=False from the schema router, so it
+    is resolved, not read off the attribute."""
     documented = handler.resolve_include_in_schema() if isinstance(handler, HTTPRouteHandler) else True
     needed: Scope | None = handler.opt.get("scope", "read" if documented else None)
-    if needed is None:
-        return
-    access: Access = connection.app.state.access
-    state = connection.scope["state"]
+    return needed
+
+
+class Authorize:
+    """ASGI middleware (inside routing, so the route is known): the key, its scope, its rate."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._needed: dict[int, Scope | None] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        handler = scope.get("route_handler")
+        if handler is not None and scope["type"] == "http":
+            key = id(handler)
+            if key not in self._needed:
+                self._needed[key] = needed_scope(handler)
+            needed = self._needed[key]
+            if needed is not None:
+                authorize(scope, needed)
+        await self.app(scope, receive, send)
+
+
+def authorize(scope: Any, needed: Scope) -> None:
+    access: Access = scope["app"].state.access
+    state = scope["state"]
     if access.keys.open:
         state["scope"], state["key_id"] = "admin", None
-        subject = f"ip:{connection.client.host if connection.client else '-'}"
+        client = scope.get("client")
+        subject = f"ip:{client[0] if client else '-'}"
     else:
-        header = connection.headers.get("authorization", "")
+        header = next((value for name, value in scope["headers"] if name == b"authorization"), b"").decode("latin-1")
         scheme, _, token = header.partition(" ")
         if not header:
             raise NotAuthorizedException(

@@ -124,8 +124,11 @@ def request_id_of(scope: Any) -> str | None:
 
 
 class RequestLog:
-    def __init__(self, app: Any) -> None:
+    """Also tells ``metrics`` (an ``api.metrics.HttpMetrics``) of each request: it knows the same facts."""
+
+    def __init__(self, app: Any, metrics: Any = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -136,6 +139,9 @@ class RequestLog:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.started()
 
         async def send_with_id(message: Any) -> None:
             nonlocal status
@@ -147,13 +153,16 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            handler = scope.get("route_handler")
-            route = (scope.get("path_template") if handler is not None else None) or "(unmatched)"
+            seconds = time.perf_counter() - started
+            template = scope.get("path_template") if scope.get("route_handler") is not None else None
+            if metrics is not None:
+                metrics.finished(scope["method"], template, status, seconds)
+            route = template or "(unmatched)"
             fields = {
                 "method": scope["method"],
                 "route": route,
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "duration_ms": round(seconds * 1000, 3),
                 "request_id": request_id,
                 "key_id": scope["state"].get("key_id"),
             }

@@ -1,4 +1,4 @@
-"""Prometheus metrics: HTTP metrics from Litestar's plugin, store metrics from one collector per app.
+"""Prometheus metrics: HTTP metrics counted by the request log, store metrics from one collector per app.
 
 Store metrics live on the writer (unregistered prometheus_client objects) and are
 yielded by ``StoreCollector`` at scrape time, so several apps in one process (tests)
@@ -13,12 +13,11 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import REGISTRY
 from prometheus_client.registry import Collector
 
-__all__ = ["StoreCollector", "WriterMetrics", "prometheus_config"]
+__all__ = ["HTTP_METRICS", "HttpMetrics", "StoreCollector", "WriterMetrics"]
 
 _GROUP_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
 
@@ -109,12 +108,45 @@ def _gauge(name: str, documentation: str, value: float) -> Any:
     return next(iter(gauge.collect()))
 
 
-def prometheus_config() -> PrometheusConfig:
-    """Requests by route template, method and status, with latency histograms (Litestar's plugin)."""
-    return PrometheusConfig(
-        app_name="tidings",
-        prefix="tidings_http",
-        group_path=True,
-        exclude_unhandled_paths=True,
-        exclude=["/metrics"],
-    )
+class HttpMetrics:
+    """Requests by method, route template and status, with latency histograms.
+
+    The names and labels are those of Litestar's Prometheus plugin, which this replaces: its
+    middleware built a Request and three label sets for every request. Here the request log,
+    which already knows the route, status and duration, reports each finished request once, and
+    the labelled children are looked up in a dict. Unmatched paths and ``/metrics`` are not counted.
+    """
+
+    def __init__(self, prefix: str = "tidings_http", app_name: str = "tidings") -> None:
+        labels = ["method", "path", "status_code", "app_name"]
+        self.app_name = app_name
+        self.requests = Counter(f"{prefix}_requests", "Total requests", labels)
+        self.errors = Counter(f"{prefix}_requests_error", "Total errors in requests", labels)
+        self.seconds = Histogram(f"{prefix}_request_duration_seconds", "Request duration, in seconds", labels)
+        self.in_progress = Gauge(
+            f"{prefix}_requests_in_progress", "Total requests currently in progress", ["app_name"]
+        ).labels(app_name)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def started(self) -> None:
+        self.in_progress.inc()
+
+    def finished(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        self.in_progress.dec()
+        if route is None or route == "/metrics":
+            return
+        children = self._children.get((method, route, status))
+        if children is None:
+            values = (method, route, str(status), self.app_name)
+            children = self._children[(method, route, status)] = (
+                self.requests.labels(*values),
+                self.seconds.labels(*values),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+        if status >= 500:
+            self.errors.labels(method, route, str(status), self.app_name).inc()
+
+
+HTTP_METRICS = HttpMetrics()
+"""One per process, in the default registry, as the plugin's were: apps in one process share them."""
