@@ -188,7 +188,7 @@ def _report(title: str, cpu: float, units: int, unit: str, raw: Path, *, seconds
     for label, count in parts.most_common():
         print(f"| {label} | {count / total:.0%} | {per_unit_us * count / total:,.0f} |")
     print("\nhottest functions (self time):")
-    for leaf, count in leaves.most_common(15):
+    for leaf, count in leaves.most_common(int(os.environ.get("BENCH_PROFILE_TOP", "15"))):
         print(f"  {count / total:5.1%}  {leaf}")
 
 
@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kind", choices=["appends", "reads", "batches", "import", "rebuild", "minimal"])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    # BENCH_PROFILE_TOP=N lists the N hottest functions (default 15).
     parser.add_argument("--events", type=int, default=100_000, help="store size (default 100,000)")
     args = parser.parse_args(argv)
     profile(args.kind, args.seconds, args.connections, args.events)
