@@ -8,8 +8,9 @@ two distinct participants, a revenue target needs a currency, ...) live in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from msgspec import Meta
@@ -309,25 +310,28 @@ class StoredEvent(Base, frozen=True):
 
 def company_refs(event: EventBase) -> list[tuple[str, str]]:
     """(JSON path below the event, company id) of every company id the event names."""
-    match event:
-        case CompanyRegistered(company_id=c, parent_id=parent):
-            return [("company_id", c)] + ([("parent_id", parent)] if parent else [])
-        case ExecutiveReported(company_id=c) | ProductLaunched(company_id=c):
-            return [("company_id", c)]
-        case SalesReported(company_id=c) | PlanAnnounced(company_id=c):
-            return [("company_id", c)]
-        case MeetingHeld(participants=ps):
-            return [(f"participants[{i}].company_id", p.company_id) for i, p in enumerate(ps)]
-        case SiteVisited(visitor=v, host_company_id=host):
-            return [("visitor.company_id", v.company_id), ("host_company_id", host)]
-        case RelationshipReported(from_company_id=a, to_company_id=b):
-            return [("from_company_id", a), ("to_company_id", b)]
-        case MarketPositionReported(company_ids=cs):
-            return [(f"company_ids[{i}]", c) for i, c in enumerate(cs)]
-        case _:
-            return []
+    refs = _COMPANY_REFS.get(type(event))
+    return refs(event) if refs is not None else []
+
+
+# One function per type, looked up by the event's class: the planner asks this of every event
+# it stores, two or three times (a match over the classes cost more than the rest of the call).
+_COMPANY_REFS: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
+    CompanyRegistered: lambda e: [("company_id", e.company_id)] + ([("parent_id", e.parent_id)] if e.parent_id else []),
+    ExecutiveReported: lambda e: [("company_id", e.company_id)],
+    ProductLaunched: lambda e: [("company_id", e.company_id)],
+    SalesReported: lambda e: [("company_id", e.company_id)],
+    PlanAnnounced: lambda e: [("company_id", e.company_id)],
+    MeetingHeld: lambda e: [(f"participants[{i}].company_id", p.company_id) for i, p in enumerate(e.participants)],
+    SiteVisited: lambda e: [("visitor.company_id", e.visitor.company_id), ("host_company_id", e.host_company_id)],
+    RelationshipReported: lambda e: [("from_company_id", e.from_company_id), ("to_company_id", e.to_company_id)],
+    MarketPositionReported: lambda e: [(f"company_ids[{i}]", c) for i, c in enumerate(e.company_ids)],
+}
 
 
 def companies_named(event: EventBase) -> list[str]:
     """Company ids an event names directly, in order of appearance, without repeats."""
-    return list(dict.fromkeys(company for _, company in company_refs(event)))
+    refs = company_refs(event)
+    if len(refs) == 1:
+        return [refs[0][1]]
+    return list(dict.fromkeys(company for _, company in refs))
