@@ -29,6 +29,7 @@ from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
 from api.store import sql
 from api.store.base import AppendResult, Expectation, ReadyState
+from api.store.checkpointer import Checkpointer
 from api.store.codec import decode_event, format_time, parse_time
 from api.store.common import FreshFold, company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
@@ -124,6 +125,8 @@ class SQLiteStore:
         self.writer = GroupWriter(self._commit)
         self.answers = Answers()
         """Encoded read answers, reused while ``unchanged`` confirms them (see api.answers)."""
+        self.checkpointer: Checkpointer | None = None
+        """Copies the WAL into the database in the background (WAL mode only)."""
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -133,9 +136,13 @@ class SQLiteStore:
         await self._on_writer(self._open_writer)
         self.writer.last_position = await self._on_writer(lambda: _last_position(self._writer_conn))  # type: ignore[arg-type]
         self.writer.start()
+        if self.checkpointer is not None:
+            self.checkpointer.start()
 
     async def close(self) -> None:
         await self.writer.close()
+        if self.checkpointer is not None:
+            await asyncio.to_thread(self.checkpointer.stop)
         if self._write_pool is not None:
             await self._on_writer(self._close_writer)
             self._write_pool.shutdown(wait=True)
@@ -168,6 +175,9 @@ class SQLiteStore:
         sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[conn.execute("PRAGMA synchronous").fetchone()[0]]
         # What the database reports, not what was asked for: a file system may refuse WAL.
         self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
+        if mode == "wal":
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # api.store.checkpointer does it, off the commit path
+            self.checkpointer = Checkpointer(self.path, synchronous=self.synchronous)
         self._writer_conn = conn
 
     def _close_writer(self) -> None:

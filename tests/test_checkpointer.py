@@ -1,0 +1,50 @@
+"""WAL checkpoints in the background: commits reach the database file without a commit paying for it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+from pathlib import Path
+
+from api.store.sqlite import SQLiteStore
+from tests.factories import company_registered
+
+
+def _events_in_main_file(db: Path, copy: Path) -> int:
+    """Events a copy of the database file alone holds (no -wal beside it): what was checkpointed."""
+    shutil.copyfile(db, copy)
+    with sqlite3.connect(copy) as conn:
+        try:
+            return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        except sqlite3.OperationalError:  # not even the schema is in the file yet
+            return 0
+
+
+async def test_appends_reach_the_database_file_while_the_store_stays_open(tmp_path: Path) -> None:
+    db = tmp_path / "tidings.db"
+    store = SQLiteStore(db)
+    await store.open()
+    try:
+        for n in range(30):
+            await store.append([company_registered(f"co-{n:03d}")])
+        # SQLite's own checkpoint would wait for 1,000 WAL pages; 30 small commits are far fewer.
+        deadline = asyncio.get_running_loop().time() + 10
+        in_file = 0
+        while in_file < 30 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.2)
+            in_file = _events_in_main_file(db, tmp_path / "copy.db")
+        assert in_file == 30, "the background checkpoint copies committed events into the database file"
+        assert store.checkpointer is not None and store.checkpointer.checkpoints > 0
+    finally:
+        await store.close()
+
+
+async def test_closing_the_store_ends_the_checkpoint_thread(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "tidings.db")
+    await store.open()
+    assert store.checkpointer is not None
+    thread = store.checkpointer.thread
+    assert thread is not None and thread.is_alive()
+    await store.close()
+    assert not thread.is_alive()
