@@ -8,11 +8,14 @@ It never logs headers, so tokens cannot leak through it.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import itertools
 import logging
 import os
 import re
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -86,7 +89,7 @@ _encode = msgspec.json.Encoder().encode
 
 def _write_access_line(message: str, fields: dict[str, Any]) -> bool:
     """Write the access line as JsonFormatter would, without a LogRecord and a formatter per request
-    (a quarter of the time of a cached read). Only while the JSON handler of setup_logging is the
+    (a quarter of the time of a cached read), at the end of this turn of the event loop. Only while the JSON handler of setup_logging is the
     one place the line would go; otherwise False, and the caller logs it the usual way."""
     handler = _json_handler
     if (
@@ -107,15 +110,49 @@ def _write_access_line(message: str, fields: dict[str, Any]) -> bool:
         **fields,
     }
     text = _encode(line).decode() + handler.terminator
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no event loop in this thread: write it now
+        _write(handler, text)
+        return True
+    global _flush_on
+    with _pending_lock:
+        if not _pending or _flush_on is None or _flush_on.is_closed():
+            loop.call_soon(_flush_access_lines)
+            _flush_on = loop
+        _pending.append((handler, text))
+    return True
+
+
+_pending: list[tuple[logging.StreamHandler[Any], str]] = []
+"""Access lines of this turn of the event loop, written together by one write call at its end
+(a write per line cost a tenth of a cached read). A line waits at most until the requests
+being answered in the same turn are done; ``atexit`` writes what is left."""
+_pending_lock = threading.Lock()  # several event loops in one process (tests) share the list
+_flush_on: asyncio.AbstractEventLoop | None = None
+"""The loop that will run the next flush (if it closes first, the next line schedules another)."""
+
+
+def _flush_access_lines() -> None:
+    with _pending_lock:
+        lines = _pending[:]
+        _pending.clear()
+    for handler in dict.fromkeys(h for h, _ in lines):
+        _write(handler, "".join(text for h, text in lines if h is handler))
+
+
+def _write(handler: logging.StreamHandler[Any], text: str) -> None:
     handler.acquire()
     try:
         handler.stream.write(text)
         handler.flush()
-    except Exception:
-        return False
+    except Exception:  # a full disk or a closed stream must not fail the request
+        pass
     finally:
         handler.release()
-    return True
+
+
+atexit.register(_flush_access_lines)
 
 
 def request_id_of(scope: Any) -> str | None:

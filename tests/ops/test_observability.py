@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +85,23 @@ def test_an_invalid_request_id_is_replaced_by_a_generated_one(client: TestClient
     generated = response.headers["x-request-id"]
     assert " " not in generated and 0 < len(generated) <= 128
     assert response.json()["request_id"] == generated
+
+
+def test_concurrent_requests_get_one_whole_access_line_each(tmp_path: Path) -> None:
+    """Lines of one turn of the event loop are written together: none lost, doubled or cut."""
+
+    async def burst(url: str) -> list[int]:
+        async with httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=32)) as http:
+            answers = await asyncio.gather(
+                *(http.get("/companies/xiaomi", headers={"X-Request-ID": f"burst-{n}"}) for n in range(300))
+            )
+        return [answer.status_code for answer in answers]
+
+    with serve(tmp_path / "burst.db", "--seed", "--log-format", "json") as server:
+        assert set(asyncio.run(burst(server.url))) == {200}
+    lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    ids = Counter(line.get("request_id") for line in lines if line["logger"] == "tidings.access")
+    assert {n: ids[f"burst-{n}"] for n in range(300) if ids[f"burst-{n}"] != 1} == {}
 
 
 def test_the_access_log_line_is_json_with_the_request_id(tmp_path: Path) -> None:
