@@ -25,7 +25,9 @@ from collections import Counter
 from pathlib import Path
 
 from bench.run import (
+    ROOT,
     Loader,
+    _env,
     append_bodies,
     batch_bodies,
     company_id,
@@ -164,9 +166,20 @@ def _spy() -> str:
 
 
 def _profile_command(command: list[str], raw: Path) -> float:
-    """Run a CLI command under py-spy; returns its CPU seconds (user + system of the child)."""
+    """Run a CLI command with py-spy attached; returns the CPU seconds of both (user + system).
+
+    The command is this process's child, so its CPU time is counted once it is waited for
+    (py-spy starting it did not always reap it, and then its time went missing)."""
     before = os.times()
-    subprocess.run([_spy(), "record", *_SAMPLING, str(raw), "--", *command], check=True, capture_output=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spy = subprocess.Popen(
+        [_spy(), "record", "--pid", str(process.pid), *_SAMPLING, str(raw)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if process.wait() != 0:
+        raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
+    spy.wait(timeout=120)
     after = os.times()
     return (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
