@@ -101,12 +101,20 @@ async def _load(
     return found
 
 
-def _cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
+def _not_modified(request: Request[Any, Any, Any], etag: str) -> Response[Any] | None:
     sent = request.headers.get("if-none-match")
     # If-None-Match uses the weak comparison (RFC 9110 13.1.2): a proxy may have weakened our tag.
     if sent is not None and (sent.strip() == "*" or etag in (t.strip().removeprefix("W/") for t in sent.split(","))):
         return Response(None, status_code=304, headers={"ETag": etag})
+    return None
+
+
+def _answer(body: Any, etag: str) -> Response[Any]:
     return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+
+def _cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
+    return _not_modified(request, etag) or _answer(body, etag)
 
 
 def _etag(version: int, evaluated: datetime | None = None, names: dict[str, CompanyRegistered] | None = None) -> str:
@@ -181,7 +189,8 @@ async def get_company(
 ) -> Response[Dossier]:
     key = answers.key("dossier", company_id, point)
     if (hit := answers.recall(store, key)) is not None:  # encoded before, and the store confirms it still holds
-        return _cached(request, hit.body, hit.etag)
+        # A revalidation that matches is answered without inflating the stored answer.
+        return _not_modified(request, hit.etag) or _answer(hit.body, hit.etag)
     data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
     etag = _etag(data.version, data.at_time, registrations)
     depends = {company_id, *dossier.referenced(data), *registrations}
