@@ -1,12 +1,15 @@
-"""WAL checkpoints off the commit path: a thread of the SQLite store copies the WAL into the database.
+"""WAL checkpoints mostly off the commit path: a thread of the SQLite store copies the WAL into the database.
 
 SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 WAL pages, so every
 so often one group of appends waits for a thousand random page writes and an fsync of the
-database file: the append latency's long tail. The writer turns it off
-(``wal_autocheckpoint = 0``) and this thread runs a PASSIVE checkpoint on its own
-connection once per ``interval`` instead. PASSIVE never waits for the writer or for
-readers; what it cannot copy yet it copies next time. Durability does not depend on it: a
-commit is durable once its WAL frames are synced (``synchronous = FULL``).
+database file: the append latency's long tail. Instead, once per ``interval`` this thread
+runs a PASSIVE checkpoint on its own connection, which never waits for the writer or for
+readers. Beside a busy writer it never copies the last few commits, and the WAL can only
+start over (instead of growing) after a checkpoint that copied everything. So when the WAL
+holds ``finish_frames`` or more, ``finish`` is called: the store then checkpoints the rest
+on the writer's own thread between two groups, a few commits' worth of pages. Durability
+does not depend on any of this: a commit is durable once its WAL frames are synced
+(``synchronous = FULL``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
+from urllib.parse import quote
 
 __all__ = ["Checkpointer"]
 
@@ -21,12 +26,25 @@ log = logging.getLogger("tidings.sqlite")
 
 
 class Checkpointer:
-    def __init__(self, path: str, *, interval: float = 1.0, synchronous: str = "FULL") -> None:
+    def __init__(
+        self,
+        path: str,
+        finish: Callable[[], None],
+        *,
+        interval: float = 1.0,
+        finish_frames: int = 1000,
+        synchronous: str = "FULL",
+    ) -> None:
         self.path = path
+        self.finish = finish
         self.interval = interval
+        self.finish_frames = finish_frames
         self.synchronous = synchronous
         self.checkpoints = 0
-        """PASSIVE checkpoints run (tests and metrics read it)."""
+        """PASSIVE checkpoints run by the thread."""
+        self.restarts = 0
+        """Times the thread found the WAL shorter than the time before: it started over, as it should."""
+        self._frames = 0
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
         """The running thread, between start and stop."""
@@ -49,12 +67,20 @@ class Checkpointer:
         while not self._stop.wait(self.interval):
             try:
                 if conn is None:
-                    conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                    # mode=rw: a database file moved away is an error here, not a new empty file.
+                    conn = sqlite3.connect(
+                        f"file:{quote(self.path)}?mode=rw", uri=True, isolation_level=None, check_same_thread=False
+                    )
                     conn.execute("PRAGMA busy_timeout = 0")  # PASSIVE: never wait, try again later
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 self.checkpoints += 1
+                if frames < self._frames:
+                    self.restarts += 1
+                self._frames = frames
                 last_error = ""
+                if frames >= self.finish_frames:
+                    self.finish()
             except sqlite3.Error as error:
                 # A full disk or a file made read-only: the writer reports it on its own commits.
                 # Said once until it changes, and retried on a fresh connection.

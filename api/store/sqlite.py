@@ -10,6 +10,7 @@ assign the same position. sqlite3 errors stop here and leave as StoreUnavailable
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -45,6 +46,8 @@ log = logging.getLogger("tidings.sqlite")
 SCHEMA_VERSION = 1
 _CHUNK = 500  # stays far below SQLite's limit on bound parameters
 WRITER_CACHE_KIB = 32 * 1024
+WAL_BACKSTOP_PAGES = 50_000  # ~200 MB of WAL (SQLite's own default: 1,000 pages)
+WAL_KEEP_BYTES = 64 * 1024 * 1024
 REBUILD_CACHE_KIB = 512 * 1024  # a rebuild is one transaction over every row: keep its dirty pages in memory
 _registration = msgspec.json.Decoder(CompanyRegistered)
 
@@ -109,8 +112,10 @@ class SQLiteStore:
         synchronous: str = "FULL",
         busy_timeout_ms: int = 5000,
         readers: int = 4,
+        checkpoint_interval: float = 1.0,
     ) -> None:
         self.path = str(path)
+        self.checkpoint_interval = checkpoint_interval
         self.synchronous = synchronous.upper()
         self.busy_timeout_ms = busy_timeout_ms
         self._readers = readers
@@ -176,9 +181,31 @@ class SQLiteStore:
         # What the database reports, not what was asked for: a file system may refuse WAL.
         self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
         if mode == "wal":
-            conn.execute("PRAGMA wal_autocheckpoint = 0")  # api.store.checkpointer does it, off the commit path
-            self.checkpointer = Checkpointer(self.path, synchronous=self.synchronous)
+            # api.store.checkpointer does the checkpoints; SQLite's own, inside a commit, stays only
+            # as a backstop should that thread fall behind. A WAL that grew anyway (a rebuild is one
+            # transaction) is cut back to WAL_KEEP_BYTES once it starts over.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
+            self.checkpointer = Checkpointer(
+                self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
+            )
         self._writer_conn = conn
+
+    def _finish_checkpoint(self) -> None:
+        """Called by the checkpoint thread: copy the rest of the WAL between two groups, on the writer's thread."""
+        pool = self._write_pool
+        if pool is not None:
+            with contextlib.suppress(RuntimeError):  # the pool is shutting down with the store
+                pool.submit(self._checkpoint_on_writer)
+
+    def _checkpoint_on_writer(self) -> None:
+        conn = self._writer_conn
+        if conn is None or conn.in_transaction:
+            return
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:
+            log.debug("WAL checkpoint on the writer failed: %s", error)
 
     def _close_writer(self) -> None:
         if self._writer_conn is not None:
