@@ -16,7 +16,7 @@ from api.feed import Feed
 from api.hardening import SecurityHeaders
 from api.keys import KeyRing
 from api.logs import RequestLog
-from api.metrics import HTTP_METRICS, StoreCollector
+from api.metrics import StoreCollector, http_metrics
 from api.openapi import openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import TokenBuckets
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         debug=False,
     )
     # Outside routing, so unmatched paths get a request id and an access line too.
-    app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), HTTP_METRICS)
+    app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), http_metrics())
     app.state.access = access
     app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
     return app

@@ -80,6 +80,9 @@ def setup_logging(level: str = "info", fmt: str = "auto") -> None:
     root.setLevel(level.upper())
     global _json_handler
     _json_handler = handler if fmt == "json" else None
+    if _json_handler is not None:
+        atexit.unregister(_flush_access_lines)  # once, however often logging is set up
+        atexit.register(_flush_access_lines)
 
 
 _json_handler: logging.StreamHandler[Any] | None = None
@@ -152,9 +155,6 @@ def _write(handler: logging.StreamHandler[Any], text: str) -> None:
         handler.release()
 
 
-atexit.register(_flush_access_lines)
-
-
 def request_id_of(scope: Any) -> str | None:
     state = scope.get("state") if isinstance(scope, dict) else None
     return state.get("request_id") if isinstance(state, dict) else None
@@ -175,7 +175,7 @@ class RequestLog:
         request_id = sent.decode() if sent is not None and _VALID_ID.match(sent) else new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
-        status = 500
+        status = 0  # no answer started yet
         metrics = self.metrics
         if metrics is not None:
             metrics.started()
@@ -189,7 +189,13 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            # Cancelled before any answer (the server stopping, the client gone): not a failure of
+            # ours, so not a 5xx in the metrics; 499 is nginx's "client closed request".
+            status = status or 499
+            raise
         finally:
+            status = status or 500  # the app failed before answering; uvicorn sends a 500
             seconds = time.perf_counter() - started
             template = scope.get("path_template") if scope.get("route_handler") is not None else None
             if metrics is not None:

@@ -9,6 +9,7 @@ templates — never ids or raw paths.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import REGISTRY
 from prometheus_client.registry import Collector
 
-__all__ = ["HTTP_METRICS", "HttpMetrics", "StoreCollector", "WriterMetrics"]
+__all__ = ["HttpMetrics", "StoreCollector", "WriterMetrics", "http_metrics"]
 
 _GROUP_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096)
 
@@ -111,10 +112,12 @@ def _gauge(name: str, documentation: str, value: float) -> Any:
 class HttpMetrics:
     """Requests by method, route template and status, with latency histograms.
 
-    The names and labels are those of Litestar's Prometheus plugin, which this replaces: its
-    middleware built a Request and three label sets for every request. Here the request log,
-    which already knows the route, status and duration, reports each finished request once, and
-    the labelled children are looked up in a dict. Unmatched paths and ``/metrics`` are not counted.
+    This replaces Litestar's Prometheus plugin, whose middleware built a Request and three label
+    sets for every request. Here the request log, which already knows the route, status and
+    duration, reports each finished request once, and the labelled children are looked up in a
+    dict. The counters and the histogram keep the plugin's names and labels, and leave out
+    unmatched paths and ``/metrics``. The in-progress gauge counts every HTTP request, scrapes
+    included, and is labelled by ``app_name`` only: the route is not known before routing.
     """
 
     def __init__(self, prefix: str = "tidings_http", app_name: str = "tidings") -> None:
@@ -148,5 +151,7 @@ class HttpMetrics:
             self.errors.labels(method, route, str(status), self.app_name).inc()
 
 
-HTTP_METRICS = HttpMetrics()
-"""One per process, in the default registry, as the plugin's were: apps in one process share them."""
+@functools.cache
+def http_metrics() -> HttpMetrics:
+    """One per process, in the default registry, as the plugin's were: apps in one process share them."""
+    return HttpMetrics()
