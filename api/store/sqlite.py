@@ -10,7 +10,6 @@ assign the same position. sqlite3 errors stop here and leave as StoreUnavailable
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 import threading
@@ -132,6 +131,7 @@ class SQLiteStore:
         """Encoded read answers, reused while ``unchanged`` confirms them (see api.answers)."""
         self.checkpointer: Checkpointer | None = None
         """Copies the WAL into the database in the background (WAL mode only)."""
+        self._finish_pending = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -194,11 +194,15 @@ class SQLiteStore:
     def _finish_checkpoint(self) -> None:
         """Called by the checkpoint thread: copy the rest of the WAL between two groups, on the writer's thread."""
         pool = self._write_pool
-        if pool is not None:
-            with contextlib.suppress(RuntimeError):  # the pool is shutting down with the store
+        if pool is not None and not self._finish_pending:  # one waits behind a long job (a rebuild) at most
+            self._finish_pending = True
+            try:
                 pool.submit(self._checkpoint_on_writer)
+            except RuntimeError:  # the pool is shutting down with the store
+                self._finish_pending = False
 
     def _checkpoint_on_writer(self) -> None:
+        self._finish_pending = False
         conn = self._writer_conn
         if conn is None or conn.in_transaction:
             return
