@@ -1,0 +1,73 @@
+"""``company_refs`` names every company id an event carries: the planner checks each is registered."""
+
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any
+
+import msgspec
+from msgspec import inspect
+
+from schema.base import CompanyId
+from schema.events import Event, company_refs
+from tests.factories import (
+    company_registered,
+    event_retracted,
+    evidence_added,
+    executive_reported,
+    market_position_reported,
+    meeting_held,
+    new_id,
+    plan_announced,
+    product_launched,
+    relationship_reported,
+    sales_reported,
+    site_visited,
+)
+
+_COMPANY_ID = inspect.type_info(CompanyId)
+
+
+def _company_id_paths(info: Any, path: str = "") -> set[str]:
+    """Where the type holds a CompanyId, as ``a.b[].c`` (list positions as ``[]``)."""
+    if isinstance(info, inspect.Metadata):
+        return {path} if info == _COMPANY_ID else _company_id_paths(info.type, path)
+    if isinstance(info, inspect.StructType):
+        return {p for f in info.fields for p in _company_id_paths(f.type, f"{path}.{f.encode_name}".lstrip("."))}
+    if isinstance(info, inspect.ListType):
+        return _company_id_paths(info.item_type, f"{path}[]")
+    if isinstance(info, inspect.UnionType):
+        return {p for t in info.types for p in _company_id_paths(t, path)}
+    return set()
+
+
+def _one_of_each() -> list[Any]:
+    return [
+        company_registered("xiaomi", parent_id="xiaomi-group"),
+        executive_reported("xiaomi", "lei-jun"),
+        meeting_held("xiaomi", "byd"),
+        site_visited("xiaomi", "byd"),
+        product_launched("xiaomi", "SU7"),
+        sales_reported("xiaomi", "2024", units=1),
+        plan_announced("xiaomi", "deliveries-2025", due="2025"),
+        relationship_reported("samsung", "xiaomi"),
+        market_position_reported("xiaomi", "byd"),
+        evidence_added(new_id()),
+        event_retracted(new_id()),
+    ]
+
+
+def test_every_company_id_field_of_every_event_type_is_named() -> None:
+    events = _one_of_each()
+    assert {type(e) for e in events} == set(typing.get_args(Event)), "one event of every type"
+    for event in events:
+        declared = _company_id_paths(inspect.type_info(type(event)))
+        named = {re.sub(r"\[\d+\]", "[]", path) for path, _ in company_refs(event)}
+        assert named == declared, type(event).__name__
+        values = msgspec.to_builtins(event)
+        for path, company in company_refs(event):
+            value: Any = values
+            for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+                value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+            assert value == company, f"{type(event).__name__}: {path}"
