@@ -1,10 +1,11 @@
-"""The embedded SQLite backend: WAL, synchronous=FULL, one writer thread, reader threads.
+"""The embedded SQLite backend: WAL, synchronous=FULL, one writer thread, reader threads, a checkpoint thread.
 
 Every unit of work (a whole group commit, a whole read) runs in one call on a thread
 that owns its connection, so a read is one consistent snapshot and a write is one
 transaction with one fsync. ``BEGIN IMMEDIATE`` takes SQLite's write lock before the
 planner reads the state it decides on, so even two processes on one file cannot
 assign the same position. sqlite3 errors stop here and leave as StoreUnavailable.
+The WAL is copied into the database file by api.store.checkpointer, mostly off the commit path.
 """
 
 from __future__ import annotations
