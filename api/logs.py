@@ -22,6 +22,8 @@ from typing import Any
 
 import msgspec
 
+from api.metrics import HttpMetrics
+
 __all__ = ["REQUEST_ID_HEADER", "JsonFormatter", "RequestLog", "request_id_of", "setup_logging"]
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -92,8 +94,9 @@ _encode = msgspec.json.Encoder().encode
 
 def _write_access_line(message: str, fields: dict[str, Any]) -> bool:
     """Write the access line as JsonFormatter would, without a LogRecord and a formatter per request
-    (a quarter of the time of a cached read), at the end of this turn of the event loop. Only while the JSON handler of setup_logging is the
-    one place the line would go; otherwise False, and the caller logs it the usual way."""
+    (a quarter of the time of a cached read), at the end of this turn of the event loop. Only while
+    the JSON handler of setup_logging is the one place the line would go; otherwise False, and the
+    caller logs it the usual way."""
     handler = _json_handler
     if (
         handler is None
@@ -161,9 +164,9 @@ def request_id_of(scope: Any) -> str | None:
 
 
 class RequestLog:
-    """Also tells ``metrics`` (an ``api.metrics.HttpMetrics``) of each request: it knows the same facts."""
+    """Also tells ``metrics`` of each request: it knows the same facts."""
 
-    def __init__(self, app: Any, metrics: Any = None) -> None:
+    def __init__(self, app: Any, metrics: HttpMetrics | None = None) -> None:
         self.app = app
         self.metrics = metrics
 
