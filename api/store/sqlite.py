@@ -25,18 +25,18 @@ import msgspec
 
 from api.answers import Answers
 from api.errors import DomainError, StoreUnavailable
-from api.projections import project
 from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
-from api.store import sql
+from api.store import refold, sql
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.checkpointer import Checkpointer
 from api.store.codec import decode_event, format_time, parse_time
 from api.store.common import FreshFold, company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
+from api.store.refold import Folded
 from api.store.writer import GroupWriter
-from schema.events import CompanyRegistered, Event, EventRetracted, EvidenceAdded, StoredEvent
+from schema.events import CompanyRegistered, Event, StoredEvent
 
 __all__ = ["SQLiteStore"]
 
@@ -113,8 +113,11 @@ class SQLiteStore:
         busy_timeout_ms: int = 5000,
         readers: int = 4,
         checkpoint_interval: float = 1.0,
+        fold_processes: int | None = None,
     ) -> None:
         self.path = str(path)
+        self.fold_processes = fold_processes
+        """Worker processes that fold the log for rebuild and check; None: one per core for a large log."""
         self.checkpoint_interval = checkpoint_interval
         self.synchronous = synchronous.upper()
         self.busy_timeout_ms = busy_timeout_ms
@@ -401,28 +404,16 @@ class SQLiteStore:
             conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         return done
 
-    def _fold_log(self, conn: sqlite3.Connection) -> Iterator[tuple[list[Row], list[tuple[int, int]], int, int]]:
-        """The whole log folded again, in batches: (rows, retractions, last position, total)."""
+    def _fold_log(self, conn: sqlite3.Connection) -> Iterator[Folded]:
+        """The log up to ``conn``'s last position folded again, in batches, on worker processes when it is large."""
         total = _last_position(conn)
-        done = 0
-        while done < total:
-            batch = conn.execute(
-                "SELECT position, recorded_at, body FROM events WHERE position > ? ORDER BY position LIMIT 5000",
-                (done,),
-            ).fetchall()
-            if not batch:
-                break
-            touched = self._touched(conn, [row[0] for row in batch])
-            rows: list[Row] = []
-            retractions: list[tuple[int, int]] = []
-            for position, recorded_at, body in batch:
-                stored = _stored(position, recorded_at, body)
-                target = _target_position(conn, stored.event)
-                if isinstance(stored.event, EventRetracted) and target is not None:
-                    retractions.append((target, position))
-                rows.extend(project(stored, tuple(touched.get(position, ())), target))
-            done = batch[-1][0]
-            yield rows, retractions, done, total
+        processes = self.fold_processes
+        if processes is None:
+            processes = refold.workers() if total >= refold.PARALLEL_FROM else 0
+        # Workers read beside an open write transaction only in WAL mode (a rollback journal would lock them out).
+        if self.checkpointer is None:
+            processes = 0
+        return refold.fold_log(conn, self.path, total, processes=processes, span=refold.SPAN)
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """What is wrong with the store: file integrity, gaps, versions, read models unlike a fresh fold."""
@@ -626,13 +617,6 @@ def _registrations(conn: sqlite3.Connection, ids: Iterable[str], at: int) -> dic
         ):
             result[company] = _registration.decode(item)
     return result
-
-
-def _target_position(conn: sqlite3.Connection, event: Event) -> int | None:
-    if not isinstance(event, EvidenceAdded | EventRetracted):
-        return None
-    row = conn.execute("SELECT position FROM events WHERE id = ?", (event.event_id.bytes,)).fetchone()
-    return None if row is None else int(row[0])
 
 
 def _last_position(conn: sqlite3.Connection) -> int:
