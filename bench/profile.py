@@ -46,6 +46,7 @@ PARTS = [
     ("projections (fold into read-model rows)", "api/projections/"),
     ("planner (rules, ids, versions)", "api/store/planner.py"),
     ("SQLite store (SQL, commit, fsync)", "api/store/sqlite.py"),
+    ("fold spans on worker processes (reads, MessagePack)", "api/store/refold.py"),
     ("SQLite store (SQL, commit, fsync)", "api/store/sql.py"),
     ("event codec", "api/store/codec.py"),
     ("answer cache", "api/answers.py"),
@@ -72,6 +73,8 @@ PARTS = [
     ("Litestar: routing, middleware stack, handler call", "litestar/"),
     ("msgspec", "msgspec/"),
     ("uvicorn (HTTP parsing, ASGI glue)", "uvicorn/"),
+    ("worker processes (start, pipes, pickles)", "multiprocessing/"),
+    ("module imports (worker processes starting)", "<frozen importlib"),
     ("event loop, threads", "asyncio/"),
     ("event loop, threads", "concurrent/"),
     ("event loop, threads", "threading.py"),
@@ -166,14 +169,15 @@ def _spy() -> str:
 
 
 def _profile_command(command: list[str], raw: Path) -> float:
-    """Run a CLI command with py-spy attached; returns the CPU seconds of both (user + system).
+    """Run a CLI command with py-spy attached to it and its worker processes; returns the CPU seconds
+    of all of them and the profiler (user + system).
 
     The command is this process's child, so its CPU time is counted once it is waited for
     (py-spy starting it did not always reap it, and then its time went missing)."""
     before = os.times()
     process = subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     spy = subprocess.Popen(
-        [_spy(), "record", "--pid", str(process.pid), *_SAMPLING, str(raw)],
+        [_spy(), "record", "--pid", str(process.pid), "--subprocesses", *_SAMPLING, str(raw)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
