@@ -14,7 +14,7 @@ from dataclasses import fields
 from typing import Any, BinaryIO
 
 from api.logs import setup_logging
-from api.settings import Settings, flag
+from api.settings import Settings, SettingsError, flag
 from api.store.base import EventStore
 from api.store.factory import make_store
 
@@ -198,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     async def run() -> int:
-        async with _open(_settings(args)) as store:
+        async with _open(_settings(args, fold_processes=args.fold_processes)) as store:
             with _Progress("rebuilding read models", None) as bar:
                 return await store.rebuild(bar.update)
 
@@ -209,7 +209,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     async def run() -> list[str]:
-        async with _open(_settings(args)) as store:
+        async with _open(_settings(args, fold_processes=args.fold_processes)) as store:
             with _Progress("checking", None) as bar:
                 return await store.check(bar.update)
 
@@ -269,10 +269,11 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--type", action="append", help="only this event type (repeatable)")
 
     reb = command("rebuild", cmd_rebuild, "Drop and re-derive every read model from the log.")
-    reb.add_argument("--db", help=db_help)
-
     chk = command("check", cmd_check, "Verify a store: integrity, gap-free positions, read models equal a fresh fold.")
-    chk.add_argument("--db", help=db_help)
+    for folding in (reb, chk):
+        folding.add_argument("--db", help=db_help)
+        processes = next(f for f in fields(Settings) if f.name == "fold_processes")
+        folding.add_argument(flag(processes.name), type=int, help=processes.metadata["help"])
 
     keys = sub.add_parser("keys", help="Manage API keys.", description="Manage API keys.")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -291,7 +292,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    result: int = args.fn(args)
+    try:
+        result: int = args.fn(args)
+    except SettingsError as error:
+        print(f"tidings {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # a rebuild or an import stopped this way rolls back what it had not committed
+        print(f"tidings {args.command}: stopped", file=sys.stderr)
+        return 130
     return result
 
 

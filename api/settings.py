@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["Settings", "reference"]
+__all__ = ["Settings", "SettingsError", "reference"]
+
+
+class SettingsError(ValueError):
+    """A setting with a value it cannot take (the command says so and exits 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,12 @@ class Settings:
         metadata={"help": "SQLite synchronous mode: FULL or EXTRA; NORMAL or OFF can lose acknowledged appends"},
     )
     busy_timeout_ms: int = field(default=5000, metadata={"help": "how long SQLite waits for a lock held elsewhere"})
+    fold_processes: int = field(
+        default=4,
+        metadata={
+            "help": "most worker processes `rebuild` and `check` fold a large SQLite log on, one per core; 0: none"
+        },
+    )
     pg_schema: str = field(
         default="public",
         metadata={"help": "PostgreSQL schema of the tables, created if missing (empty: the DSN's search_path)"},
@@ -58,13 +68,19 @@ class Settings:
         for f in fields(cls):
             raw = environ.get(f"TIDINGS_{f.name.upper()}")
             if raw is not None:
-                values[f.name] = _parse(raw, f.default)
+                try:
+                    values[f.name] = _parse(raw, f.default)
+                except ValueError:
+                    kind = "a whole number" if isinstance(f.default, int) else "a number"
+                    raise SettingsError(f"TIDINGS_{f.name.upper()}={raw!r} is not {kind}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     def __post_init__(self) -> None:
         if self.synchronous.upper() not in ("FULL", "EXTRA", "NORMAL", "OFF"):
-            raise ValueError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {self.synchronous}")
+            raise SettingsError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {self.synchronous}")
+        if self.fold_processes < 0:
+            raise SettingsError(f"fold_processes must be 0 or more, not {self.fold_processes}")
 
     @property
     def durable(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import fields
@@ -33,3 +34,22 @@ def test_environment_variables_set_each_setting() -> None:
 
 def test_flags_win_over_environment_variables() -> None:
     assert Settings.from_env({"TIDINGS_PORT": "9001"}, port=9002).port == 9002
+
+
+def test_a_setting_that_cannot_be_taken_is_named_and_the_command_exits_2(tmp_path: Path) -> None:
+    db = str(tmp_path / "never.db")
+    for environ, args, said in (
+        ({}, ["check", "--db", db, "--fold-processes", "-1"], "fold_processes must be 0 or more, not -1"),
+        ({"TIDINGS_BUSY_TIMEOUT_MS": "soon"}, ["rebuild", "--db", db], "TIDINGS_BUSY_TIMEOUT_MS='soon' is not"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "api.cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **environ},
+        )
+        assert done.returncode == 2
+        assert done.stderr.startswith(f"tidings {args[0]}: {said}"), done.stderr
+        assert "Traceback" not in done.stderr
+    assert not Path(db).exists()

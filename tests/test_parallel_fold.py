@@ -1,10 +1,19 @@
-"""Rebuild and check fold a large log on worker processes: the same rows as one process, and nothing half done."""
+"""Rebuild and check fold a large log on worker processes: the same rows as one process, nothing half done,
+and no worker outlives its caller."""
 
 from __future__ import annotations
 
+import logging
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -13,7 +22,9 @@ from api.store import refold
 from api.store.sqlite import SQLiteStore
 from tests.contract.history import random_history
 from tests.contract.read_models import encoded_read_models
+from tests.factories import company_registered
 
+ROOT = Path(__file__).resolve().parents[1]
 SEED = 20251201
 SPAN = 97  # many spans from a small history, so that workers fold them out of order
 
@@ -30,24 +41,65 @@ async def db(tmp_path: Path) -> Path:
     return path
 
 
-def _rows(path: Path) -> list[tuple[object, ...]]:
+@pytest.fixture
+def worker_folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Small spans, workers for any log size and on any machine; counts the folds handed to workers."""
+    monkeypatch.setattr(refold, "SPAN", SPAN)
+    monkeypatch.setattr(refold, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(refold, "workers", lambda limit: limit)
+    calls: list[int] = []
+    real = refold._fold_in_workers
+
+    def counted(path: str, total: int, processes: int, span: int) -> Iterator[refold.Folded]:
+        calls.append(processes)
+        return real(path, total, processes, span)
+
+    monkeypatch.setattr(refold, "_fold_in_workers", counted)
+    return calls
+
+
+def _rows(path: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
         return conn.execute("SELECT * FROM read_rows ORDER BY rowid").fetchall()
 
 
-def test_workers_fold_the_log_into_the_batches_one_process_folds(db: Path) -> None:
+def _fold(db: Path, path: str, processes: int) -> list[refold.Folded]:
     with sqlite3.connect(db) as conn:
         total = conn.execute("SELECT max(position) FROM events").fetchone()[0]
-        here = list(refold.fold_log(conn, str(db), total, processes=0, span=SPAN))
-        there = list(refold.fold_log(conn, str(db), total, processes=2, span=SPAN))
+        return list(refold.fold_log(conn, path, total, processes=processes, span=SPAN))
+
+
+def test_workers_fold_the_log_into_the_batches_one_process_folds(db: Path) -> None:
+    here, there = _fold(db, str(db), 0), _fold(db, str(db), 2)
 
     assert there == here
+    total = here[-1][2]
     assert [done for _, _, done, _ in there] == [*range(SPAN, total, SPAN), total]
     assert any(retractions for _, retractions, _, _ in there), "the history retracts facts"
 
 
-async def test_rebuild_on_workers_writes_the_rows_the_appends_wrote(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(refold, "SPAN", SPAN)
+def test_workers_open_a_path_that_starts_with_two_slashes(db: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # POSIX reads //tmp/x as /tmp/x; a file: URI would read "tmp" as a host.
+    with caplog.at_level(logging.WARNING, logger="tidings.refold"):
+        assert _fold(db, "/" + str(db.resolve()), 2) == _fold(db, str(db), 0)
+    assert "worker processes failed" not in caplog.text
+
+
+def test_without_worker_processes_the_fold_runs_in_this_process_and_says_why(
+    db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_semaphores(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")  # what a read-only /dev/shm gives
+
+    monkeypatch.setattr(refold, "ProcessPoolExecutor", no_semaphores)
+    with caplog.at_level(logging.WARNING, logger="tidings.refold"):
+        folded = _fold(db, str(db), 2)
+
+    assert folded == _fold(db, str(db), 0)
+    assert "worker processes failed (" in caplog.text
+
+
+async def test_rebuild_on_workers_writes_the_rows_the_appends_wrote(db: Path, worker_folds: list[int]) -> None:
     appended = _rows(db)
     store = SQLiteStore(db, fold_processes=2)
     await store.open()
@@ -59,13 +111,22 @@ async def test_rebuild_on_workers_writes_the_rows_the_appends_wrote(db: Path, mo
     finally:
         await store.close()
 
+    assert worker_folds == [2, 2], "the rebuild and the check each folded on two workers"
     assert sorted(_rows(db), key=repr) == sorted(appended, key=repr)
 
 
-async def test_check_on_workers_names_a_row_changed_behind_the_stores_back(
-    db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(refold, "SPAN", SPAN)
+async def test_no_workers_when_the_setting_is_zero(db: Path, worker_folds: list[int]) -> None:
+    store = SQLiteStore(db, fold_processes=0)
+    await store.open()
+    try:
+        await store.rebuild()
+    finally:
+        await store.close()
+
+    assert worker_folds == []
+
+
+async def test_check_on_workers_names_a_row_changed_behind_the_stores_back(db: Path, worker_folds: list[int]) -> None:
     with sqlite3.connect(db) as conn:
         company, position = conn.execute(
             "UPDATE read_rows SET item = X'7B7D' WHERE rowid = (SELECT max(rowid) FROM read_rows WHERE view = 'sales') "
@@ -78,13 +139,13 @@ async def test_check_on_workers_names_a_row_changed_behind_the_stores_back(
     finally:
         await store.close()
 
+    assert worker_folds == [2]
     assert faults == [f"read models: sales row of {company} at position {position} differs from a fresh fold"]
 
 
-async def test_a_rebuild_that_fails_in_a_worker_leaves_every_read_model_as_it_was(
-    db: Path, monkeypatch: pytest.MonkeyPatch
+async def test_a_rebuild_that_fails_in_a_worker_changes_nothing_and_the_store_goes_on(
+    db: Path, worker_folds: list[int]
 ) -> None:
-    monkeypatch.setattr(refold, "SPAN", SPAN)
     before = _rows(db)
     with sqlite3.connect(db) as conn:  # a body no decoder accepts, late in the log: earlier spans fold fine
         conn.execute("DROP TRIGGER events_are_not_updated")
@@ -94,7 +155,99 @@ async def test_a_rebuild_that_fails_in_a_worker_leaves_every_read_model_as_it_wa
     try:
         with pytest.raises(msgspec.DecodeError):
             await store.rebuild()
+        assert _rows(db) == before
+        result = await store.append([company_registered("after-the-failure")])
+        assert result.new == 1, "the failed rebuild left no transaction open"
     finally:
         await store.close()
 
+    assert worker_folds == [2]
+
+
+# A rebuild that folds on two workers in spans of one event, slowly, and says when it is folding.
+_SLOW_REBUILD = """
+import sys, time
+if __name__ == "__main__":
+    from api.store import refold
+    from api.store.sqlite import SQLiteStore
+    from api.cli import main
+    refold.SPAN, refold.PARALLEL_FROM, refold.workers = 1, 0, lambda limit: limit
+    write = SQLiteStore._write_rows
+    def slow(conn, rows, retractions):
+        print("folding", flush=True)
+        time.sleep(0.01)
+        write(conn, rows, retractions)
+    SQLiteStore._write_rows = staticmethod(slow)
+    sys.exit(main(["rebuild", "--db", sys.argv[1], "--fold-processes", "2"]))
+"""
+
+
+def _children(pid: int) -> list[int]:
+    """Processes ``pid`` started, from any of its threads (the rebuild's runs on the writer thread)."""
+    return [
+        int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+    ]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; whoever adopted it has not reaped it yet
+
+
+def _slow_rebuild(db: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    """The slow rebuild, started in a session of its own, once it folds: (the process, its workers)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_REBUILD, str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "folding\n", process.stderr.read() if process.stderr else ""
+    workers = _children(process.pid)
+    assert len(workers) >= 2, "two workers (and the resource tracker of multiprocessing)"
+    return process, workers
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds worker processes through Linux's /proc")
+def test_ctrl_c_stops_a_rebuild_with_nothing_changed_and_no_worker_left(db: Path) -> None:
+    with sqlite3.connect(db) as conn:  # a finished rebuild would mend this row: it shows whether one committed
+        conn.execute("UPDATE read_rows SET item = X'7B7D' WHERE rowid = 1")
+    before = _rows(db)
+    process, workers = _slow_rebuild(db)
+    try:
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to every process of the job
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+
+    assert process.returncode == 130, stderr
+    assert "tidings rebuild: stopped" in stderr
     assert _rows(db) == before
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds worker processes through Linux's /proc")
+def test_workers_exit_when_their_caller_is_killed(db: Path) -> None:
+    process, workers = _slow_rebuild(db)
+    try:
+        process.send_signal(signal.SIGKILL)  # the caller alone, as an OOM killer or KillMode=process would
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in workers if _alive(pid)]
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+    assert left == []

@@ -18,7 +18,8 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from urllib.parse import quote
+
+from api.store.sql import file_uri
 
 __all__ = ["Checkpointer"]
 
@@ -69,7 +70,7 @@ class Checkpointer:
                 if conn is None:
                     # mode=rw: a database file moved away is an error here, not a new empty file.
                     conn = sqlite3.connect(
-                        f"file:{quote(self.path)}?mode=rw", uri=True, isolation_level=None, check_same_thread=False
+                        file_uri(self.path, "rw"), uri=True, isolation_level=None, check_same_thread=False
                     )
                     conn.execute("PRAGMA busy_timeout = 0")  # PASSIVE: never wait, try again later
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")

@@ -16,4 +16,9 @@ def make_store(settings: Settings) -> EventStore:
         return store
     from api.store.sqlite import SQLiteStore
 
-    return SQLiteStore(settings.db, synchronous=settings.synchronous, busy_timeout_ms=settings.busy_timeout_ms)
+    return SQLiteStore(
+        settings.db,
+        synchronous=settings.synchronous,
+        busy_timeout_ms=settings.busy_timeout_ms,
+        fold_processes=settings.fold_processes,
+    )

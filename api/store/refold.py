@@ -15,25 +15,35 @@ itself (rather than through ``tidings``) must guard its entry point with
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
+import signal
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from urllib.parse import quote
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait
 
 import msgspec
 
 from api.projections import project
 from api.projections.row import Row
 from api.store.codec import decode_event, parse_time
+from api.store.sql import file_uri
 from schema.events import Event, EventRetracted, EvidenceAdded, StoredEvent
 
-__all__ = ["Folded", "fold_log", "fold_span", "workers"]
+__all__ = ["Folded", "Stopped", "fold_log", "fold_span", "workers"]
 
 Folded = tuple[list[Row], list[tuple[int, int]], int, int]
 """One batch of a fold: its rows, its retractions (target, by), the last position folded, the total."""
+
+
+class Stopped(Exception):
+    """A fold its caller stopped before the end (a rebuild rolls back)."""
+
 
 SPAN = 5000
 """Positions per batch: a batch's rows are a few MB, and the next batches fold while it is written."""
@@ -41,11 +51,13 @@ SPAN = 5000
 PARALLEL_FROM = 50_000
 """Fewer events fold faster in this process than worker processes take to start (~0.5 s each)."""
 
+log = logging.getLogger("tidings.refold")
 
-def workers() -> int:
-    """Worker processes for a large fold: one per core this process may use, none on a single core."""
+
+def workers(limit: int) -> int:
+    """Worker processes for a large fold: one per core this process may use, at most ``limit``; none on one core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores if cores > 1 else 0
+    return min(cores, limit) if cores > 1 else 0
 
 
 def fold_log(
@@ -59,12 +71,17 @@ def fold_log(
     """The log up to position ``total`` folded again, in position order.
 
     ``processes`` worker processes fold it when there are any and ``path`` names a database
-    file; otherwise ``conn`` does, in this process.
+    file; otherwise, or when workers cannot be had (no semaphores, a worker lost), ``conn``
+    folds the rest in this process.
     """
-    if processes > 0 and path not in ("", ":memory:") and not path.startswith("file::memory:"):
-        yield from _fold_in_workers(path, total, processes, span)
-        return
     done = 0
+    if processes > 0 and path not in ("", ":memory:"):
+        try:
+            for folded in _fold_in_workers(path, total, processes, span):
+                done = folded[2]
+                yield folded
+        except (OSError, ImportError, BrokenProcessPool) as error:
+            log.warning("folding in this process from position %d: worker processes failed (%s)", done + 1, error)
     while done < total:
         last = min(done + span, total)
         rows, retractions = fold_span(conn, done + 1, last)
@@ -130,7 +147,14 @@ _worker_conn: sqlite3.Connection | None = None
 
 def _open_worker(path: str) -> None:
     global _worker_conn
-    _worker_conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None)
+    # The caller decides when a fold stops (Ctrl-C reaches the whole process group); a worker
+    # whose caller is gone (killed, even with SIGKILL) exits instead of holding the files open.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        sentinel = parent.sentinel
+        threading.Thread(target=lambda: (wait([sentinel]), os._exit(1)), daemon=True).start()
+    _worker_conn = sqlite3.connect(file_uri(path, "ro"), uri=True, isolation_level=None)
     _worker_conn.execute("PRAGMA query_only = 1")
     gc.freeze()  # the modules just imported are never garbage: spare the collector scanning them per span
 

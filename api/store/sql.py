@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
-__all__ = ["COMPANY_PAGE_SQLITE", "log_page"]
+__all__ = ["COMPANY_PAGE_SQLITE", "file_uri", "log_page"]
+
+
+def file_uri(path: str, mode: str) -> str:
+    """The URI that opens the database file ``path`` in ``mode`` (ro, rw); absolute, so that a
+    path starting with ``//`` is not read as a URI authority."""
+    return f"file://{quote(os.path.abspath(path))}?mode={mode}"
+
 
 COMPANY_PAGE_SQLITE = """
 WITH latest AS (

@@ -34,7 +34,7 @@ from api.store.codec import decode_event, format_time, parse_time
 from api.store.common import FreshFold, company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
-from api.store.refold import Folded
+from api.store.refold import Folded, Stopped
 from api.store.writer import GroupWriter
 from schema.events import CompanyRegistered, Event, StoredEvent
 
@@ -113,11 +113,11 @@ class SQLiteStore:
         busy_timeout_ms: int = 5000,
         readers: int = 4,
         checkpoint_interval: float = 1.0,
-        fold_processes: int | None = None,
+        fold_processes: int = 4,
     ) -> None:
         self.path = str(path)
         self.fold_processes = fold_processes
-        """Worker processes that fold the log for rebuild and check; None: one per core for a large log."""
+        """Most worker processes rebuild and check fold a large log on (one per core); 0: none."""
         self.checkpoint_interval = checkpoint_interval
         self.synchronous = synchronous.upper()
         self.busy_timeout_ms = busy_timeout_ms
@@ -359,10 +359,17 @@ class SQLiteStore:
         )
 
     async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Drop every read model and fold the whole log again, in one transaction. Returns the events folded."""
-        return await self._on_writer(lambda: self._rebuild_sync(progress))
+        """Drop every read model and fold the whole log again, in one transaction. Returns the events folded.
 
-    def _rebuild_sync(self, progress: Callable[[int, int], None] | None) -> int:
+        Cancelled (Ctrl-C), it rolls back after the batch it is at: nothing changes."""
+        stop = threading.Event()
+        try:
+            return await self._on_writer(lambda: self._rebuild_sync(progress, stop))
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+
+    def _rebuild_sync(self, progress: Callable[[int, int], None] | None, stop: threading.Event) -> int:
         conn = self._writer_conn
         if conn is None:
             raise StoreUnavailable("The store is closed.")
@@ -379,7 +386,7 @@ class SQLiteStore:
                 conn.execute(f'DROP INDEX "{name}"')
             conn.execute("DELETE FROM read_rows")
             retracted: list[tuple[int, int]] = []
-            for rows, retractions, done, total in self._fold_log(conn):
+            for rows, retractions, done, total in self._fold_log(conn, stop):
                 self._write_rows(conn, rows, [])
                 retracted.extend(retractions)
                 if progress is not None:
@@ -404,22 +411,31 @@ class SQLiteStore:
             conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         return done
 
-    def _fold_log(self, conn: sqlite3.Connection) -> Iterator[Folded]:
-        """The log up to ``conn``'s last position folded again, in batches, on worker processes when it is large."""
+    def _fold_log(self, conn: sqlite3.Connection, stop: threading.Event) -> Iterator[Folded]:
+        """The log up to ``conn``'s last position folded again, in batches, on worker processes when it
+        is large; raises Stopped at the next batch once ``stop`` is set."""
         total = _last_position(conn)
-        processes = self.fold_processes
-        if processes is None:
-            processes = refold.workers() if total >= refold.PARALLEL_FROM else 0
+        processes = refold.workers(self.fold_processes) if total >= refold.PARALLEL_FROM else 0
         # Workers read beside an open write transaction only in WAL mode (a rollback journal would lock them out).
         if self.checkpointer is None:
             processes = 0
-        return refold.fold_log(conn, self.path, total, processes=processes, span=refold.SPAN)
+        for folded in refold.fold_log(conn, self.path, total, processes=processes, span=refold.SPAN):
+            if stop.is_set():
+                raise Stopped("the fold was stopped")
+            yield folded
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """What is wrong with the store: file integrity, gaps, versions, read models unlike a fresh fold."""
-        return await self._on_reader(lambda conn: self._check_sync(conn, progress))
+        stop = threading.Event()
+        try:
+            return await self._on_reader(lambda conn: self._check_sync(conn, progress, stop))
+        except asyncio.CancelledError:
+            stop.set()
+            raise
 
-    def _check_sync(self, conn: sqlite3.Connection, progress: Callable[[int, int], None] | None) -> list[str]:
+    def _check_sync(
+        self, conn: sqlite3.Connection, progress: Callable[[int, int], None] | None, stop: threading.Event
+    ) -> list[str]:
         faults = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
         if faults:
             return faults
@@ -432,7 +448,7 @@ class SQLiteStore:
         ):
             faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
         fold = FreshFold()
-        for rows, retractions, done, total in self._fold_log(conn):
+        for rows, retractions, done, total in self._fold_log(conn, stop):
             fold.add(rows, retractions)
             if progress is not None:
                 progress(done, total)
