@@ -152,6 +152,9 @@ _MOVE_HEAD = (
     "SELECT pg_notify($3, position::text) FROM head"
 )
 _LAST_POSITION = "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)"
+_READ_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
+_READ_ROWS_BETWEEN = f"{_READ_ROW_COLUMNS} WHERE position > $1 AND position <= $2"
+_READ_ROWS_OUTSIDE = f"{_READ_ROW_COLUMNS} WHERE position > $1 OR position < 1"
 _COMPANY_ROWS = (
     "SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND position <= $2 "
     "AND (retracted_at IS NULL OR retracted_at > $2)"
@@ -419,18 +422,15 @@ class PostgresStore:
                 "WHERE c.version != t.n ORDER BY c.company_id"
             ):
                 faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
-            fold = FreshFold()
-            async for rows, retractions, done, total in _fold_log(conn):
-                fold.add(rows, retractions)
+            fold = FreshFold(await _retractions(conn, last))
+            previous = 0
+            async for rows, _, done, total in _fold_log(conn):
+                faults.extend(fold.compare(rows, await conn.fetch(_READ_ROWS_BETWEEN, previous, done)))
+                previous = done
                 if progress is not None:
                     progress(done, total)
-            async for row in conn.cursor(
-                "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows", prefetch=5000
-            ):
-                fault = fold.differs(*row)
-                if fault is not None:
-                    faults.append(fault)
-            faults.extend(fold.missing())
+            # Rows at positions the log does not have.
+            faults.extend(fold.compare([], await conn.fetch(_READ_ROWS_OUTSIDE, previous)))
             return faults[:100]
 
         return await self._read(work)
@@ -684,6 +684,22 @@ async def _fold_log(conn: Any) -> AsyncIterator[tuple[list[Row], list[tuple[int,
             rows.extend(project(stored, tuple(touched.get(stored.position, ())), target))
         done = batch[-1].position
         yield rows, retractions, done, total
+
+
+async def _retractions(conn: Any, total: int) -> dict[int, int]:
+    """Every retraction of the log up to ``total`` as a fold finds it: retracted position -> the retraction's."""
+    rows = await conn.fetch(
+        "SELECT position, body FROM events WHERE type = 'event_retracted' AND position <= $1 ORDER BY position", total
+    )
+    events = [(int(position), decode_event(body)) for position, body in rows]
+    targets = await _target_positions(conn, [event for _, event in events])
+    found: dict[int, int] = {}
+    for position, event in events:
+        target_id = _target_id(event)
+        target = None if target_id is None else targets.get(target_id)
+        if target is not None:
+            found.setdefault(target, position)
+    return found
 
 
 def _target_id(event: Event) -> UUID | None:

@@ -35,7 +35,7 @@ from api.store.codec import decode_event, parse_time
 from api.store.sql import file_uri
 from schema.events import Event, EventRetracted, EvidenceAdded, StoredEvent
 
-__all__ = ["Folded", "Stopped", "fold_log", "fold_span", "workers"]
+__all__ = ["Folded", "Stopped", "fold_log", "fold_span", "retractions", "workers"]
 
 Folded = tuple[list[Row], list[tuple[int, int]], int, int]
 """One batch of a fold: its rows, its retractions (target, by), the last position folded, the total."""
@@ -108,6 +108,18 @@ def fold_span(conn: sqlite3.Connection, first: int, last: int) -> tuple[list[Row
             retractions.append((target, position))
         rows.extend(project(stored, tuple(touched.get(position, ())), target))
     return rows, retractions
+
+
+def retractions(conn: sqlite3.Connection, total: int) -> dict[int, int]:
+    """Every retraction of the log up to ``total`` as a fold finds it: retracted position -> the retraction's."""
+    found: dict[int, int] = {}
+    for position, body in conn.execute(
+        "SELECT position, body FROM events WHERE type = 'event_retracted' AND position <= ? ORDER BY position", (total,)
+    ):
+        target = target_position(conn, decode_event(body))
+        if target is not None:
+            found.setdefault(target, position)
+    return found
 
 
 def target_position(conn: sqlite3.Connection, event: Event) -> int | None:

@@ -50,6 +50,9 @@ WAL_BACKSTOP_PAGES = 50_000  # ~200 MB of WAL (SQLite's own default: 1,000 pages
 WAL_KEEP_BYTES = 64 * 1024 * 1024
 REBUILD_CACHE_KIB = 512 * 1024  # a rebuild is one transaction over every row: keep its dirty pages in memory
 _registration = msgspec.json.Decoder(CompanyRegistered)
+_READ_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
+_READ_ROWS_BETWEEN = f"{_READ_ROW_COLUMNS} WHERE position > ? AND position <= ?"
+_READ_ROWS_OUTSIDE = f"{_READ_ROW_COLUMNS} WHERE position > ? OR position < 1"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -447,17 +450,15 @@ class SQLiteStore:
             "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id)"
         ):
             faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
-        fold = FreshFold()
-        for rows, retractions, done, total in self._fold_log(conn, stop):
-            fold.add(rows, retractions)
+        fold = FreshFold(refold.retractions(conn, last))
+        previous = 0
+        for rows, _, done, total in self._fold_log(conn, stop):
+            faults.extend(fold.compare(rows, conn.execute(_READ_ROWS_BETWEEN, (previous, done))))
+            previous = done
             if progress is not None:
                 progress(done, total)
-        for stored_row in conn.execute(
-            "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
-        ):
-            if fault := fold.differs(*stored_row):
-                faults.append(fault)
-        faults.extend(fold.missing())
+        # Rows at positions the log does not have.
+        faults.extend(fold.compare([], conn.execute(_READ_ROWS_OUTSIDE, (previous,))))
         return faults[:100]
 
     # -- the log -----------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""`check` finds read-model rows that differ from a fresh fold of the log, on every backend, span by span."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sqlite3
+from typing import Any
+
+import pytest
+
+from api.store import refold
+from api.store.base import EventStore
+from api.store.sqlite import SQLiteStore
+from tests.contract.history import History, random_history
+
+SEED = 20251202
+
+
+@pytest.fixture(autouse=True)
+def small_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many spans from a small history, so that retractions mark rows of spans folded before them."""
+    monkeypatch.setattr(refold, "SPAN", 97)
+    with contextlib.suppress(ImportError):
+        from api.store import postgres
+
+        monkeypatch.setattr(postgres, "_FOLD_BATCH", 97)
+
+
+@pytest.fixture
+async def history(store: EventStore) -> History:
+    history = random_history(SEED, 1500)
+    await history.append_to(store, random.Random(SEED))
+    return history
+
+
+async def _behind_the_back(store: EventStore, statement: str) -> list[tuple[Any, ...]]:
+    """Run one statement on the store's tables as a bad disk or a stray script would; the rows it returns."""
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store.path) as conn:
+            found = [tuple(row) for row in conn.execute(statement)]
+    else:
+        import asyncpg
+
+        conn = await asyncpg.connect(store._dsn)  # type: ignore[attr-defined]
+        try:
+            await conn.execute(f'SET search_path TO "{store.schema}"')  # type: ignore[attr-defined]
+            found = [tuple(row) for row in await conn.fetch(statement.replace("X'7B7D'", "'\\x7b7d'::bytea"))]
+        finally:
+            await conn.close()
+    assert found, f"the history has no row for: {statement}"
+    return found
+
+
+async def test_a_store_built_by_appends_is_sound(store: EventStore, history: History) -> None:
+    assert await store.check() == []
+
+
+async def test_check_names_a_changed_row_at_the_start_and_one_at_the_end_of_the_log(
+    store: EventStore, history: History
+) -> None:
+    first = await _behind_the_back(
+        store,
+        "UPDATE read_rows SET item = X'7B7D' WHERE view = 'timeline' AND position = "
+        "(SELECT min(position) FROM read_rows WHERE view = 'timeline') RETURNING company_id, position",
+    )
+    last = await _behind_the_back(
+        store,
+        "UPDATE read_rows SET sort = 'tampered' WHERE view = 'timeline' AND position = "
+        "(SELECT max(position) FROM read_rows WHERE view = 'timeline') RETURNING company_id, position",
+    )
+
+    faults = await store.check()
+
+    assert sorted(faults) == sorted(
+        f"read models: timeline row of {company} at position {position} differs from a fresh fold"
+        for company, position in first + last
+    )
+
+
+async def test_check_names_a_missing_row_and_a_row_the_log_has_no_event_for(
+    store: EventStore, history: History
+) -> None:
+    gone = await _behind_the_back(
+        store,
+        "DELETE FROM read_rows WHERE view = 'relationship' AND position = "
+        "(SELECT max(position) FROM read_rows WHERE view = 'relationship') RETURNING company_id, position",
+    )
+    stray = await _behind_the_back(
+        store,
+        "INSERT INTO read_rows (view, company_id, position, key, sort, item) "
+        "SELECT view, company_id, position + 1000000, key, sort, item FROM read_rows "
+        "WHERE position = (SELECT min(position) FROM read_rows) AND view = 'registration' "
+        "RETURNING company_id, position",
+    )
+
+    faults = await store.check()
+
+    assert sorted(faults) == sorted(
+        [
+            *(
+                f"read models: relationship row of {company} at position {position} is missing"
+                for company, position in gone
+            ),
+            *(
+                f"read models: registration row of {company} at position {position} differs from a fresh fold"
+                for company, position in stray
+            ),
+        ]
+    )
+
+
+async def test_check_names_a_retraction_a_row_lost_and_one_it_never_had(store: EventStore, history: History) -> None:
+    unmarked = await _behind_the_back(
+        store,
+        "UPDATE read_rows SET retracted_at = NULL WHERE view = 'timeline' AND position = "
+        "(SELECT min(position) FROM read_rows WHERE retracted_at IS NOT NULL AND view = 'timeline') "
+        "RETURNING company_id, position",
+    )
+    marked = await _behind_the_back(
+        store,
+        "UPDATE read_rows SET retracted_at = position + 1 WHERE view = 'timeline' AND position = "
+        "(SELECT max(position) FROM read_rows WHERE retracted_at IS NULL AND view = 'timeline') "
+        "RETURNING company_id, position",
+    )
+
+    faults = await store.check()
+
+    assert sorted(faults) == sorted(
+        f"read models: timeline row of {company} at position {position} differs from a fresh fold"
+        for company, position in unmarked + marked
+    )
