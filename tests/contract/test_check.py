@@ -52,6 +52,11 @@ async def _behind_the_back(store: EventStore, statement: str) -> list[tuple[Any,
     return found
 
 
+def _faults(view: str, rows: list[tuple[Any, ...]], said: str = "differs from a fresh fold") -> list[str]:
+    """What check says of each of ``rows`` (company, position) of ``view``."""
+    return [f"read models: {view} row of {company} at position {position} {said}" for company, position in rows]
+
+
 async def test_a_store_built_by_appends_is_sound(store: EventStore, history: History) -> None:
     assert await store.check() == []
 
@@ -72,10 +77,7 @@ async def test_check_names_a_changed_row_at_the_start_and_one_at_the_end_of_the_
 
     faults = await store.check()
 
-    assert sorted(faults) == sorted(
-        f"read models: timeline row of {company} at position {position} differs from a fresh fold"
-        for company, position in first + last
-    )
+    assert sorted(faults) == sorted(_faults("timeline", first + last))
 
 
 async def test_check_names_a_missing_row_and_a_row_the_log_has_no_event_for(
@@ -96,18 +98,7 @@ async def test_check_names_a_missing_row_and_a_row_the_log_has_no_event_for(
 
     faults = await store.check()
 
-    assert sorted(faults) == sorted(
-        [
-            *(
-                f"read models: relationship row of {company} at position {position} is missing"
-                for company, position in gone
-            ),
-            *(
-                f"read models: registration row of {company} at position {position} differs from a fresh fold"
-                for company, position in stray
-            ),
-        ]
-    )
+    assert sorted(faults) == sorted(_faults("relationship", gone, "is missing") + _faults("registration", stray))
 
 
 async def test_check_names_a_retraction_a_row_lost_and_one_it_never_had(store: EventStore, history: History) -> None:
@@ -126,7 +117,4 @@ async def test_check_names_a_retraction_a_row_lost_and_one_it_never_had(store: E
 
     faults = await store.check()
 
-    assert sorted(faults) == sorted(
-        f"read models: timeline row of {company} at position {position} differs from a fresh fold"
-        for company, position in unmarked + marked
-    )
+    assert sorted(faults) == sorted(_faults("timeline", unmarked + marked))
