@@ -79,6 +79,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.synchronous.upper() not in ("FULL", "EXTRA", "NORMAL", "OFF"):
             raise SettingsError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {self.synchronous}")
+        if len(self.pg_schema.encode()) > 63 or "\x00" in self.pg_schema:
+            raise SettingsError("pg_schema must be at most 63 bytes, without NUL (a PostgreSQL name)")
         if self.fold_processes < 0:
             raise SettingsError(f"fold_processes must be 0 or more, not {self.fold_processes}")
 

@@ -182,6 +182,33 @@ if __name__ == "__main__":
 """
 
 
+# A rebuild that is sent Ctrl-C after its last span, while it makes its indexes, just before COMMIT.
+_LATE_STOP = """
+import os, signal, sys, time
+if __name__ == "__main__":
+    from api import cli
+    from api.store import refold
+    refold.SPAN = 97
+    def update(self, done, total):
+        if done == total:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)  # the event loop takes the signal and sets the stop flag meanwhile
+    cli._Progress.update = update
+    sys.exit(cli.main(["rebuild", "--db", sys.argv[1], "--fold-processes", "0"]))
+"""
+
+
+def test_ctrl_c_after_the_last_span_still_changes_nothing(db: Path) -> None:
+    with sqlite3.connect(db) as conn:  # a finished rebuild would mend this row: it shows whether one committed
+        conn.execute("UPDATE read_rows SET item = X'7B7D' WHERE rowid = 1")
+    before = _rows(db)
+
+    done = subprocess.run([sys.executable, "-c", _LATE_STOP, str(db)], cwd=ROOT, capture_output=True, text=True)
+
+    assert (done.returncode, done.stderr.strip()) == (130, "tidings rebuild: stopped")
+    assert _rows(db) == before
+
+
 def _children(pid: int) -> list[int]:
     """Processes ``pid`` started, from any of its threads (the rebuild's runs on the writer thread)."""
     return [

@@ -11,7 +11,7 @@ from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
 from schema.events import Event
 
-__all__ = ["FreshFold", "company_rows", "event_tag"]
+__all__ = ["Faults", "FreshFold", "company_rows", "event_tag"]
 
 
 def event_tag(event: Event) -> str:
@@ -67,3 +67,23 @@ class FreshFold:
             for company, view, position, _ in expected
         )
         return faults
+
+
+class Faults:
+    """The first ``limit`` faults a check finds, and how many more there were: a wiped table has
+    millions, and a check must not hold them all."""
+
+    def __init__(self, limit: int = 100) -> None:
+        self.limit = limit
+        self.found: list[str] = []
+        self.more = 0
+
+    def add(self, faults: Iterable[str]) -> None:
+        for fault in faults:
+            if len(self.found) < self.limit:
+                self.found.append(fault)
+            else:
+                self.more += 1
+
+    def report(self) -> list[str]:
+        return [*self.found, f"{self.more} more faults not listed"] if self.more else list(self.found)

@@ -53,7 +53,7 @@ from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.codec import decode_event
-from api.store.common import FreshFold, company_rows, event_tag
+from api.store.common import Faults, FreshFold, company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
 from api.store.writer import GroupWriter
@@ -154,7 +154,7 @@ _MOVE_HEAD = (
 _LAST_POSITION = "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)"
 _READ_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _READ_ROWS_BETWEEN = f"{_READ_ROW_COLUMNS} WHERE position > $1 AND position <= $2"
-_READ_ROWS_OUTSIDE = f"{_READ_ROW_COLUMNS} WHERE position > $1 OR position < 1"
+_READ_ROWS_OUTSIDE = f"{_READ_ROW_COLUMNS} WHERE position > $1 OR position <= 0"
 _COMPANY_ROWS = (
     "SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND position <= $2 "
     "AND (retracted_at IS NULL OR retracted_at > $2)"
@@ -408,30 +408,30 @@ class PostgresStore:
         """
 
         async def work(conn: Any) -> list[str]:
-            faults: list[str] = []
+            faults = Faults()
             count, last, head = await conn.fetchrow(
                 "SELECT count(*), coalesce(max(position), 0), (SELECT position FROM log_head WHERE id = 1) FROM events"
             )
             if head != last:
-                faults.append(f"integrity: the log head is at {head} but the last position is {last}")
+                faults.add([f"integrity: the log head is at {head} but the last position is {last}"])
             if count != last:
-                faults.append(f"positions: {count} events but the last position is {last}; the log has gaps")
+                faults.add([f"positions: {count} events but the last position is {last}; the log has gaps"])
             for company, version, counted in await conn.fetch(
                 "SELECT c.company_id, c.version, t.n FROM companies c LEFT JOIN LATERAL "
                 "(SELECT count(*) AS n FROM touches t WHERE t.company_id = c.company_id) t ON true "
                 "WHERE c.version != t.n ORDER BY c.company_id"
             ):
-                faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
+                faults.add([f"versions: company {company} is at version {version} but {counted} events touch it"])
             fold = FreshFold(await _retractions(conn, last))
             previous = 0
             async for rows, _, done, total in _fold_log(conn):
-                faults.extend(fold.compare(rows, await conn.fetch(_READ_ROWS_BETWEEN, previous, done)))
+                faults.add(fold.compare(rows, await conn.fetch(_READ_ROWS_BETWEEN, previous, done)))
                 previous = done
                 if progress is not None:
                     progress(done, total)
             # Rows at positions the log does not have.
-            faults.extend(fold.compare([], await conn.fetch(_READ_ROWS_OUTSIDE, previous)))
-            return faults[:100]
+            faults.add(fold.compare([], await conn.fetch(_READ_ROWS_OUTSIDE, previous)))
+            return faults.report()
 
         return await self._read(work)
 
@@ -697,7 +697,7 @@ async def _retractions(conn: Any, total: int) -> dict[int, int]:
     for position, event in events:
         target_id = _target_id(event)
         target = None if target_id is None else targets.get(target_id)
-        if target is not None:
+        if isinstance(event, EventRetracted) and target is not None:  # as _fold_log decides
             found.setdefault(target, position)
     return found
 

@@ -116,7 +116,8 @@ def retractions(conn: sqlite3.Connection, total: int) -> dict[int, int]:
     for position, body in conn.execute(
         "SELECT position, body FROM events WHERE type = 'event_retracted' AND position <= ? ORDER BY position", (total,)
     ):
-        target = target_position(conn, decode_event(body))
+        event = decode_event(body)
+        target = target_position(conn, event) if isinstance(event, EventRetracted) else None  # as fold_span decides
         if target is not None:
             found.setdefault(target, position)
     return found

@@ -31,7 +31,7 @@ from api.store import refold, sql
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.checkpointer import Checkpointer
 from api.store.codec import decode_event, format_time, parse_time
-from api.store.common import FreshFold, company_rows, event_tag
+from api.store.common import Faults, FreshFold, company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
 from api.store.refold import Folded, Stopped
@@ -52,7 +52,7 @@ REBUILD_CACHE_KIB = 512 * 1024  # a rebuild is one transaction over every row: k
 _registration = msgspec.json.Decoder(CompanyRegistered)
 _READ_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _READ_ROWS_BETWEEN = f"{_READ_ROW_COLUMNS} WHERE position > ? AND position <= ?"
-_READ_ROWS_OUTSIDE = f"{_READ_ROW_COLUMNS} WHERE position > ? OR position < 1"
+_READ_ROWS_OUTSIDE = f"{_READ_ROW_COLUMNS} WHERE position > ? OR position <= 0"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -366,11 +366,19 @@ class SQLiteStore:
 
         Cancelled (Ctrl-C), it rolls back after the batch it is at: nothing changes."""
         stop = threading.Event()
+        job = asyncio.ensure_future(self._on_writer(lambda: self._rebuild_sync(progress, stop)))
         try:
-            return await self._on_writer(lambda: self._rebuild_sync(progress, stop))
+            return await asyncio.shield(job)
         except asyncio.CancelledError:
             stop.set()
-            raise
+            try:
+                done = await job  # it rolls back at the next span or before COMMIT, unless it committed already
+            except Stopped:
+                raise asyncio.CancelledError from None
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # it finished: say so rather than "stopped"
+            return done
 
     def _rebuild_sync(self, progress: Callable[[int, int], None] | None, stop: threading.Event) -> int:
         conn = self._writer_conn
@@ -406,6 +414,8 @@ class SQLiteStore:
                 "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                 (done,),
             )
+            if stop.is_set():  # stopped while the indexes were made: still nothing to show for it
+                raise Stopped("the rebuild was stopped")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -439,27 +449,28 @@ class SQLiteStore:
     def _check_sync(
         self, conn: sqlite3.Connection, progress: Callable[[int, int], None] | None, stop: threading.Event
     ) -> list[str]:
-        faults = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        if faults:
-            return faults
+        damaged = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        if damaged:
+            return damaged
+        faults = Faults()
         count, last = conn.execute("SELECT count(*), coalesce(max(position), 0) FROM events").fetchone()
         if count != last:
-            faults.append(f"positions: {count} events but the last position is {last}; the log has gaps")
+            faults.add([f"positions: {count} events but the last position is {last}; the log has gaps"])
         for company, version, counted in conn.execute(
             "SELECT c.company_id, c.version, (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id) "
             "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id)"
         ):
-            faults.append(f"versions: company {company} is at version {version} but {counted} events touch it")
+            faults.add([f"versions: company {company} is at version {version} but {counted} events touch it"])
         fold = FreshFold(refold.retractions(conn, last))
         previous = 0
         for rows, _, done, total in self._fold_log(conn, stop):
-            faults.extend(fold.compare(rows, conn.execute(_READ_ROWS_BETWEEN, (previous, done))))
+            faults.add(fold.compare(rows, conn.execute(_READ_ROWS_BETWEEN, (previous, done))))
             previous = done
             if progress is not None:
                 progress(done, total)
         # Rows at positions the log does not have.
-        faults.extend(fold.compare([], conn.execute(_READ_ROWS_OUTSIDE, (previous,))))
-        return faults[:100]
+        faults.add(fold.compare([], conn.execute(_READ_ROWS_OUTSIDE, (previous,))))
+        return faults.report()
 
     # -- the log -----------------------------------------------------------------------
 

@@ -118,3 +118,16 @@ async def test_check_names_a_retraction_a_row_lost_and_one_it_never_had(store: E
     faults = await store.check()
 
     assert sorted(faults) == sorted(_faults("timeline", unmarked + marked))
+
+
+async def test_a_wiped_read_model_gives_the_first_hundred_faults_and_a_count_of_the_rest(
+    store: EventStore, history: History
+) -> None:
+    (wiped,) = await _behind_the_back(store, "SELECT count(*) FROM read_rows")
+    await _behind_the_back(store, "DELETE FROM read_rows RETURNING position")
+
+    faults = await store.check()
+
+    assert len(faults) == 101
+    assert all(fault.endswith(" is missing") for fault in faults[:100])
+    assert faults[100] == f"{wiped[0] - 100} more faults not listed"

@@ -59,3 +59,16 @@ def test_check_names_a_damaged_database_file(tmp_path: Path) -> None:
     result = tidings("check", "--db", str(db))
     assert result.returncode != 0
     assert "FAULT" in result.stdout or "malformed" in (result.stdout + result.stderr).lower()
+
+
+def test_check_names_a_row_at_a_position_between_zero_and_one_once(tmp_path: Path) -> None:
+    db = seeded(tmp_path)
+    with sqlite3.connect(db) as conn:  # SQLite keeps a REAL in an INTEGER column when it must
+        conn.execute(
+            "INSERT INTO read_rows (view, company_id, position, key, sort, item) "
+            "SELECT view, company_id, 0.5, key, sort, item FROM read_rows WHERE view = 'registration' LIMIT 1"
+        )
+    result = tidings("check", "--db", str(db))
+    assert result.returncode == 1
+    assert result.stdout.count("FAULT") == 1
+    assert "at position 0.5 differs from a fresh fold" in result.stdout
