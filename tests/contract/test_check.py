@@ -61,23 +61,38 @@ async def test_a_store_built_by_appends_is_sound(store: EventStore, history: His
     assert await store.check() == []
 
 
-async def test_check_names_a_changed_row_at_the_start_and_one_at_the_end_of_the_log(
-    store: EventStore, history: History
+_TIMELINE = (
+    "UPDATE read_rows SET {change} WHERE view = 'timeline' AND position = "
+    "(SELECT {end}(position) FROM read_rows WHERE view = 'timeline'{having}) RETURNING company_id, position"
+)
+"""A change to the timeline rows of the first or last event (of those ``having``), and the rows it changed."""
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        pytest.param(
+            [
+                _TIMELINE.format(change="item = X'7B7D'", end="min", having=""),
+                _TIMELINE.format(change="sort = 'tampered'", end="max", having=""),
+            ],
+            id="changed rows at both ends of the log",
+        ),
+        pytest.param(
+            [
+                _TIMELINE.format(change="retracted_at = NULL", end="min", having=" AND retracted_at IS NOT NULL"),
+                _TIMELINE.format(change="retracted_at = position + 1", end="max", having=" AND retracted_at IS NULL"),
+            ],
+            id="a retraction lost and one made up",
+        ),
+    ],
+)
+async def test_check_names_timeline_rows_changed_behind_the_stores_back(
+    store: EventStore, history: History, statements: list[str]
 ) -> None:
-    first = await _behind_the_back(
-        store,
-        "UPDATE read_rows SET item = X'7B7D' WHERE view = 'timeline' AND position = "
-        "(SELECT min(position) FROM read_rows WHERE view = 'timeline') RETURNING company_id, position",
-    )
-    last = await _behind_the_back(
-        store,
-        "UPDATE read_rows SET sort = 'tampered' WHERE view = 'timeline' AND position = "
-        "(SELECT max(position) FROM read_rows WHERE view = 'timeline') RETURNING company_id, position",
-    )
+    changed = [row for statement in statements for row in await _behind_the_back(store, statement)]
 
-    faults = await store.check()
-
-    assert sorted(faults) == sorted(_faults("timeline", first + last))
+    assert sorted(await store.check()) == sorted(_faults("timeline", changed))
 
 
 async def test_check_names_a_missing_row_and_a_row_the_log_has_no_event_for(
@@ -99,25 +114,6 @@ async def test_check_names_a_missing_row_and_a_row_the_log_has_no_event_for(
     faults = await store.check()
 
     assert sorted(faults) == sorted(_faults("relationship", gone, "is missing") + _faults("registration", stray))
-
-
-async def test_check_names_a_retraction_a_row_lost_and_one_it_never_had(store: EventStore, history: History) -> None:
-    unmarked = await _behind_the_back(
-        store,
-        "UPDATE read_rows SET retracted_at = NULL WHERE view = 'timeline' AND position = "
-        "(SELECT min(position) FROM read_rows WHERE retracted_at IS NOT NULL AND view = 'timeline') "
-        "RETURNING company_id, position",
-    )
-    marked = await _behind_the_back(
-        store,
-        "UPDATE read_rows SET retracted_at = position + 1 WHERE view = 'timeline' AND position = "
-        "(SELECT max(position) FROM read_rows WHERE retracted_at IS NULL AND view = 'timeline') "
-        "RETURNING company_id, position",
-    )
-
-    faults = await store.check()
-
-    assert sorted(faults) == sorted(_faults("timeline", unmarked + marked))
 
 
 async def test_a_wiped_read_model_gives_the_first_hundred_faults_and_a_count_of_the_rest(
