@@ -270,9 +270,9 @@ def _parser() -> argparse.ArgumentParser:
 
     reb = command("rebuild", cmd_rebuild, "Drop and re-derive every read model from the log.")
     chk = command("check", cmd_check, "Verify a store: integrity, gap-free positions, read models equal a fresh fold.")
+    processes = next(f for f in fields(Settings) if f.name == "fold_processes")
     for folding in (reb, chk):
         folding.add_argument("--db", help=db_help)
-        processes = next(f for f in fields(Settings) if f.name == "fold_processes")
         folding.add_argument(flag(processes.name), type=int, help=processes.metadata["help"])
 
     keys = sub.add_parser("keys", help="Manage API keys.", description="Manage API keys.")

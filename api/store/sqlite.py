@@ -364,7 +364,8 @@ class SQLiteStore:
     async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop every read model and fold the whole log again, in one transaction. Returns the events folded.
 
-        Cancelled (Ctrl-C), it rolls back after the batch it is at: nothing changes."""
+        Cancelled (Ctrl-C), it rolls back at the next batch or before its COMMIT, and nothing
+        changes; cancelled too late for that, it returns as if it had not been."""
         stop = threading.Event()
         job = asyncio.ensure_future(self._on_writer(lambda: self._rebuild_sync(progress, stop)))
         try:
