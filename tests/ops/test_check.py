@@ -72,3 +72,14 @@ def test_check_names_a_row_at_a_position_between_zero_and_one_once(tmp_path: Pat
     assert result.returncode == 1
     assert result.stdout.count("FAULT") == 1
     assert "at position 0.5 differs from a fresh fold" in result.stdout
+
+
+def test_check_takes_retractions_from_event_bodies_as_a_rebuild_does(tmp_path: Path) -> None:
+    db = seeded(tmp_path)
+    with sqlite3.connect(db) as conn:  # evidence filed under the wrong type: the bodies still say evidence
+        conn.execute("DROP TRIGGER events_are_not_updated")
+        assert conn.execute("UPDATE events SET type = 'event_retracted' WHERE type = 'evidence_added'").rowcount > 0
+    assert tidings("rebuild", "--db", str(db)).returncode == 0
+    result = tidings("check", "--db", str(db))
+    assert result.returncode == 0, result.stdout
+    assert "sound" in result.stderr
