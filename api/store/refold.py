@@ -35,7 +35,7 @@ from api.store.codec import decode_event, parse_time
 from api.store.sql import file_uri
 from schema.events import Event, EventRetracted, EvidenceAdded, StoredEvent
 
-__all__ = ["Folded", "Stopped", "fold_log", "fold_span", "retractions", "workers"]
+__all__ = ["Folded", "Stopped", "fold_log", "fold_span", "retractions", "stored_event", "workers"]
 
 Folded = tuple[list[Row], list[tuple[int, int]], int, int]
 """One batch of a fold: its rows, its retractions (target, by), the last position folded, the total."""
@@ -102,12 +102,17 @@ def fold_span(conn: sqlite3.Connection, first: int, last: int) -> tuple[list[Row
         "SELECT position, recorded_at, body FROM events WHERE position BETWEEN ? AND ? ORDER BY position",
         (first, last),
     ):
-        stored = StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
+        stored = stored_event(position, recorded_at, body)
         target = target_position(conn, stored.event)
         if isinstance(stored.event, EventRetracted) and target is not None:
             retractions.append((target, position))
         rows.extend(project(stored, tuple(touched.get(position, ())), target))
     return rows, retractions
+
+
+def stored_event(position: int, recorded_at: str, body: bytes) -> StoredEvent:
+    """An event as a row of the SQLite events table holds it."""
+    return StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
 
 
 def retractions(conn: sqlite3.Connection, total: int) -> dict[int, int]:

@@ -30,11 +30,11 @@ from api.projections.row import Row
 from api.store import refold, sql
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.checkpointer import Checkpointer
-from api.store.codec import decode_event, format_time, parse_time
+from api.store.codec import format_time, parse_time
 from api.store.common import Faults, FreshFold, company_rows, event_tag
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
-from api.store.refold import Folded, Stopped
+from api.store.refold import Folded, Stopped, stored_event
 from api.store.writer import GroupWriter
 from schema.events import CompanyRegistered, Event, StoredEvent
 
@@ -299,7 +299,7 @@ class SQLiteStore:
             ).fetchall()
             touched = self._touched(conn, [row[0] for row in rows])
             for position, recorded_at, body, retracted_by in rows:
-                stored = StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
+                stored = stored_event(position, recorded_at, body)
                 assert stored.event.id is not None
                 known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
         versions: dict[str, int] = {}
@@ -480,7 +480,7 @@ class SQLiteStore:
     ) -> list[StoredEvent]:
         query, params = sql.log_page(after=after, limit=limit, types=types, company=company)
         rows = await self._on_reader(lambda conn: conn.execute(query, params).fetchall())
-        return [_stored(*row) for row in rows]
+        return [stored_event(*row) for row in rows]
 
     async def get(self, event_id: UUID) -> StoredEvent | None:
         row = await self._on_reader(
@@ -488,7 +488,7 @@ class SQLiteStore:
                 "SELECT position, recorded_at, body FROM events WHERE id = ?", (event_id.bytes,)
             ).fetchone()
         )
-        return None if row is None else _stored(*row)
+        return None if row is None else stored_event(*row)
 
     async def company_version(self, company_id: str) -> int | None:
         row = await self._on_reader(
@@ -651,10 +651,6 @@ def _registrations(conn: sqlite3.Connection, ids: Iterable[str], at: int) -> dic
 def _last_position(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT position FROM events ORDER BY position DESC LIMIT 1").fetchone()
     return int(row[0]) if row else 0
-
-
-def _stored(position: int, recorded_at: str, body: bytes) -> StoredEvent:
-    return StoredEvent(position=position, recorded_at=parse_time(recorded_at), event=decode_event(body))
 
 
 def _marks(values: Sequence[Any]) -> str:
