@@ -11,22 +11,22 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 
 from api import __version__
-from api.auth import Access, Authorize
-from api.feed import Feed
-from api.hardening import SecurityHeaders
-from api.keys import KeyRing
-from api.logs import RequestLog
-from api.metrics import StoreCollector, http_metrics
-from api.openapi import openapi_config
-from api.problems import EXCEPTION_HANDLERS
-from api.ratelimit import TokenBuckets
-from api.routes.catalogue import Catalogue, catalogue_handlers
-from api.routes.companies import company_handlers
-from api.routes.events import append_batch, append_event, append_for_company, get_event, list_events
-from api.routes.guards import before_every_request
-from api.routes.ops import ops_handlers
-from api.routes.stream import stream_events
-from api.seeding import load_ndjson, seed_events
+from api.feed.broadcast import Feed
+from api.http.auth import Access, Authorize
+from api.http.hardening import SecurityHeaders
+from api.http.keys import KeyRing
+from api.http.logs import RequestLog
+from api.http.metrics import StoreCollector, http_metrics
+from api.http.openapi import openapi_config
+from api.http.problems import EXCEPTION_HANDLERS
+from api.http.ratelimit import TokenBuckets
+from api.http.routes.catalogue import Catalogue, catalogue_handlers
+from api.http.routes.companies import company_handlers
+from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
+from api.http.routes.guards import before_every_request
+from api.http.routes.ops import ops_handlers
+from api.http.routes.stream import stream_events
+from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
 from api.store.base import EventStore
 from api.store.factory import make_store
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         allowed_hosts=[h.strip() for h in settings.allowed_hosts.split(",") if h.strip()] or None,
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
         middleware=[Authorize],
-        logging_config=None,  # api.logs configures logging (JSON lines or text)
+        logging_config=None,  # api.http.logs configures logging (JSON lines or text)
         debug=False,
     )
     # Outside routing, so unmatched paths get a request id and an access line too.

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         import uvicorn
 
         try:
-            from api.server import server_options  # served as `tidings serve` serves Tidings
+            from api.http.server import server_options  # served as `tidings serve` serves Tidings
         except ImportError:  # an older tree: uvicorn picks uvloop and httptools by itself
             options = {}
         else:

@@ -905,7 +905,7 @@ def _run(opts: Options, work: Path) -> int:
         f"command: `{opts.command}`" + (" (smoke: tiny sizes, figures mean nothing)" if opts.smoke else ""),
         f"date: {started_at:%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",
         f"load generator: {loader.name}; {opts.seconds:g} s a run, best of {opts.rounds} alternating rounds",
-        "servers: `tidings serve` (uvicorn, uvloop, httptools with a bounded head: api/server.py) and the minimal "
+        "servers: `tidings serve` (uvicorn, uvloop, httptools with a bounded head: api/http/server.py) and the minimal "
         "app (bench/minimal.py) served by the same uvicorn set-up, one process each, on 127.0.0.1",
         f"ceilings: minimal Litestar app (bench/minimal.py) served the same way; raw sqlite3 on {opts.raw_rows:,} rows; "
         f"eventsourcing: {es_note}",

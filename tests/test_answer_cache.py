@@ -1,4 +1,4 @@
-"""The dossier answer cache (api.answers) never serves a stale dossier.
+"""The dossier answer cache (api.http.answers) never serves a stale dossier.
 
 Every check goes through HTTP twice or more, so the second read is a cache hit unless
 something it depends on changed: an event of the company, a rename of a company it

@@ -12,8 +12,8 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.keys import generate
-from api.openapi import DOCS_PATH
+from api.http.keys import generate
+from api.http.openapi import DOCS_PATH
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,7 @@ from litestar.types import Receive, Scope, Send
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
-from api.keys import generate
+from api.http.keys import generate
 from api.settings import Settings
 from tests import fuzz_hooks  # noqa: F401  (registers the hooks schemathesis.toml names for CLI runs)
 

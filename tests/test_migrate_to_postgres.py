@@ -32,7 +32,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.seeding import load_ndjson, seed_events
+from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
 from api.store.sqlite import SQLiteStore
 from tests.contract.history import random_history

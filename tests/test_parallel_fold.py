@@ -170,7 +170,7 @@ import sys, time
 if __name__ == "__main__":
     from api.store import refold
     from api.store.sqlite import SQLiteStore
-    from api.cli import main
+    from api.cli.commands import main
     refold.SPAN, refold.PARALLEL_FROM, refold.workers = 1, 0, lambda limit: limit
     write = SQLiteStore._write_rows
     def slow(conn, rows, retractions):
@@ -186,7 +186,7 @@ if __name__ == "__main__":
 _LATE_STOP = """
 import os, signal, sys, time
 if __name__ == "__main__":
-    from api import cli
+    from api.cli import commands as cli
     from api.store import refold
     refold.SPAN = 97
     def update(self, done, total):

@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from api.seeding import seed_examples
+from api.seeds import seed_examples
 from tests.server import Server, serve
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,8 +23,8 @@ from uuid import UUID
 
 import msgspec
 
-from api.answers import Answers
 from api.errors import DomainError, StoreUnavailable
+from api.http.answers import Answers
 from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
 from api.store import refold, sql
@@ -135,7 +135,7 @@ class SQLiteStore:
         self._probe: sqlite3.Connection | None = None
         self.writer = GroupWriter(self._commit)
         self.answers = Answers()
-        """Encoded read answers, reused while ``unchanged`` confirms them (see api.answers)."""
+        """Encoded read answers, reused while ``unchanged`` confirms them (see api.http.answers)."""
         self.checkpointer: Checkpointer | None = None
         """Copies the WAL into the database in the background (WAL mode only)."""
         self._finish_pending = False

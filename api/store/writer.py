@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 
 from api.errors import DomainError, StoreUnavailable, problem_kind
-from api.metrics import WriterMetrics
 from api.store.base import AppendResult
+from api.store.metrics import WriterMetrics
 from api.store.planner import Command
 
 __all__ = ["GroupWriter"]

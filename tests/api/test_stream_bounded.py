@@ -19,7 +19,7 @@ from litestar.testing import TestClient
 from schemathesis.config import SchemathesisConfig
 
 from api.app import create_app
-from api.keys import generate
+from api.http.keys import generate
 from api.settings import Settings
 from tests.api.wire import ROOT, SEED, problem
 from tests.sse import Frame, parse

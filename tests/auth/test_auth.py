@@ -13,7 +13,7 @@ import yaml
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.keys import generate
+from api.http.keys import generate
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from api.keys import generate
+from api.http.keys import generate
 from tests.server import serve
 
 ROOT = Path(__file__).resolve().parents[2]

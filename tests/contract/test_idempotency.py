@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from api.errors import IdConflict, InvalidInput
-from api.seeding import load_ndjson, seed_events
+from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from tests.factories import company_registered, event_retracted, new_id, sales_reported
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.seeding import load_ndjson, seed_events
+from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.dossiers import PlanItem

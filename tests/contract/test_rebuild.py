@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from api.seeding import load_ndjson, seed_events
+from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from tests.contract.history import History, random_history

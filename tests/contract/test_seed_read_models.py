@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from api.seeding import load_ndjson, seed_events
+from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from tests.contract.read_models import company_ids, dossier, meetings, plans, relationships, sales
 

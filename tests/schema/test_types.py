@@ -7,7 +7,7 @@ from typing import get_args
 import msgspec
 import pytest
 
-from api.seeding import seed_events
+from api.seeds import seed_events
 from schema.events import EVENT_TYPES, Event, EventType
 
 decode = msgspec.json.Decoder(Event).decode

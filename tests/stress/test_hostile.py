@@ -131,7 +131,7 @@ def deep(depth: int, open_: bytes = b"[", close: bytes = b"]") -> bytes:
 
 MB = 1024 * 1024
 LONG_HEADER = [("X-Padding", "a" * 60_000)]
-"""Under the 64 KiB bound on a request head (api/server.py): the request reaches the app."""
+"""Under the 64 KiB bound on a request head (api/http/server.py): the request reaches the app."""
 CASES: list[Case] = [
     # -- malformed JSON and bad bytes: 400 ---------------------------------------------------------
     Case("empty body", post("/events", b""), 400),

@@ -29,9 +29,9 @@ from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
 
-from api.routes.parameters import meta_constraints, parameter_fields
-from api.routes.stream import EVENT_STREAM, FRAME_SCHEMA, STREAM_SCHEMA
-from api.seeding import seed_events, seed_examples
+from api.http.routes.parameters import meta_constraints, parameter_fields
+from api.http.routes.stream import EVENT_STREAM, FRAME_SCHEMA, STREAM_SCHEMA
+from api.seeds import seed_events, seed_examples
 from schema import base, dossiers, events, problems, views
 
 __all__ = ["DOCS_PATH", "document", "finish", "openapi_config", "render"]
@@ -339,7 +339,7 @@ def _path_examples() -> dict[str, Any]:
 
 
 def _event_stream(doc: dict[str, Any]) -> None:
-    """Litestar documents a stream as an empty schema: give it the frame schema (api/routes/stream.py)."""
+    """Litestar documents a stream as an empty schema: give it the frame schema (api/http/routes/stream.py)."""
     for item in doc["paths"].values():
         for operation in item.values():
             ok = operation.get("responses", {}).get("200", {})
@@ -390,7 +390,7 @@ def document(app: Litestar) -> dict[str, Any]:
     return finish(app.openapi_schema.to_schema(), _parameter_types(app), _scopes(app))
 
 
-# -- security: the bearer scheme and each operation's scope (api/auth.py enforces the same opt) ---
+# -- security: the bearer scheme and each operation's scope (api/http/auth.py enforces the same opt) ---
 
 _BEARER = "bearerAuth"
 _SECURITY_SCHEME = {

@@ -15,13 +15,13 @@ from litestar.openapi import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta
 
-from api import answers
 from api.errors import CompanyNotFound, InvalidInput
+from api.http import answers
+from api.http.routes.injected import Store
+from api.http.routes.parameters import constrained
+from api.http.routes.responses import problems
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
 from api.projections.facts import CompanyRows
-from api.routes.injected import Store
-from api.routes.parameters import constrained
-from api.routes.responses import problems
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
 from schema.dossiers import (

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from api.errors import UnknownEventType
-from api.routes.responses import problems
-from api.seeding import seed_examples
+from api.http.routes.responses import problems
+from api.seeds import seed_examples
 from schema.events import EVENT_TYPES
 from schema.views import EventTypeInfo, EventTypeList
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from api.metrics import HttpMetrics
+from api.http.metrics import HttpMetrics
 
 __all__ = ["REQUEST_ID_HEADER", "JsonFormatter", "RequestLog", "request_id_of", "setup_logging"]
 

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import fields
 from typing import Any, BinaryIO
 
-from api.logs import setup_logging
+from api.http.logs import setup_logging
 from api.settings import Settings, SettingsError, flag
 from api.store.base import EventStore
 from api.store.factory import make_store
@@ -75,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from api.server import server_options
+    from api.http.server import server_options
 
     setup_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
@@ -85,10 +85,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_config=None,
         log_level=settings.log_level,
-        access_log=False,  # api.logs.RequestLog writes one line per request
+        access_log=False,  # api.http.logs.RequestLog writes one line per request
         server_header=False,  # no version banner
         timeout_graceful_shutdown=2,  # then stuck connections are cancelled: SIGTERM exits within 5 s
-        **server_options(),  # uvloop + httptools with a bounded request head (api/server.py)
+        **server_options(),  # uvloop + httptools with a bounded request head (api/http/server.py)
     )
     return 0
 
@@ -136,7 +136,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from api.seeding import load_ndjson, seed_events
+    from api.seeds import load_ndjson, seed_events
 
     async def run() -> tuple[int, int]:
         async with _open(_settings(args)) as store:
@@ -152,7 +152,7 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from api.seeding import NdjsonError, load_ndjson, read_ndjson
+    from api.seeds import NdjsonError, load_ndjson, read_ndjson
 
     source: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     name = "<stdin>" if args.file == "-" else args.file
@@ -221,7 +221,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
-    from api.keys import generate
+    from api.http.keys import generate
 
     token, line = generate(args.scope)
     print(token)
@@ -231,7 +231,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 def cmd_openapi(args: argparse.Namespace) -> int:
     from api.app import create_app
-    from api.openapi import document, render
+    from api.http.openapi import document, render
 
     app = create_app(Settings(db=":memory:"))
     sys.stdout.buffer.write(render(document(app), args.format))

@@ -19,13 +19,13 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.utils.scope.state import ScopeState
 
-from api.auth import require
 from api.errors import EventNotFound
-from api.feed import Feed
-from api.problems import MalformedBody, UnsupportedMediaType
-from api.routes.injected import Store
-from api.routes.parameters import constrained
-from api.routes.responses import WRITE_PROBLEMS, problems
+from api.feed.broadcast import Feed
+from api.http.auth import require
+from api.http.problems import MalformedBody, UnsupportedMediaType
+from api.http.routes.injected import Store
+from api.http.routes.parameters import constrained
+from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation
 from schema.base import MAX_SAFE_INT, CompanyId
 from schema.events import Event, EventRetracted, EventType, StoredEvent

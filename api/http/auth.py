@@ -18,8 +18,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, TooManyRequestsException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 
-from api.keys import KeyRing, Scope, grants
-from api.ratelimit import TokenBuckets
+from api.http.keys import KeyRing, Scope, grants
+from api.http.ratelimit import TokenBuckets
 
 __all__ = ["Access", "Authorize", "rate_limit_headers", "require"]
 

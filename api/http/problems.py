@@ -24,7 +24,7 @@ from api.errors import (
     ProblemKind,
     problem_kind,
 )
-from api.logs import request_id_of
+from api.http.logs import request_id_of
 from schema.problems import FieldError, Problem
 
 __all__ = ["EXCEPTION_HANDLERS", "UnsupportedMediaType", "problem_response"]

@@ -21,10 +21,10 @@ from litestar.response.base import ASGIResponse
 from litestar.response.streaming import ASGIStreamingResponse
 
 from api.errors import InvalidInput
-from api.feed import Feed, Subscription
-from api.routes.guards import before_every_request
-from api.routes.injected import Store
-from api.routes.responses import problems
+from api.feed.broadcast import Feed, Subscription
+from api.http.routes.guards import before_every_request
+from api.http.routes.injected import Store
+from api.http.routes.responses import problems
 from schema.base import MAX_SAFE_INT, CompanyId
 from schema.events import EventType
 from schema.problems import FieldError, Problem
@@ -77,7 +77,7 @@ FRAME_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
-"""The frame format, for the OpenAPI document (api/openapi.py puts it in as a component)."""
+"""The frame format, for the OpenAPI document (api/http/openapi.py puts it in as a component)."""
 
 STREAM_SCHEMA: dict[str, Any] = {
     "description": "In OpenAPI 3.1 the schema of an event stream describes each of its events: an EventStreamFrame.",

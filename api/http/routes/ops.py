@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from api.routes.injected import Store
-from api.routes.responses import problems
+from api.http.routes.injected import Store
+from api.http.routes.responses import problems
 from schema.views import Health, Ready
 
 __all__ = ["ops_handlers"]

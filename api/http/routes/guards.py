@@ -17,7 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from api.routes.parameters import is_repeatable, parameter_fields
+from api.http.routes.parameters import is_repeatable, parameter_fields
 
 __all__ = ["before_every_request"]
 

@@ -1,0 +1,1 @@
+"""The ``tidings`` command line: serve, seed, import, export, rebuild, check, keys, openapi."""
