@@ -10,7 +10,7 @@ from importlib import resources
 import msgspec
 
 from api.store.base import AppendResult, EventStore
-from api.store.codec import decode_event
+from schema.codec import decode_event
 from schema.events import Event
 from schema.views import MAX_BATCH
 

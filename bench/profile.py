@@ -48,7 +48,7 @@ PARTS = [
     ("SQLite store (SQL, commit, fsync)", "api/store/sqlite.py"),
     ("fold spans on worker processes (reads, MessagePack)", "api/store/refold.py"),
     ("SQLite store (SQL, commit, fsync)", "api/store/sql.py"),
-    ("event codec", "api/store/codec.py"),
+    ("event codec", "schema/codec.py"),
     ("answer cache", "api/http/answers.py"),
     ("group writer", "api/store/writer.py"),
     ("feed (wakes streams)", "api/feed/broadcast.py"),

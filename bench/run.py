@@ -587,8 +587,8 @@ def read_decode_rate(db: Path) -> tuple[float, int]:
 
 
 async def _tidings_inprocess(path: Path, seconds: float, concurrency: int) -> float:
-    from api.store.codec import decode_event
     from api.store.sqlite import SQLiteStore
+    from schema.codec import decode_event
 
     store = SQLiteStore(path)
     await store.open()

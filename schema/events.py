@@ -8,9 +8,8 @@ two distinct participants, a revenue target needs a currency, ...) live in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 from uuid import UUID
 
 from msgspec import Meta
@@ -34,6 +33,7 @@ from schema.base import (
     Position,
     Source,
 )
+from schema.declarations import Catalogue, Declared
 
 __all__ = [
     "EVENT_TYPES",
@@ -55,15 +55,15 @@ __all__ = [
     "SalesReported",
     "SiteVisited",
     "StoredEvent",
-    "companies_named",
-    "company_refs",
+    "CATALOGUE",
 ]
 
 Labels = Annotated[list[Label], Meta(max_length=50)]
 
 
-class EventBase(Base, frozen=True, kw_only=True, tag_field="type"):
-    """Fields common to every event type."""
+class EventBase(Declared, Base, frozen=True, kw_only=True, tag_field="type"):
+    """Fields common to every event type; the class variables of ``Declared`` say what the rest of
+    Tidings must know of each type (see schema.declarations)."""
 
     summary: ClassVar[str] = ""
 
@@ -93,6 +93,9 @@ class CompanyRegistered(EventBase, frozen=True, kw_only=True, tag="company_regis
     """A company becomes known to Tidings (again, to correct its profile: the latest wins)."""
 
     summary: ClassVar[str] = "A company and its profile"
+    names = ("company_id", "parent_id")
+    registers = "company_id"
+    retractable = False
 
     company_id: CompanyId
     name: Name
@@ -110,6 +113,7 @@ class ExecutiveReported(EventBase, frozen=True, kw_only=True, tag="executive_rep
     """A person holds a role at a company."""
 
     summary: ClassVar[str] = "A person's role at a company"
+    names = ("company_id",)
 
     person_id: PersonId
     name: Name
@@ -121,6 +125,8 @@ class MeetingHeld(EventBase, frozen=True, kw_only=True, tag="meeting_held"):
     """Representatives of companies met."""
 
     summary: ClassVar[str] = "A meeting between companies or their people"
+    names = ("participants[].company_id",)
+    dated_by = "occurred_on"
 
     occurred_on: PartialDate
     location: Location
@@ -139,6 +145,8 @@ class SiteVisited(EventBase, frozen=True, kw_only=True, tag="site_visited"):
     """Someone from one company visited a site of another."""
 
     summary: ClassVar[str] = "A visit to another company's site"
+    names = ("visitor.company_id", "host_company_id")
+    dated_by = "occurred_on"
 
     occurred_on: PartialDate
     visitor: Participant
@@ -155,6 +163,8 @@ class ProductLaunched(EventBase, frozen=True, kw_only=True, tag="product_launche
     """A company launched a product."""
 
     summary: ClassVar[str] = "A product launch"
+    names = ("company_id",)
+    dated_by = "launched_on"
 
     company_id: CompanyId
     product: Name
@@ -166,6 +176,8 @@ class SalesReported(EventBase, frozen=True, kw_only=True, tag="sales_reported"):
     """Units sold and/or revenue for a period, for the company or one of its products."""
 
     summary: ClassVar[str] = "Units sold and revenue for a period"
+    names = ("company_id",)
+    dated_by = "period"
 
     company_id: CompanyId
     period: Period
@@ -189,6 +201,7 @@ class PlanAnnounced(EventBase, frozen=True, kw_only=True, tag="plan_announced"):
     """A company announced what it intends to do by a due period."""
 
     summary: ClassVar[str] = "A plan with an optional measurable target"
+    names = ("company_id",)
 
     plan_id: PlanId
     company_id: CompanyId
@@ -213,6 +226,7 @@ class RelationshipReported(EventBase, frozen=True, kw_only=True, tag="relationsh
     """One company supplies, partners with or competes with another."""
 
     summary: ClassVar[str] = "A supply, partnership or competition between two companies"
+    names = ("from_company_id", "to_company_id")
 
     from_company_id: CompanyId
     to_company_id: CompanyId
@@ -229,6 +243,7 @@ class MarketPositionReported(EventBase, frozen=True, kw_only=True, tag="market_p
     """Companies hold a position in a market and region."""
 
     summary: ClassVar[str] = "Companies' position in a market"
+    names = ("company_ids[]",)
 
     company_ids: Annotated[list[CompanyId], Meta(min_length=1, max_length=50)]
     market: Name
@@ -240,6 +255,7 @@ class EvidenceAdded(EventBase, frozen=True, kw_only=True, tag="evidence_added"):
     """Another article reports the fact recorded by ``event_id``."""
 
     summary: ClassVar[str] = "More sources for an earlier fact"
+    targets = "event_id"
 
     event_id: UUID
 
@@ -248,56 +264,26 @@ class EventRetracted(EventBase, frozen=True, kw_only=True, tag="event_retracted"
     """The fact recorded by ``event_id`` was wrong; it leaves every read model."""
 
     summary: ClassVar[str] = "Withdraws an earlier fact"
+    targets = "event_id"
+    retracts = True
 
     event_id: UUID
     reason: Annotated[Note, Meta(min_length=1)]
 
 
-EventType = Literal[
-    "company_registered",
-    "executive_reported",
-    "meeting_held",
-    "site_visited",
-    "product_launched",
-    "sales_reported",
-    "plan_announced",
-    "relationship_reported",
-    "market_position_reported",
-    "evidence_added",
-    "event_retracted",
-]
-"""The tags of the catalogue, for query parameters; a test keeps it equal to the union's tags."""
+CATALOGUE = Catalogue.of_module(globals(), EventBase)
+"""Every event type above, in the order written: the one list everything else is derived from."""
 
-Event = (
-    CompanyRegistered
-    | ExecutiveReported
-    | MeetingHeld
-    | SiteVisited
-    | ProductLaunched
-    | SalesReported
-    | PlanAnnounced
-    | RelationshipReported
-    | MarketPositionReported
-    | EvidenceAdded
-    | EventRetracted
-)
+if TYPE_CHECKING:
+    Event = EventBase
+    EventType = str
+else:
+    Event = CATALOGUE.union
+    """The tagged union of every event type: what a request body or a stored body decodes to."""
+    EventType = CATALOGUE.tags
+    """The tags of the catalogue, for query parameters."""
 
-EVENT_TYPES: dict[str, type[EventBase]] = {
-    cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in (
-        CompanyRegistered,
-        ExecutiveReported,
-        MeetingHeld,
-        SiteVisited,
-        ProductLaunched,
-        SalesReported,
-        PlanAnnounced,
-        RelationshipReported,
-        MarketPositionReported,
-        EvidenceAdded,
-        EventRetracted,
-    )
-}
+EVENT_TYPES: dict[str, type[EventBase]] = CATALOGUE.by_tag
 
 
 class StoredEvent(Base, frozen=True):
@@ -306,32 +292,3 @@ class StoredEvent(Base, frozen=True):
     position: Position
     recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded it (UTC, transaction time).")]
     event: Event
-
-
-def company_refs(event: EventBase) -> list[tuple[str, str]]:
-    """(JSON path below the event, company id) of every company id the event names."""
-    refs = _COMPANY_REFS.get(type(event))
-    return refs(event) if refs is not None else []
-
-
-# One function per type, looked up by the event's class: the planner asks this of every event
-# it stores, two or three times (a match over the classes cost more than the rest of the call).
-_COMPANY_REFS: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
-    CompanyRegistered: lambda e: [("company_id", e.company_id)] + ([("parent_id", e.parent_id)] if e.parent_id else []),
-    ExecutiveReported: lambda e: [("company_id", e.company_id)],
-    ProductLaunched: lambda e: [("company_id", e.company_id)],
-    SalesReported: lambda e: [("company_id", e.company_id)],
-    PlanAnnounced: lambda e: [("company_id", e.company_id)],
-    MeetingHeld: lambda e: [(f"participants[{i}].company_id", p.company_id) for i, p in enumerate(e.participants)],
-    SiteVisited: lambda e: [("visitor.company_id", e.visitor.company_id), ("host_company_id", e.host_company_id)],
-    RelationshipReported: lambda e: [("from_company_id", e.from_company_id), ("to_company_id", e.to_company_id)],
-    MarketPositionReported: lambda e: [(f"company_ids[{i}]", c) for i, c in enumerate(e.company_ids)],
-}
-
-
-def companies_named(event: EventBase) -> list[str]:
-    """Company ids an event names directly, in order of appearance, without repeats."""
-    refs = company_refs(event)
-    if len(refs) == 1:
-        return [refs[0][1]]
-    return list(dict.fromkeys(company for _, company in refs))

@@ -175,7 +175,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from api.store.codec import encode_event
+    from schema.codec import encode_event
 
     out = sys.stdout.buffer
 

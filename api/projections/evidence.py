@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from api.projections.row import Row
-from api.store.codec import encode
 from schema.base import Source
+from schema.codec import encode
 from schema.events import EvidenceAdded, StoredEvent
 
 __all__ = ["decode_sources", "rows"]

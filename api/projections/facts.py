@@ -72,14 +72,9 @@ def supported(fact: F, evidence: dict[int, list[Source]]) -> F:
 
 def occurred_on(stored: StoredEvent) -> str:
     """The date a fact belongs to in a timeline: the news' own date, else the recording date."""
-    event: Any = stored.event
-    for name in ("occurred_on", "launched_on"):
-        value = getattr(event, name, None)
-        if value is not None:
-            return str(value)
-    period = getattr(event, "period", None)
-    if period is not None:
-        return period_start(period)
+    dated = stored.event.dated()
+    if dated is not None:
+        return period_start(dated)  # a partial date is its own start
     return stored.recorded_at.date().isoformat()
 
 

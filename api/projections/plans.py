@@ -17,7 +17,7 @@ import msgspec
 from api.projections import sales
 from api.projections.facts import CompanyRows, fact_fields
 from api.projections.row import Row
-from api.store.codec import encode
+from schema.codec import encode
 from schema.dossiers import PlanItem, Plans, SalesFigure
 from schema.events import PlanAnnounced, StoredEvent
 

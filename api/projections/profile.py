@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.projections.facts import CompanyRows, fact_fields
 from api.projections.row import Row
-from api.store.codec import encode
+from schema.codec import encode
 from schema.dossiers import CompanyRef, Executive, Product, Profile
 from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
 

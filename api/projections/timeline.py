@@ -8,16 +8,16 @@ import msgspec
 
 from api.projections.facts import CompanyRows, occurred_on
 from api.projections.row import Row
-from api.store.codec import encode
+from schema.codec import encode
 from schema.dossiers import Timeline, TimelineItem
-from schema.events import EventRetracted, EvidenceAdded, StoredEvent
+from schema.events import StoredEvent
 
 __all__ = ["build", "rows"]
 
 
 def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     event = stored.event
-    if isinstance(event, EvidenceAdded | EventRetracted):
+    if event.targets is not None:  # evidence and retractions change other facts, they are none
         return []
     when = occurred_on(stored)
     item = encode(TimelineItem(occurred_on=when, source_count=len(event.sources), event=stored))

@@ -9,14 +9,8 @@ from typing import Any
 from api.projections.evidence import decode_sources
 from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
-from schema.events import Event
 
-__all__ = ["Faults", "FreshFold", "company_rows", "event_tag"]
-
-
-def event_tag(event: Event) -> str:
-    """The stored ``type`` of an event: its msgspec tag."""
-    return str(event.__struct_config__.tag)
+__all__ = ["Faults", "FreshFold", "company_rows"]
 
 
 def company_rows(

@@ -19,16 +19,9 @@ import msgspec
 from api.errors import AlreadyRetracted, DomainError, IdConflict, InvalidInput, VersionMismatch
 from api.projections import Row, project
 from api.store.base import AppendResult, Expectation
-from api.store.codec import encode_event, uuid7
-from schema.events import (
-    CompanyRegistered,
-    Event,
-    EventRetracted,
-    EvidenceAdded,
-    StoredEvent,
-    companies_named,
-    company_refs,
-)
+from schema.codec import encode_event, uuid7
+from schema.declarations import tag
+from schema.events import Event, StoredEvent
 from schema.problems import FieldError
 
 __all__ = ["Command", "Known", "Needs", "Plan", "Snapshot", "needs", "plan", "versioned"]
@@ -98,9 +91,9 @@ def needs(commands: Sequence[Command]) -> Needs:
         for event in command.events:
             if event.id is not None:
                 result.event_ids.add(event.id)
-            if isinstance(event, EvidenceAdded | EventRetracted):
-                result.event_ids.add(event.event_id)
-            result.company_ids.update(companies_named(event))
+            if (target := event.target_id()) is not None:
+                result.event_ids.add(target)
+            result.company_ids.update(event.companies_named())
     return result
 
 
@@ -181,7 +174,7 @@ class _State:
             for company in touched:
                 self.versions[company] = self.versions.get(company, 0) + 1
                 self.last_positions[company] = self.position
-            if isinstance(event, EventRetracted) and target is not None:
+            if event.retracts and target is not None:
                 self._staged_retractions.append((target, self.position))
             self._staged.append((stored, encode_event(event), touched, target))
             results.append(stored)
@@ -229,25 +222,26 @@ class _State:
         errors: list[FieldError],
     ) -> tuple[tuple[str, ...], int | None]:
         """Rules that need the log: registered companies, and a valid target for evidence or retraction."""
-        named = companies_named(event)
-        registering = event.company_id if isinstance(event, CompanyRegistered) else None
-        for field_name, company in company_refs(event):
+        named = event.companies_named()
+        registering = None if event.registers is None else getattr(event, event.registers)
+        for field_name, company in event.company_refs():
             if company != registering and company not in self.versions:
                 errors.append(FieldError(command.path(index, field_name), f"company {company} is not registered"))
         if registering is not None and registering not in self.versions:
             self.versions[registering] = 0
-        if not isinstance(event, EvidenceAdded | EventRetracted):
+        target_id = event.target_id()
+        if target_id is None:
             return tuple(named), None
-        target = staged.get(event.event_id) or self.known.get(event.event_id)
+        target = staged.get(target_id) or self.known.get(target_id)
         path = command.path(index, "event_id")
         if target is None:
-            errors.append(FieldError(path, f"no event with id {event.event_id} is stored"))
+            errors.append(FieldError(path, f"no event with id {target_id} is stored"))
             return (), None
         kind = type(target.stored.event)
-        if kind in (EvidenceAdded, EventRetracted):
-            errors.append(FieldError(path, f"a {_tag(kind)} event cannot be the target"))
+        if kind.targets is not None:
+            errors.append(FieldError(path, f"a {tag(kind)} event cannot be the target"))
             return (), None
-        if isinstance(event, EventRetracted) and kind is CompanyRegistered:
+        if event.retracts and not kind.retractable:
             errors.append(
                 FieldError(path, "a registration cannot be retracted; register the company again to correct it")
             )
@@ -256,9 +250,9 @@ class _State:
             (by for pos, by in self._staged_retractions if pos == target.stored.position), None
         )
         if retracted_by is not None:
-            if isinstance(event, EventRetracted):
-                raise AlreadyRetracted(str(event.event_id), retracted_by)
-            errors.append(FieldError(path, f"event {event.event_id} was retracted"))
+            if event.retracts:
+                raise AlreadyRetracted(str(target_id), retracted_by)
+            errors.append(FieldError(path, f"event {target_id} was retracted"))
             return (), None
         return target.companies, target.stored.position
 
@@ -272,7 +266,3 @@ class _State:
         for company, last in self.last_positions.items():
             result.versions[company] = (self.versions[company], last)
         return result
-
-
-def _tag(kind: type) -> str:
-    return str(kind.__struct_config__.tag)  # type: ignore[attr-defined]

@@ -52,12 +52,12 @@ from api.projections import project
 from api.projections.facts import CompanyRows, ReadRow
 from api.projections.row import Row
 from api.store.base import AppendResult, Expectation, ReadyState
-from api.store.codec import decode_event
-from api.store.common import Faults, FreshFold, company_rows, event_tag
+from api.store.common import Faults, FreshFold, company_rows
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
 from api.store.writer import GroupWriter
-from schema.events import CompanyRegistered, Event, EventRetracted, EvidenceAdded, StoredEvent
+from schema.codec import decode_event, event_tag
+from schema.events import CompanyRegistered, Event, StoredEvent
 
 __all__ = ["PostgresStore"]
 
@@ -679,7 +679,7 @@ async def _fold_log(conn: Any) -> AsyncIterator[tuple[list[Row], list[tuple[int,
         for stored in batch:
             target_id = _target_id(stored.event)
             target = None if target_id is None else targets.get(target_id)
-            if isinstance(stored.event, EventRetracted) and target is not None:
+            if stored.event.retracts and target is not None:
                 retractions.append((target, stored.position))
             rows.extend(project(stored, tuple(touched.get(stored.position, ())), target))
         done = batch[-1].position
@@ -697,13 +697,13 @@ async def _retractions(conn: Any, total: int) -> dict[int, int]:
     for position, event in events:
         target_id = _target_id(event)
         target = None if target_id is None else targets.get(target_id)
-        if isinstance(event, EventRetracted) and target is not None:  # as _fold_log decides
+        if event.retracts and target is not None:  # as _fold_log decides
             found.setdefault(target, position)
     return found
 
 
 def _target_id(event: Event) -> UUID | None:
-    return event.event_id if isinstance(event, EvidenceAdded | EventRetracted) else None
+    return event.target_id()
 
 
 async def _target_positions(conn: Any, events: Iterable[Event]) -> dict[UUID, int]:

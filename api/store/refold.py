@@ -31,9 +31,9 @@ import msgspec
 
 from api.projections import project
 from api.projections.row import Row
-from api.store.codec import decode_event, parse_time
 from api.store.sql import file_uri
-from schema.events import Event, EventRetracted, EvidenceAdded, StoredEvent
+from schema.codec import decode_event, parse_time
+from schema.events import Event, StoredEvent
 
 __all__ = ["Folded", "Stopped", "fold_log", "fold_span", "retractions", "stored_event", "workers"]
 
@@ -104,7 +104,7 @@ def fold_span(conn: sqlite3.Connection, first: int, last: int) -> tuple[list[Row
     ):
         stored = stored_event(position, recorded_at, body)
         target = target_position(conn, stored.event)
-        if isinstance(stored.event, EventRetracted) and target is not None:
+        if stored.event.retracts and target is not None:
             retractions.append((target, position))
         rows.extend(project(stored, tuple(touched.get(position, ())), target))
     return rows, retractions
@@ -122,7 +122,7 @@ def retractions(conn: sqlite3.Connection, total: int) -> dict[int, int]:
         "SELECT position, body FROM events WHERE type = 'event_retracted' AND position <= ? ORDER BY position", (total,)
     ):
         event = decode_event(body)
-        target = target_position(conn, event) if isinstance(event, EventRetracted) else None  # as fold_span decides
+        target = target_position(conn, event) if event.retracts else None  # as fold_span decides
         if target is not None:
             found.setdefault(target, position)
     return found
@@ -130,9 +130,10 @@ def retractions(conn: sqlite3.Connection, total: int) -> dict[int, int]:
 
 def target_position(conn: sqlite3.Connection, event: Event) -> int | None:
     """The position of the event an evidence or retraction event names, if it is stored."""
-    if not isinstance(event, EvidenceAdded | EventRetracted):
+    target = event.target_id()
+    if target is None:
         return None
-    row = conn.execute("SELECT position FROM events WHERE id = ?", (event.event_id.bytes,)).fetchone()
+    row = conn.execute("SELECT position FROM events WHERE id = ?", (target.bytes,)).fetchone()
     return None if row is None else int(row[0])
 
 

@@ -30,12 +30,12 @@ from api.projections.row import Row
 from api.store import refold, sql
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.checkpointer import Checkpointer
-from api.store.codec import format_time, parse_time
-from api.store.common import Faults, FreshFold, company_rows, event_tag
+from api.store.common import Faults, FreshFold, company_rows
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
 from api.store.refold import Folded, Stopped, stored_event
 from api.store.writer import GroupWriter
+from schema.codec import event_tag, format_time, parse_time
 from schema.events import CompanyRegistered, Event, StoredEvent
 
 __all__ = ["SQLiteStore"]

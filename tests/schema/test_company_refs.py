@@ -10,7 +10,7 @@ import msgspec
 from msgspec import inspect
 
 from schema.base import CompanyId
-from schema.events import Event, company_refs
+from schema.events import Event
 from tests.factories import (
     company_registered,
     event_retracted,
@@ -63,10 +63,10 @@ def test_every_company_id_field_of_every_event_type_is_named() -> None:
     assert {type(e) for e in events} == set(typing.get_args(Event)), "one event of every type"
     for event in events:
         declared = _company_id_paths(inspect.type_info(type(event)))
-        named = {re.sub(r"\[\d+\]", "[]", path) for path, _ in company_refs(event)}
+        named = {re.sub(r"\[\d+\]", "[]", path) for path, _ in event.company_refs()}
         assert named == declared, type(event).__name__
         values = msgspec.to_builtins(event)
-        for path, company in company_refs(event):
+        for path, company in event.company_refs():
             value: Any = values
             for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
                 value = value[int(part[1:-1])] if part.startswith("[") else value[part]

@@ -28,7 +28,7 @@ from api.http.routes.parameters import constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation
 from schema.base import MAX_SAFE_INT, CompanyId
-from schema.events import Event, EventRetracted, EventType, StoredEvent
+from schema.events import Event, EventType, StoredEvent
 from schema.views import Batch, BatchResult, EventPage
 
 __all__ = ["append_batch", "append_event", "append_for_company", "get_event", "list_events", "require_json"]
@@ -99,7 +99,7 @@ def _strict_decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
 
 def _may_retract(request: Request[Any, Any, Any], events: Sequence[Event]) -> None:
     """Retracting withdraws someone's fact from every read model: only admin keys may."""
-    if any(isinstance(event, EventRetracted) for event in events):
+    if any(event.retracts for event in events):
         require(request, "admin", "Retracting an event")
 
 

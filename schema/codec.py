@@ -1,4 +1,4 @@
-"""How events are encoded for storage and on the wire: msgspec JSON, decoders built once."""
+"""How events are encoded for storage and on the wire: msgspec JSON, decoders built once; stored tags and times."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from schema.declarations import tag
 from schema.events import Event, StoredEvent
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "decode_stored",
     "encode",
     "encode_event",
+    "event_tag",
     "format_time",
     "parse_time",
     "uuid7",
@@ -26,6 +28,11 @@ _stored_decoder: msgspec.json.Decoder[StoredEvent] = msgspec.json.Decoder(Stored
 _encoder = msgspec.json.Encoder()
 
 encode = _encoder.encode
+
+
+def event_tag(event: Event) -> str:
+    """The stored ``type`` of an event: its msgspec tag."""
+    return tag(event)
 
 
 def encode_event(event: Event) -> bytes:
