@@ -12,6 +12,7 @@ from litestar.di import Provide
 
 from api import __version__
 from api.feed.broadcast import Feed
+from api.http.answers import Answers
 from api.http.auth import Access, Authorize
 from api.http.hardening import SecurityHeaders
 from api.http.keys import KeyRing
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     settings = settings or Settings.from_env()
     the_store = store or make_store(settings)
     catalogue = Catalogue()
+    cache = Answers() if the_store.probes else None
     feed = Feed(
         the_store,
         max_streams=settings.stream_max,
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             collector.unregister()
             await feed.close()
             await the_store.close()
+            if cache is not None:
+                cache.clear()
 
     app = Litestar(
         route_handlers=[
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
             "feed": Provide(lambda: feed, sync_to_thread=False, use_cache=True),
+            "cache": Provide(lambda: cache, sync_to_thread=False, use_cache=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,

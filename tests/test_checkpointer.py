@@ -40,7 +40,7 @@ async def test_appends_reach_the_database_file_while_the_store_stays_open(tmp_pa
             await asyncio.sleep(0.2)
             in_file = _events_in_main_file(db, tmp_path / "copy.db")
         assert in_file == 30, "the background checkpoint copies committed events into the database file"
-        assert store.checkpointer is not None and store.checkpointer.checkpoints > 0
+        assert store.sqlite.checkpointer is not None and store.sqlite.checkpointer.checkpoints > 0
     finally:
         await store.close()
 
@@ -48,8 +48,8 @@ async def test_appends_reach_the_database_file_while_the_store_stays_open(tmp_pa
 async def test_closing_the_store_ends_the_checkpoint_thread(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "tidings.db")
     await store.open()
-    assert store.checkpointer is not None
-    thread = store.checkpointer.thread
+    assert store.sqlite.checkpointer is not None
+    thread = store.sqlite.checkpointer.thread
     assert thread is not None and thread.is_alive()
     await store.close()
     assert not thread.is_alive()
@@ -62,8 +62,8 @@ async def test_the_wal_starts_over_while_appends_go_on(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "tidings.db", checkpoint_interval=0.2)
     await store.open()
     try:
-        assert store.checkpointer is not None
-        checkpointer = store.checkpointer
+        assert store.sqlite.checkpointer is not None
+        checkpointer = store.sqlite.checkpointer
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20
         names = itertools.count()

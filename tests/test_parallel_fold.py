@@ -11,15 +11,18 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from api.store import refold
-from api.store.sqlite import SQLiteStore
+from api.projections import project
+from api.store import folding
+from api.store.sqlite import SQLiteStore, workers
+from api.store.sqlite.dialect import DIALECT
+from schema.events import CATALOGUE
 from tests.contract.history import random_history
 from tests.contract.read_models import encoded_read_models
 from tests.factories import company_registered
@@ -44,17 +47,17 @@ async def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def worker_folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Small spans, workers for any log size and on any machine; counts the folds handed to workers."""
-    monkeypatch.setattr(refold, "SPAN", SPAN)
-    monkeypatch.setattr(refold, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(refold, "workers", lambda limit: limit)
+    monkeypatch.setattr(folding, "SPAN", SPAN)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(workers, "workers", lambda limit: limit)
     calls: list[int] = []
-    real = refold._fold_in_workers
+    real = workers.fold_in_workers
 
-    def counted(path: str, total: int, processes: int, span: int) -> Iterator[refold.Folded]:
+    def counted(path: str, total: int, processes: int) -> AsyncIterator[folding.Folded]:
         calls.append(processes)
-        return real(path, total, processes, span)
+        return real(path, total, processes)
 
-    monkeypatch.setattr(refold, "_fold_in_workers", counted)
+    monkeypatch.setattr(workers, "fold_in_workers", counted)
     return calls
 
 
@@ -63,14 +66,27 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
         return conn.execute("SELECT * FROM read_rows ORDER BY rowid").fetchall()
 
 
-def _fold(db: Path, path: str, processes: int) -> list[refold.Folded]:
+async def _fold(db: Path, path: str, processes: int) -> list[folding.Folded]:
+    """The log of ``db`` folded as rebuild and check fold it, on ``processes`` workers reading ``path``."""
     with sqlite3.connect(db) as conn:
         total = conn.execute("SELECT max(position) FROM events").fetchone()[0]
-        return list(refold.fold_log(conn, path, total, processes=processes, span=SPAN))
+    store = SQLiteStore(db)
+    await store.open()
+    try:
+        async with store.sqlite.reading() as tx:
+            spans = (lambda last: workers.fold_in_workers(path, last, processes)) if processes else None
+            return [f async for f in folding.fold_log(tx, DIALECT, CATALOGUE, project, total, spans=spans)]
+    finally:
+        await store.close()
 
 
-def test_workers_fold_the_log_into_the_batches_one_process_folds(db: Path) -> None:
-    here, there = _fold(db, str(db), 0), _fold(db, str(db), 2)
+@pytest.fixture(autouse=True)
+def small_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(folding, "SPAN", SPAN)
+
+
+async def test_workers_fold_the_log_into_the_batches_one_process_folds(db: Path) -> None:
+    here, there = await _fold(db, str(db), 0), await _fold(db, str(db), 2)
 
     assert there == here
     total = here[-1][2]
@@ -78,24 +94,24 @@ def test_workers_fold_the_log_into_the_batches_one_process_folds(db: Path) -> No
     assert any(retractions for _, retractions, _, _ in there), "the history retracts facts"
 
 
-def test_workers_open_a_path_that_starts_with_two_slashes(db: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_workers_open_a_path_that_starts_with_two_slashes(db: Path, caplog: pytest.LogCaptureFixture) -> None:
     # POSIX reads //tmp/x as /tmp/x; a file: URI would read "tmp" as a host.
-    with caplog.at_level(logging.WARNING, logger="tidings.refold"):
-        assert _fold(db, "/" + str(db.resolve()), 2) == _fold(db, str(db), 0)
+    with caplog.at_level(logging.WARNING, logger="tidings.fold"):
+        assert await _fold(db, "/" + str(db.resolve()), 2) == await _fold(db, str(db), 0)
     assert "worker processes failed" not in caplog.text
 
 
-def test_without_worker_processes_the_fold_runs_in_this_process_and_says_why(
+async def test_without_worker_processes_the_fold_runs_in_this_process_and_says_why(
     db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     def no_semaphores(*args: object, **kwargs: object) -> None:
         raise OSError(30, "Read-only file system")  # what a read-only /dev/shm gives
 
-    monkeypatch.setattr(refold, "ProcessPoolExecutor", no_semaphores)
-    with caplog.at_level(logging.WARNING, logger="tidings.refold"):
-        folded = _fold(db, str(db), 2)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_semaphores)
+    with caplog.at_level(logging.WARNING, logger="tidings.fold"):
+        folded = await _fold(db, str(db), 2)
 
-    assert folded == _fold(db, str(db), 0)
+    assert folded == await _fold(db, str(db), 0)
     assert "worker processes failed (" in caplog.text
 
 
@@ -168,16 +184,17 @@ async def test_a_rebuild_that_fails_in_a_worker_changes_nothing_and_the_store_go
 _SLOW_REBUILD = """
 import sys, time
 if __name__ == "__main__":
-    from api.store import refold
-    from api.store.sqlite import SQLiteStore
+    from api.store import folding
+    from api.store.sqlite import driver, workers
     from api.cli.commands import main
-    refold.SPAN, refold.PARALLEL_FROM, refold.workers = 1, 0, lambda limit: limit
-    write = SQLiteStore._write_rows
-    def slow(conn, rows, retractions):
-        print("folding", flush=True)
-        time.sleep(0.01)
-        write(conn, rows, retractions)
-    SQLiteStore._write_rows = staticmethod(slow)
+    folding.SPAN, workers.PARALLEL_FROM, workers.workers = 1, 0, lambda limit: limit
+    write = driver._Transaction.run_many
+    async def slow(self, statement, records):
+        if statement == "insert_row":
+            print("folding", flush=True)
+            time.sleep(0.01)
+        await write(self, statement, records)
+    driver._Transaction.run_many = slow
     sys.exit(main(["rebuild", "--db", sys.argv[1], "--fold-processes", "2"]))
 """
 
@@ -187,8 +204,8 @@ _LATE_STOP = """
 import os, signal, sys, time
 if __name__ == "__main__":
     from api.cli import commands as cli
-    from api.store import refold
-    refold.SPAN = 97
+    from api.store import folding
+    folding.SPAN = 97
     def update(self, done, total):
         if done == total:
             os.kill(os.getpid(), signal.SIGINT)

@@ -9,12 +9,13 @@ import pytest
 
 from api.errors import DomainError, StoreUnavailable
 from api.store.base import AppendResult
+from api.store.driver import ConstraintViolated
 from api.store.planner import Command
 from api.store.writer import GroupWriter
 from tests.factories import company_registered
 
 
-class Poisoned(Exception):
+class Poisoned(ConstraintViolated):
     pass
 
 

@@ -127,12 +127,8 @@ class Feed:
     async def start(self) -> None:
         self.closing = False
         self.head = self._window_last = await self._store.last_position()
-        writer = getattr(self._store, "writer", None)  # every backend with a writer in this process has one
-        if writer is not None:
-            writer.on_commit.append(self.committed)
-        external = getattr(self._store, "on_external_commit", None)  # stores that hear other processes commit
-        if external is not None:
-            external.append(self.committed)
+        self._store.on_commit.append(self.committed)
+        self._store.on_external_commit.append(self.committed)  # commits of other processes, where the store hears them
         self._task = asyncio.create_task(self._tail(), name="tidings-feed")
 
     def shutdown(self) -> None:
@@ -145,12 +141,9 @@ class Feed:
 
     async def close(self) -> None:
         self.shutdown()
-        writer = getattr(self._store, "writer", None)
-        if writer is not None and self.committed in writer.on_commit:
-            writer.on_commit.remove(self.committed)
-        external = getattr(self._store, "on_external_commit", None)
-        if external is not None and self.committed in external:
-            external.remove(self.committed)
+        for listeners in (self._store.on_commit, self._store.on_external_commit):
+            if self.committed in listeners:
+                listeners.remove(self.committed)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -285,7 +278,7 @@ class Feed:
             async with asyncio.timeout(self._poll):
                 await self._tail_wake.wait()
         except TimeoutError:
-            if (self._streams or self._waiters) and not getattr(self._store, "listening", False):
+            if (self._streams or self._waiters) and not self._store.listening:
                 # Another process on the same database commits without telling this one.
                 self.committed(await self._store.last_position())
 

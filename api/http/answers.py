@@ -8,10 +8,10 @@ touches any of them. Commits of other processes on the same database (or of othe
 instances) are therefore seen; nothing relies on this process's writer having announced
 them. Only reads of the latest state are kept, keyed by view, company, day and query.
 
-A store takes part by offering ``answers`` (an ``Answers``) and
-``unchanged(position, companies) -> int | None`` (the head position when nothing
-touched ``companies`` after ``position``, None otherwise or when it cannot tell cheaply).
-A store without them (PostgreSQL today) is simply not cached.
+The cache lives here, above the store: the app keeps one ``Answers`` when its store
+``probes`` (answers ``unchanged(position, companies)`` without waiting: the head position
+when nothing touched ``companies`` after ``position``). A store that cannot tell at once
+(PostgreSQL today) is simply not cached.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 
 from litestar.serialization import encode_json
 
+from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 
 __all__ = ["Answer", "Answers", "key", "recall", "remember"]
@@ -98,9 +99,8 @@ def _day(seconds: float) -> int:
     return int(seconds // 86400)
 
 
-def recall(store: Any, cache_key: Hashable | None) -> Answer | None:
+def recall(answers: Answers | None, store: EventStore, cache_key: Hashable | None) -> Answer | None:
     """The remembered answer when the store confirms it still holds."""
-    answers: Answers | None = getattr(store, "answers", None)
     if answers is None or cache_key is None:
         return None
     answer = answers.get(cache_key)
@@ -118,7 +118,7 @@ def recall(store: Any, cache_key: Hashable | None) -> Answer | None:
 
 
 def remember(
-    store: Any,
+    answers: Answers | None,
     cache_key: Hashable | None,
     body: Any,
     etag: str,
@@ -131,7 +131,6 @@ def remember(
     ``at_time`` is the moment the read was evaluated at: an answer built just after
     midnight is not kept under the day before.
     """
-    answers: Answers | None = getattr(store, "answers", None)
     if answers is None or cache_key is None:
         return body
     encoded = encode_json(body)

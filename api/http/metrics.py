@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,35 +17,31 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import REGISTRY
 from prometheus_client.registry import Collector
 
+from api.store.base import EventStore
+
 __all__ = ["HttpMetrics", "StoreCollector", "http_metrics"]
 
 
 class StoreCollector(Collector):
     """Yields the store's metrics and gauges read at scrape time (no I/O beyond a file size)."""
 
-    def __init__(self, store: Any, *, streams: Callable[[], int] | None = None) -> None:
+    def __init__(self, store: EventStore, *, streams: Callable[[], int] | None = None) -> None:
         self._store = store
         self._streams = streams
 
     def collect(self) -> Iterator[Any]:
-        writer = getattr(self._store, "writer", None)
-        if writer is not None:
-            for collector in writer.metrics.collectors():
-                yield from collector.collect()
-        yield _gauge(
-            "tidings_writer_queue_depth", "Append requests waiting for the writer.", writer.depth if writer else 0
-        )
-        yield _gauge(
-            "tidings_last_position", "Position of the last committed event.", getattr(writer, "last_position", 0)
-        )
+        store = self._store
+        for collector in store.writer_metrics.collectors():
+            yield from collector.collect()
+        yield _gauge("tidings_writer_queue_depth", "Append requests waiting for the writer.", store.queue_depth)
+        yield _gauge("tidings_last_position", "Position of the last committed event.", store.committed_position)
         yield _gauge(
             "tidings_read_model_lag_events", "Events committed but not yet in the read models (0: they are inline).", 0
         )
         if self._streams is not None:
             yield _gauge("tidings_sse_connections", "Open Server-Sent Events streams.", self._streams())
-        path = getattr(self._store, "path", None)
-        if isinstance(path, str) and os.path.exists(path):
-            size = sum(os.path.getsize(p) for p in (path, f"{path}-wal") if os.path.exists(p))
+        size = store.stored_bytes()
+        if size is not None:
             yield _gauge("tidings_store_bytes", "Size of the database files on disk.", size)
 
     def register(self) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from api.projections.facts import CompanyRows
+from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
 
@@ -50,8 +51,55 @@ class EventStore(Protocol):
     """An append-only log of typed events with per-company versions.
 
     Appends are atomic per call; positions are gap-free in commit order; an event id is
-    stored once for the life of the store.
+    stored once for the life of the store. Every member a caller uses is declared here.
     """
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        ...
+
+    @property
+    def on_commit(self) -> list[Callable[[int], None]]:
+        """Called with the last position after each commit of this process's writer."""
+        ...
+
+    @property
+    def on_external_commit(self) -> list[Callable[[int], None]]:
+        """Called with the last position whenever any process commits (stores that hear them; see ``listening``)."""
+        ...
+
+    @property
+    def listening(self) -> bool:
+        """Whether ``on_external_commit`` hears every commit of every process right now (else poll)."""
+        ...
+
+    @property
+    def committed_position(self) -> int:
+        """The last position this process's writer committed or saw at open."""
+        ...
+
+    @property
+    def queue_depth(self) -> int:
+        """Append requests waiting for the writer."""
+        ...
+
+    @property
+    def writer_metrics(self) -> WriterMetrics: ...
+
+    @property
+    def probes(self) -> bool:
+        """Whether ``unchanged`` can answer without waiting (an answer cache is worth keeping)."""
+        ...
+
+    def unchanged(self, position: int, companies: Iterable[str]) -> int | None:
+        """Without waiting: the head position when no event after ``position`` touches any of
+        ``companies``; None when one does, or when the store cannot tell at once."""
+        ...
+
+    def stored_bytes(self) -> int | None:
+        """The size of the store's files, where it has files of its own."""
+        ...
 
     async def open(self) -> None: ...
 

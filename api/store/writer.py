@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from api.errors import DomainError, StoreUnavailable, problem_kind
 from api.store.base import AppendResult
+from api.store.driver import ConstraintViolated
 from api.store.metrics import WriterMetrics
 from api.store.planner import Command
 
@@ -92,9 +93,9 @@ class GroupWriter:
         outcomes: list[AppendResult | DomainError]
         try:
             outcomes = await self._commit([command for command, _ in group])
-        except DomainError as error:
+        except DomainError as error:  # StoreUnavailable among them: nothing of the group was stored
             outcomes = [error] * len(group)
-        except Exception:  # not a fault of the database: a command the planner let through broke a constraint
+        except ConstraintViolated:  # a command the planner let through broke a constraint of the database
             log.exception("commit of %d appends failed", len(group))
             outcomes = await self._one_by_one([command for command, _ in group])
         elapsed = time.perf_counter() - started
@@ -128,7 +129,7 @@ class GroupWriter:
                 outcomes.extend(await self._commit([command]))
             except DomainError as error:
                 outcomes.append(error)
-            except Exception:
+            except ConstraintViolated:
                 log.exception("commit of one append failed")
                 outcomes.append(StoreUnavailable())
         return outcomes

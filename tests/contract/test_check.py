@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import random
 import sqlite3
 from typing import Any
 
 import pytest
 
-from api.store import refold
+from api.store import folding
 from api.store.base import EventStore
 from api.store.sqlite import SQLiteStore
 from tests.contract.history import History, random_history
@@ -20,11 +19,7 @@ SEED = 20251202
 @pytest.fixture(autouse=True)
 def small_spans(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many spans from a small history, so that retractions mark rows of spans folded before them."""
-    monkeypatch.setattr(refold, "SPAN", 97)
-    with contextlib.suppress(ImportError):
-        from api.store import postgres
-
-        monkeypatch.setattr(postgres, "_FOLD_BATCH", 97)
+    monkeypatch.setattr(folding, "SPAN", 97)
 
 
 @pytest.fixture
@@ -42,7 +37,7 @@ async def _behind_the_back(store: EventStore, statement: str) -> list[tuple[Any,
     else:
         import asyncpg
 
-        conn = await asyncpg.connect(store._dsn)  # type: ignore[attr-defined]
+        conn = await asyncpg.connect(store.postgres._dsn)  # type: ignore[attr-defined]
         try:
             await conn.execute(f'SET search_path TO "{store.schema}"')  # type: ignore[attr-defined]
             found = [tuple(row) for row in await conn.fetch(statement.replace("X'7B7D'", "'\\x7b7d'::bytea"))]

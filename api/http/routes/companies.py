@@ -17,7 +17,7 @@ from msgspec import Meta
 
 from api.errors import CompanyNotFound, InvalidInput
 from api.http import answers
-from api.http.routes.injected import Store
+from api.http.routes.injected import Cache, Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
@@ -185,17 +185,18 @@ async def get_company(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
     store: Store,
+    cache: Cache,
     point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
     key = answers.key("dossier", company_id, point)
-    if (hit := answers.recall(store, key)) is not None:  # encoded before, and the store confirms it still holds
+    if (hit := answers.recall(cache, store, key)) is not None:  # encoded before, and the store confirms it still holds
         # A revalidation that matches is answered without inflating the stored answer.
         return _not_modified(request, hit.etag) or _answer(hit.body, hit.etag)
     data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
     etag = _etag(data.version, data.at_time, registrations)
     depends = {company_id, *dossier.referenced(data), *registrations}
     body = answers.remember(
-        store, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
+        cache, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
     )
     return _cached(request, body, etag)
 

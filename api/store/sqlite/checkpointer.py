@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
-from api.store.sql import file_uri
+from api.store.sqlite.paths import file_uri
 
 __all__ = ["Checkpointer"]
 

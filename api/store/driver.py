@@ -1,0 +1,115 @@
+"""What a database backend gives the store: a dialect (SQL text per statement) and a driver.
+
+A driver runs named statements inside transactions and translates its library's errors at
+its edge: a broken constraint leaves as ``ConstraintViolated``, every other database or
+network fault as ``StoreUnavailable`` with a client-safe reason. Nothing above
+``api/store/`` imports a driver library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from api.store.statements import Q
+
+if TYPE_CHECKING:
+    from api.store.folding import Folded
+
+__all__ = ["ConstraintViolated", "Dialect", "Driver", "Spans", "Transaction"]
+
+
+class ConstraintViolated(Exception):
+    """The database refused a write that broke one of its constraints (a planner bug, or a race
+    with another process): the writer retries the group's commands one by one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """A database's SQL text for every statement, and how times and event ids are bound and read."""
+
+    sql: Mapping[Q, str | None]
+    """None: the statement has nothing to do on this database."""
+    time: Callable[[datetime], Any]
+    read_time: Callable[[Any], datetime]
+    event_id: Callable[[UUID], Any]
+    read_event_id: Callable[[Any], UUID]
+
+
+class Transaction(Protocol):
+    """One transaction on one connection: a write, or a read-only snapshot."""
+
+    committed: bool
+    """Set once COMMIT returned (a rebuild cancelled during its COMMIT asks)."""
+
+    async def rows(self, statement: Q, *params: Any) -> list[Sequence[Any]]: ...
+
+    async def row(self, statement: Q, *params: Any) -> Sequence[Any] | None: ...
+
+    async def run(self, statement: Q, *params: Any) -> None: ...
+
+    async def run_many(self, statement: Q, records: Sequence[Sequence[Any]]) -> None: ...
+
+
+Spans = Callable[[int], AsyncIterator["Folded"]]
+"""A fold of the log up to a position on other processes, span by span in order."""
+
+
+class Driver(Protocol):
+    backend: str
+    dialect: Dialect
+
+    async def open(self) -> None:
+        """Connect, create or migrate the schema."""
+        ...
+
+    async def close(self) -> None: ...
+
+    def writing(self) -> AbstractAsyncContextManager[Transaction]:
+        """The write transaction: one at a time in this process; commits when the block ends, rolls back
+        when it raises (a commit cut short by cancellation still finishes: see ``committed``)."""
+        ...
+
+    def reading(self) -> AbstractAsyncContextManager[Transaction]:
+        """A read-only snapshot on a connection of its own, never behind the writer."""
+        ...
+
+    def rebuilding(self, tx: Transaction) -> AbstractAsyncContextManager[None]:
+        """Around the bulk write of every read-model row in ``tx`` (SQLite drops and remakes the indexes)."""
+        ...
+
+    def spans(self, total: int) -> Spans | None:
+        """A fold of a log of ``total`` events on worker processes, or None to fold in this process."""
+        ...
+
+    async def durability(self) -> str:
+        """The durability settings as the database reports them; raises StoreUnavailable when it does not answer."""
+        ...
+
+    def unchanged(self, position: int, companies: Sequence[str]) -> int | None:
+        """Without waiting: the head when no event after ``position`` touches ``companies``, else None
+        (also when the driver cannot tell at once)."""
+        ...
+
+    async def between_groups(self) -> None:
+        """Work the writer's connection has to do between two group commits (returns at once when none)."""
+        ...
+
+    probes: bool
+    """Whether ``unchanged`` can answer without waiting."""
+
+    def stored_bytes(self) -> int | None:
+        """The size of the database's files, where the store has files of its own."""
+        ...
+
+    on_external_commit: list[Callable[[int], None]]
+    """Called with the last position whenever any process commits (drivers that hear them)."""
+
+    @property
+    def listening(self) -> bool:
+        """Whether ``on_external_commit`` hears every commit of every process right now."""
+        ...

@@ -1,0 +1,20 @@
+"""The PostgreSQL backend: the store's program on the asyncpg driver and PostgreSQL's dialect.
+
+Needs the ``postgres`` extra (asyncpg).
+"""
+
+from __future__ import annotations
+
+from api.store.postgres.driver import PostgresDriver
+from api.store.program import Store
+
+__all__ = ["PostgresStore"]
+
+
+class PostgresStore(Store):
+    """The store in a PostgreSQL database (in ``schema`` when given, created if absent)."""
+
+    def __init__(self, dsn: str, *, schema: str | None = None, readers: int = 8, connect_timeout: float = 10.0) -> None:
+        self.postgres = PostgresDriver(dsn, schema=schema, readers=readers, connect_timeout=connect_timeout)
+        super().__init__(self.postgres)
+        self.schema = schema

@@ -1,0 +1,196 @@
+"""PostgreSQL's SQL for every statement of api.store.statements, its migrations, and how it binds times and ids.
+
+A list parameter binds as an array (``= ANY($1::text[])``). Times are ``timestamptz`` and
+event ids ``uuid``, bound as they are. Text columns are ``COLLATE "C"``: bytewise order, as
+in SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from api.store.driver import Dialect
+from api.store.statements import Q
+
+__all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS = (
+    # 1: the log, its per-company index, and the read models.
+    """
+    CREATE TABLE events (
+        position BIGINT PRIMARY KEY,
+        id UUID NOT NULL UNIQUE,
+        type TEXT COLLATE "C" NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL,
+        body BYTEA NOT NULL
+    );
+    CREATE INDEX events_by_type ON events (type, position);
+    CREATE INDEX events_by_time ON events (recorded_at, position);
+    CREATE FUNCTION tidings_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'the event log is append-only';
+    END;
+    $$;
+    CREATE TRIGGER events_are_not_changed BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION tidings_append_only();
+    CREATE TRIGGER events_are_not_truncated BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION tidings_append_only();
+    CREATE TABLE log_head (
+        id SMALLINT PRIMARY KEY CHECK (id = 1),
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMPTZ
+    );
+    INSERT INTO log_head (id, position, recorded_at) VALUES (1, 0, NULL);
+    CREATE TABLE touches (
+        position BIGINT NOT NULL,
+        ord INTEGER NOT NULL,
+        company_id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (position, ord),
+        UNIQUE (company_id, position)
+    );
+    CREATE TABLE companies (
+        company_id TEXT COLLATE "C" PRIMARY KEY,
+        version BIGINT NOT NULL,
+        last_position BIGINT NOT NULL
+    );
+    CREATE TABLE retractions (
+        target BIGINT PRIMARY KEY,
+        position BIGINT NOT NULL UNIQUE
+    );
+    CREATE TABLE read_rows (
+        view TEXT COLLATE "C" NOT NULL,
+        company_id TEXT COLLATE "C" NOT NULL,
+        position BIGINT NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        sort TEXT COLLATE "C" NOT NULL,
+        item BYTEA NOT NULL,
+        retracted_at BIGINT,
+        PRIMARY KEY (company_id, view, position, key)
+    );
+    CREATE INDEX read_rows_by_position ON read_rows (position);
+    CREATE INDEX read_rows_by_view ON read_rows (view, company_id, position);
+    CREATE TABLE checkpoints (name TEXT COLLATE "C" PRIMARY KEY, position BIGINT NOT NULL);
+    """,
+)
+
+CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN 'tidings.' || current_schema()
+    ELSE 'tidings.' || left(encode(sha256(convert_to(current_schema(), 'UTF8')), 'hex'), 40) END"""
+"""The NOTIFY channel of the store's schema, as SQL (api.store.postgres.driver.channel says it in Python)."""
+
+_LOG = "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1"
+_LOG_OF_COMPANY = (
+    "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
+    "WHERE t.company_id = $1 AND t.position > $2"
+)
+_VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
+_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
+_LATEST_REGISTRATION = "SELECT DISTINCT ON (company_id) company_id, key, sort, item FROM read_rows"
+
+SQL: dict[Q, str | None] = {
+    # Taking the log lock and reading the head is one statement (api.store.postgres.driver says why).
+    Q.TAKE_HEAD: "SELECT position, recorded_at, clock_timestamp() FROM log_head WHERE id = 1 FOR UPDATE",
+    Q.KNOWN: (
+        "SELECT e.position, e.recorded_at, e.body, r.position FROM events e "
+        "LEFT JOIN retractions r ON r.target = e.position WHERE e.id = ANY($1::uuid[])"
+    ),
+    Q.TOUCHED: "SELECT position, company_id FROM touches WHERE position = ANY($1::bigint[]) ORDER BY position, ord",
+    Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id = ANY($1::text[])",
+    Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES ($1, $2, $3, $4, $5)",
+    Q.INSERT_TOUCH: "INSERT INTO touches (position, ord, company_id) VALUES ($1, $2, $3)",
+    Q.UPSERT_COMPANY: (
+        "INSERT INTO companies (company_id, version, last_position) VALUES ($1, $2, $3) "
+        "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
+    ),
+    Q.INSERT_ROW: "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES ($1, $2, $3, $4, $5, $6)",
+    Q.INSERT_RETRACTION: "INSERT INTO retractions (target, position) VALUES ($1, $2)",
+    Q.MARK_RETRACTED: "UPDATE read_rows SET retracted_at = $1 WHERE position = $2 AND retracted_at IS NULL",
+    Q.SET_CHECKPOINT: (
+        "INSERT INTO checkpoints (name, position) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+    ),
+    # Moving the head and announcing it is one round trip; the notification leaves at COMMIT.
+    Q.MOVE_HEAD: (
+        "WITH head AS (UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 RETURNING position) "
+        f"SELECT pg_notify({CHANNEL}, position::text) FROM head"
+    ),
+    Q.LAST_POSITION: "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
+    Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT $2",
+    Q.LOG_PAGE_OF_TYPES: f"{_LOG} AND e.type = ANY($2::text[]) ORDER BY e.position LIMIT $3",
+    Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT $3",
+    Q.LOG_PAGE_OF_COMPANY_TYPES: f"{_LOG_OF_COMPANY} AND e.type = ANY($3::text[]) ORDER BY t.position LIMIT $4",
+    Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = $1",
+    Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = $1",
+    Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1",
+    Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = $1",
+    Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = $1 AND position <= $2",
+    Q.COMPANY_ROWS: (
+        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT} "
+        "ORDER BY position, view, key"
+    ),
+    Q.COMPANY_ROWS_OF_VIEWS: (
+        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT} "
+        "AND view = ANY($3::text[]) ORDER BY position, view, key"
+    ),
+    Q.TIMELINE_COUNTS: (
+        f"SELECT key, count(*) FROM read_rows WHERE company_id = $1 AND view = 'timeline' AND {_VALID_AT} "
+        "GROUP BY key ORDER BY key"
+    ),
+    Q.REGISTRATIONS: (
+        "SELECT DISTINCT ON (company_id) company_id, item FROM read_rows WHERE view = 'registration' "
+        "AND company_id = ANY($1::text[]) AND position <= $2 ORDER BY company_id, position DESC"
+    ),
+    Q.COMPANY_PAGE: f"""
+        WITH latest AS (
+            {_LATEST_REGISTRATION} WHERE view = 'registration' AND position <= $1
+            ORDER BY company_id, position DESC
+        )
+        SELECT company_id, item FROM latest
+        WHERE company_id > $2 AND ($3::text IS NULL OR key = $3) AND ($4::text IS NULL OR strpos(sort, $4) > 0)
+        ORDER BY company_id
+        LIMIT $5
+    """,
+    Q.COMPANY_COUNTS: (
+        "SELECT company_id, count(*), max(position) FROM touches "
+        "WHERE company_id = ANY($1::text[]) AND position <= $2 GROUP BY company_id"
+    ),
+    Q.EVENTS_BETWEEN: "SELECT position, recorded_at, body FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position",
+    Q.TOUCHED_BETWEEN: "SELECT position, company_id FROM touches WHERE position BETWEEN $1 AND $2 ORDER BY position, ord",
+    Q.TARGETS: "SELECT id, position FROM events WHERE id = ANY($1::uuid[])",
+    Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type = ANY($1::text[]) AND position <= $2 ORDER BY position",
+    Q.DELETE_ROWS: "DELETE FROM read_rows",
+    Q.DAMAGE: (
+        "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "
+        "FROM log_head h, (SELECT coalesce(max(position), 0) AS last FROM events) e "
+        "WHERE h.id = 1 AND h.position != e.last"
+    ),
+    Q.LOG_EXTENT: "SELECT count(*), coalesce(max(position), 0) FROM events",
+    Q.VERSION_FAULTS: (
+        "SELECT c.company_id, c.version, t.n FROM companies c LEFT JOIN LATERAL "
+        "(SELECT count(*) AS n FROM touches t WHERE t.company_id = c.company_id) t ON true "
+        "WHERE c.version != t.n ORDER BY c.company_id"
+    ),
+    Q.ROWS_BETWEEN: f"{_ROW_COLUMNS} WHERE position > $1 AND position <= $2",
+    Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > $1 OR position <= 0",
+}
+
+
+def _instant(moment: datetime) -> datetime:
+    """``moment`` in UTC; one that UTC cannot hold lies before or after every event."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+def _same(value: datetime) -> datetime:
+    return value
+
+
+def _uuid(value: UUID) -> UUID:
+    return value
+
+
+DIALECT = Dialect(sql=SQL, time=_instant, read_time=_same, event_id=_uuid, read_event_id=_uuid)

@@ -1,0 +1,356 @@
+"""The store's one program: every algorithm it runs, over any driver.
+
+Appends go through the group writer (api.store.writer): one write transaction takes the
+log's head (and with it the write lock), reads the snapshot the planner decides on,
+writes the planned rows with one set-oriented statement per table and commits, so a group
+of requests costs a handful of round trips and one fsync. Reads run in a read-only
+snapshot of their own. Rebuild and check fold the log again span by span (api.store.folding).
+Each backend adds only its dialect and its driver (api.store.sqlite, api.store.postgres).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from api.errors import DomainError
+from api.projections import project as project_all
+from api.projections.evidence import decode_sources
+from api.projections.facts import CompanyRows, ReadRow
+from api.store import check as checking
+from api.store import folding
+from api.store.base import AppendResult, Expectation, ReadyState
+from api.store.driver import Driver, Transaction
+from api.store.folding import Project
+from api.store.metrics import WriterMetrics
+from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
+from api.store.readpoint import ReadPoint
+from api.store.statements import Q
+from api.store.writer import GroupWriter
+from schema.codec import event_tag
+from schema.declarations import Catalogue
+from schema.events import CATALOGUE, CompanyRegistered, Event, StoredEvent
+
+__all__ = ["Store"]
+
+_registration = msgspec.json.Decoder(CompanyRegistered)
+
+
+class Store:
+    """An append-only log of typed events with per-company versions and read models, on ``driver``."""
+
+    def __init__(self, driver: Driver, *, catalogue: Catalogue = CATALOGUE, project: Project = project_all) -> None:
+        self.driver = driver
+        self.dialect = driver.dialect
+        self.catalogue = catalogue
+        self.project = project
+        self.writer = GroupWriter(self._commit)
+
+    @property
+    def backend(self) -> str:
+        return self.driver.backend
+
+    @property
+    def on_commit(self) -> list[Callable[[int], None]]:
+        return self.writer.on_commit
+
+    @property
+    def on_external_commit(self) -> list[Callable[[int], None]]:
+        return self.driver.on_external_commit
+
+    @property
+    def listening(self) -> bool:
+        return self.driver.listening
+
+    @property
+    def committed_position(self) -> int:
+        return self.writer.last_position
+
+    @property
+    def queue_depth(self) -> int:
+        return self.writer.depth
+
+    @property
+    def writer_metrics(self) -> WriterMetrics:
+        return self.writer.metrics
+
+    @property
+    def probes(self) -> bool:
+        return self.driver.probes
+
+    def stored_bytes(self) -> int | None:
+        return self.driver.stored_bytes()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        await self.driver.open()
+        try:
+            async with self.driver.reading() as tx:
+                self.writer.last_position = await _last_position(tx)
+        except BaseException:
+            await self.driver.close()
+            raise
+        self.writer.start()
+
+    async def close(self) -> None:
+        await self.writer.close()
+        await self.driver.close()
+
+    # -- writes ------------------------------------------------------------------------
+
+    async def append(self, events: Sequence[Event], *, expected: Expectation | None = None) -> AppendResult:
+        return await self.writer.submit(Command(list(events), expected, batch=False))
+
+    async def append_batch(self, events: Sequence[Event]) -> AppendResult:
+        return await self.writer.submit(Command(list(events), None, batch=True))
+
+    async def _commit(self, commands: Sequence[Command]) -> list[AppendResult | DomainError]:
+        async with self.driver.writing() as tx:
+            head = await tx.row(Q.TAKE_HEAD)
+            decided = plan(commands, await self._snapshot(tx, commands, head), _now(head))
+            await self._write(tx, decided)
+        await self.driver.between_groups()
+        return decided.outcomes
+
+    async def _snapshot(self, tx: Transaction, commands: Sequence[Command], head: Sequence[Any] | None) -> Snapshot:
+        dialect = self.dialect
+        need = needs(commands)
+        known: dict[UUID, Known] = {}
+        if need.event_ids:
+            rows = await tx.rows(Q.KNOWN, [dialect.event_id(i) for i in need.event_ids])
+            touched = await _touched(tx, [row[0] for row in rows])
+            for position, recorded_at, body, retracted_by in rows:
+                stored = folding.stored_event(dialect, self.catalogue, position, recorded_at, body)
+                assert stored.event.id is not None
+                known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
+        versions: dict[str, int] = {}
+        if ids := versioned(need, known):
+            versions = {company: int(version) for company, version in await tx.rows(Q.VERSIONS, sorted(ids))}
+        return Snapshot(
+            last_position=int(head[0]) if head else 0,
+            last_recorded_at=dialect.read_time(head[1]) if head and head[1] is not None else None,
+            known=known,
+            versions=versions,
+        )
+
+    async def _write(self, tx: Transaction, decided: Plan) -> None:
+        if not decided.stored:
+            return
+        dialect = self.dialect
+        recorded_at = dialect.time(decided.stored[0].recorded_at)  # the planner gives a group one transaction time
+        await tx.run_many(
+            Q.INSERT_EVENT,
+            [
+                (s.position, dialect.event_id(s.event.id), event_tag(s.event), recorded_at, body)  # type: ignore[arg-type]
+                for s, body in zip(decided.stored, decided.bodies, strict=True)
+            ],
+        )
+        await tx.run_many(Q.INSERT_TOUCH, _ordinals(decided.touches))
+        await tx.run_many(Q.UPSERT_COMPANY, [(c, v, p) for c, (v, p) in decided.versions.items()])
+        await tx.run_many(Q.INSERT_ROW, decided.rows)
+        if decided.retractions:
+            await tx.run_many(Q.INSERT_RETRACTION, decided.retractions)
+            await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions])
+        last = decided.stored[-1]
+        await tx.run(Q.SET_CHECKPOINT, "read_rows", last.position)
+        if self.dialect.sql[Q.MOVE_HEAD] is not None:
+            await tx.run(Q.MOVE_HEAD, last.position, recorded_at)
+
+    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop every read model and fold the whole log again, in one transaction; returns the last position folded.
+
+        The transaction holds the log's write lock, so appends wait; readers see the old rows
+        until it commits. Cancelled (Ctrl-C), it rolls back, unless its COMMIT had begun: then
+        it returns as if it had not been cancelled."""
+        done = 0
+        tx: Transaction | None = None
+        try:
+            async with self.driver.writing() as tx:
+                total = await _last_position(tx)
+                await tx.row(Q.TAKE_HEAD)
+                await tx.run(Q.DELETE_ROWS)
+                retracted: list[tuple[int, int]] = []
+                async with self.driver.rebuilding(tx):
+                    spans = self.driver.spans(total)
+                    async for rows, found, done, _ in folding.fold_log(
+                        tx, self.dialect, self.catalogue, self.project, total, spans=spans
+                    ):
+                        await tx.run_many(Q.INSERT_ROW, rows)
+                        retracted.extend(found)
+                        if progress is not None:
+                            progress(done, total)
+                # Retractions mark rows written before them, in log order.
+                await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in retracted])
+                await tx.run(Q.SET_CHECKPOINT, "read_rows", done)
+        except asyncio.CancelledError:
+            if tx is None or not tx.committed:
+                raise
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # it finished: say so rather than "stopped"
+        return done
+
+    async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
+        """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        async with self.driver.reading() as tx:
+            spans = self.driver.spans(await _last_position(tx))
+            return await checking.check(tx, self.dialect, self.catalogue, self.project, spans=spans, progress=progress)
+
+    # -- the log -----------------------------------------------------------------------
+
+    async def read(
+        self, *, after: int = 0, limit: int = 100, types: Sequence[str] = (), company: str | None = None
+    ) -> list[StoredEvent]:
+        async with self.driver.reading() as tx:
+            if company is None:
+                rows = await (
+                    tx.rows(Q.LOG_PAGE_OF_TYPES, after, list(types), limit)
+                    if types
+                    else tx.rows(Q.LOG_PAGE, after, limit)
+                )
+            elif types:
+                rows = await tx.rows(Q.LOG_PAGE_OF_COMPANY_TYPES, company, after, list(types), limit)
+            else:
+                rows = await tx.rows(Q.LOG_PAGE_OF_COMPANY, company, after, limit)
+        return [folding.stored_event(self.dialect, self.catalogue, *row) for row in rows]
+
+    async def get(self, event_id: UUID) -> StoredEvent | None:
+        async with self.driver.reading() as tx:
+            row = await tx.row(Q.EVENT, self.dialect.event_id(event_id))
+        return None if row is None else folding.stored_event(self.dialect, self.catalogue, *row)
+
+    async def company_version(self, company_id: str) -> int | None:
+        async with self.driver.reading() as tx:
+            row = await tx.row(Q.COMPANY_VERSION, company_id)
+        return None if row is None else int(row[0])
+
+    async def last_position(self) -> int:
+        async with self.driver.reading() as tx:
+            return await _last_position(tx)
+
+    def unchanged(self, position: int, companies: Iterable[str]) -> int | None:
+        """The head position when no event after ``position`` touches any of ``companies``, else None
+        (also when the driver cannot tell without waiting)."""
+        return self.driver.unchanged(position, list(companies))
+
+    async def ready(self) -> ReadyState:
+        durability = await self.driver.durability()
+        return ReadyState(self.backend, durability, await self.last_position(), self.writer.depth)
+
+    # -- read models -------------------------------------------------------------------
+
+    async def company(
+        self,
+        company_id: str,
+        point: ReadPoint,
+        *,
+        views: Sequence[str] = (),
+        referenced: Callable[[CompanyRows], set[str]] | None = None,
+        counts: bool = False,
+    ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
+        """A company's rows valid at ``point`` (only ``views`` when given) and the latest registrations
+        of the company and of every company ``referenced`` names; with ``counts``, its timeline facts
+        counted per type. None when the company was not registered at that point."""
+        async with self.driver.reading() as tx:
+            at, at_time = await self._resolve(tx, point)
+            found = await tx.row(Q.COMPANY_AT, company_id, at)
+            version, last = (int(found[0]), int(found[1] or 0)) if found else (0, 0)
+            if version == 0:
+                return None
+            if views:
+                selected = await tx.rows(Q.COMPANY_ROWS_OF_VIEWS, company_id, at, [*views, "evidence"])
+            else:
+                selected = await tx.rows(Q.COMPANY_ROWS, company_id, at)
+            data = _company_rows(company_id, version, last, at, at_time, [ReadRow(*row) for row in selected])
+            if counts:
+                data.counts = {key: int(n) for key, n in await tx.rows(Q.TIMELINE_COUNTS, company_id, at)}
+            ids = {company_id} | (referenced(data) if referenced else set())
+            registrations = await _registrations(tx, ids, at)
+            if company_id not in registrations:
+                return None
+            parent = registrations[company_id].parent_id
+            if parent:
+                registrations.update(await _registrations(tx, {parent}, at))
+            return data, registrations
+
+    async def companies(
+        self, point: ReadPoint, *, q: str | None, country: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[CompanyRegistered, int, int]], bool]:
+        """Latest registrations at ``point`` in id order after ``cursor``, with (version, last position);
+        and whether more follow."""
+        if q is not None and "\x00" in q:
+            return [], False  # no name or alias holds a NUL (PostgreSQL text cannot)
+        async with self.driver.reading() as tx:
+            at, _ = await self._resolve(tx, point)
+            rows = await tx.rows(Q.COMPANY_PAGE, at, cursor or "", country, q.lower() if q else None, limit + 1)
+            more = len(rows) > limit
+            rows = rows[:limit]
+            counts: dict[str, tuple[int, int]] = {}
+            if rows:
+                counts = {
+                    c: (int(v), int(p)) for c, v, p in await tx.rows(Q.COMPANY_COUNTS, [row[0] for row in rows], at)
+                }
+        return [(_registration.decode(item), *counts.get(c, (0, 0))) for c, item in rows], more
+
+    async def _resolve(self, tx: Transaction, point: ReadPoint) -> tuple[int, datetime]:
+        """The log position a read is as of, and the clock it is evaluated at."""
+        if point.as_of is not None:
+            found = await tx.row(Q.POSITION_AT, self.dialect.time(point.as_of))
+            return (int(found[0]) if found else 0), point.as_of
+        last = await _last_position(tx)
+        if point.at_position is not None and point.at_position < last:
+            found = await tx.row(Q.RECORDED_AT, point.at_position)
+            return point.at_position, self.dialect.read_time(found[0]) if found else datetime.now(UTC)
+        return last, datetime.now(UTC)
+
+
+def _now(head: Sequence[Any] | None) -> datetime:
+    """The transaction time: the database's clock where it gives one (shared by every instance), else ours."""
+    now = head[2] if head is not None else None
+    return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
+async def _last_position(tx: Transaction) -> int:
+    row = await tx.row(Q.LAST_POSITION)
+    return int(row[0]) if row else 0
+
+
+async def _touched(tx: Transaction, positions: list[int]) -> dict[int, list[str]]:
+    """The companies each position touches, in the order the event named them."""
+    result: dict[int, list[str]] = {}
+    if positions:
+        for position, company in await tx.rows(Q.TOUCHED, positions):
+            result.setdefault(position, []).append(company)
+    return result
+
+
+async def _registrations(tx: Transaction, ids: Iterable[str], at: int) -> dict[str, CompanyRegistered]:
+    return {row[0]: _registration.decode(row[1]) for row in await tx.rows(Q.REGISTRATIONS, sorted(ids), at)}
+
+
+def _ordinals(touches: Iterable[tuple[str, int]]) -> list[tuple[int, int, str]]:
+    """(position, ordinal, company): the ordinal keeps the order an event named its companies."""
+    result: list[tuple[int, int, str]] = []
+    previous, ordinal = 0, 0
+    for company, position in touches:
+        ordinal = ordinal + 1 if position == previous else 0
+        previous = position
+        result.append((position, ordinal, company))
+    return result
+
+
+def _company_rows(
+    company_id: str, version: int, last: int, at: int, at_time: datetime, rows: list[ReadRow]
+) -> CompanyRows:
+    """A company's rows as read back in position order, with the evidence they carry gathered by target."""
+    evidence: dict[int, list[Any]] = {}
+    for row in rows:
+        if row.view == "evidence":
+            evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
+    return CompanyRows(company_id, version, last, at, at_time, rows, evidence)

@@ -1,0 +1,214 @@
+"""SQLite's SQL for every statement of api.store.statements, its schema, and how it binds times and ids.
+
+Times are stored as fixed-width UTC text (text order is time order), event ids as 16-byte
+BLOBs. A list parameter is written ``({many})`` and expanded into one placeholder per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from api.store.driver import Dialect
+from api.store.statements import Q
+from schema.codec import format_time, parse_time
+
+__all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", "marks", "sql"]
+
+MOST_VARIABLES = 30_000
+"""Below SQLite's limit of 32,766 bound parameters a statement."""
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY,
+    id BLOB NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (recorded_at, position);
+CREATE TRIGGER IF NOT EXISTS events_are_not_updated BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_are_not_deleted BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+-- A rowid table: rowid order is the order each event named its companies.
+CREATE TABLE IF NOT EXISTS touches (
+    company_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (company_id, position)
+);
+CREATE INDEX IF NOT EXISTS touches_by_position ON touches (position);
+CREATE TABLE IF NOT EXISTS companies (
+    company_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    last_position INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retractions (
+    target INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE
+);
+-- Rows go to the end of the table in position order; only the small index entries land at random
+-- places (by company). A clustered WITHOUT ROWID table put each ~500-byte item at a random leaf and
+-- wrote several times the data per commit (stores made before keep that layout; both work).
+CREATE TABLE IF NOT EXISTS read_rows (
+    view TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    sort TEXT NOT NULL,
+    item BLOB NOT NULL,
+    retracted_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS read_rows_key ON read_rows (company_id, view, position, key);
+CREATE INDEX IF NOT EXISTS read_rows_by_position ON read_rows (position);
+-- Registrations are the only rows looked up by view across companies (the company list, shown names).
+DROP INDEX IF EXISTS read_rows_by_view;
+CREATE INDEX IF NOT EXISTS registrations ON read_rows (company_id, position) WHERE view = 'registration';
+CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+"""
+
+_LOG = "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > ?"
+_LOG_OF_COMPANY = (
+    "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
+    "WHERE t.company_id = ? AND t.position > ?"
+)
+_VALID_AT = "position <= ?2 AND (retracted_at IS NULL OR retracted_at > ?2)"
+_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
+
+SQL: dict[Q, str | None] = {
+    Q.TAKE_HEAD: "SELECT position, recorded_at, NULL FROM events ORDER BY position DESC LIMIT 1",
+    Q.KNOWN: (
+        "SELECT e.position, e.recorded_at, e.body, r.position FROM events e "
+        "LEFT JOIN retractions r ON r.target = e.position WHERE e.id IN ({many})"
+    ),
+    Q.TOUCHED: "SELECT position, company_id FROM touches WHERE position IN ({many}) ORDER BY rowid",
+    Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id IN ({many})",
+    Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?)",
+    Q.INSERT_TOUCH: "INSERT INTO touches (position, company_id) VALUES (?1, ?3)",  # rowid keeps the order (?2)
+    Q.UPSERT_COMPANY: (
+        "INSERT INTO companies (company_id, version, last_position) VALUES (?, ?, ?) "
+        "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
+    ),
+    Q.INSERT_ROW: "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES (?, ?, ?, ?, ?, ?)",
+    Q.INSERT_RETRACTION: "INSERT INTO retractions (target, position) VALUES (?, ?)",
+    Q.MARK_RETRACTED: "UPDATE read_rows SET retracted_at = ? WHERE position = ? AND retracted_at IS NULL",
+    Q.SET_CHECKPOINT: (
+        "INSERT INTO checkpoints (name, position) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+    ),
+    Q.MOVE_HEAD: None,  # the events table is the head; BEGIN IMMEDIATE is the lock
+    Q.LAST_POSITION: "SELECT position FROM events ORDER BY position DESC LIMIT 1",
+    Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT ?",
+    Q.LOG_PAGE_OF_TYPES: f"{_LOG} AND e.type IN ({{many}}) ORDER BY e.position LIMIT ?",
+    Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT ?",
+    Q.LOG_PAGE_OF_COMPANY_TYPES: f"{_LOG_OF_COMPANY} AND e.type IN ({{many}}) ORDER BY t.position LIMIT ?",
+    Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = ?",
+    Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = ?",
+    Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= ?",
+    Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = ?",
+    Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = ? AND position <= ?",
+    Q.COMPANY_ROWS: (
+        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = ?1 AND {_VALID_AT} "
+        "ORDER BY position, view, key"
+    ),
+    Q.COMPANY_ROWS_OF_VIEWS: (
+        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = ?1 AND {_VALID_AT} "
+        "AND view IN ({many}) ORDER BY position, view, key"
+    ),
+    Q.TIMELINE_COUNTS: (
+        f"SELECT key, count(*) FROM read_rows WHERE company_id = ?1 AND view = 'timeline' AND {_VALID_AT} "
+        "GROUP BY key ORDER BY key"
+    ),
+    # A bare column beside max() is taken from the row holding the maximum (SQLite only).
+    Q.REGISTRATIONS: (
+        "SELECT company_id, item, max(position) FROM read_rows WHERE view = 'registration' "
+        "AND company_id IN ({many}) AND position <= ? GROUP BY company_id"
+    ),
+    Q.COMPANY_PAGE: """
+        WITH latest AS (
+            SELECT company_id, key, sort, item, max(position) AS position
+            FROM read_rows WHERE view = 'registration' AND position <= ?1
+            GROUP BY company_id
+        )
+        SELECT company_id, item FROM latest
+        WHERE company_id > ?2 AND (?3 IS NULL OR key = ?3) AND (?4 IS NULL OR instr(sort, ?4) > 0)
+        ORDER BY company_id
+        LIMIT ?5
+    """,
+    Q.COMPANY_COUNTS: (
+        "SELECT company_id, count(*), max(position) FROM touches "
+        "WHERE company_id IN ({many}) AND position <= ? GROUP BY company_id"
+    ),
+    Q.EVENTS_BETWEEN: "SELECT position, recorded_at, body FROM events WHERE position BETWEEN ? AND ? ORDER BY position",
+    Q.TOUCHED_BETWEEN: "SELECT position, company_id FROM touches WHERE position BETWEEN ? AND ? ORDER BY rowid",
+    Q.TARGETS: "SELECT id, position FROM events WHERE id IN ({many})",
+    Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type IN ({many}) AND position <= ? ORDER BY position",
+    Q.DELETE_ROWS: "DELETE FROM read_rows",
+    Q.DAMAGE: "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok'",
+    Q.LOG_EXTENT: "SELECT count(*), coalesce(max(position), 0) FROM events",
+    Q.VERSION_FAULTS: (
+        "SELECT c.company_id, c.version, (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id) "
+        "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id)"
+    ),
+    Q.ROWS_BETWEEN: f"{_ROW_COLUMNS} WHERE position > ? AND position <= ?",
+    Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > ? OR position <= 0",
+}
+
+DIALECT = Dialect(
+    sql=SQL,
+    time=format_time,
+    read_time=parse_time,
+    event_id=lambda event_id: event_id.bytes,
+    read_event_id=lambda value: UUID(bytes=bytes(value)),
+)
+
+
+def sql(statement: Q) -> str:
+    text = DIALECT.sql[statement]
+    if text is None:
+        raise LookupError(f"SQLite has no statement {statement}")
+    return text
+
+
+def expanded(statement: Q, params: Sequence[Any]) -> Iterator[tuple[str, Sequence[Any]]]:
+    """The statement's SQL and flat parameters; a list parameter too long for one statement is cut
+    into parts and the statement run once per part (every list statement answers per item)."""
+    text = sql(statement)
+    lists = [i for i, p in enumerate(params) if isinstance(p, list)]
+    if not lists:
+        yield text, params
+        return
+    index = lists[0]
+    values: list[Any] = params[index]
+    parts = [values[i : i + MOST_VARIABLES] for i in range(0, len(values), MOST_VARIABLES)] or [[]]
+    assert len(lists) == 1 or len(values) <= MOST_VARIABLES, "only one list parameter may be long"
+    for part in parts:
+        flat: list[Any] = []
+        placeholders: list[str] = []
+        for i, param in enumerate(params):
+            if isinstance(param, list):
+                item = part if i == index else param
+                placeholders.append(marks(len(item)))
+                flat.extend(item)
+            else:
+                flat.append(param)
+        yield text.format_map({"many": _Marks(placeholders)}), flat
+
+
+class _Marks:
+    """Hands out each list parameter's placeholders in turn, one ``{many}`` after the other."""
+
+    def __init__(self, marks: list[str]) -> None:
+        self._marks = iter(marks)
+
+    def __format__(self, spec: str) -> str:
+        return next(self._marks)
+
+
+def marks(count: int) -> str:
+    return ", ".join("?" * count)

@@ -1,0 +1,351 @@
+"""The SQLite driver: aiosqlite connections (one writer, a few readers), WAL, synchronous=FULL.
+
+Each aiosqlite connection owns a thread, so the event loop never waits on the disk. The
+writer's ``BEGIN IMMEDIATE`` takes SQLite's write lock before the store reads the state it
+decides on, so even two processes on one file cannot assign one position. Readers each hold
+a connection of their own and see one snapshot per transaction (WAL: they never wait for
+the writer). The WAL is copied into the database by api.store.sqlite.checkpointer, mostly off
+the commit path. sqlite3 errors stop here: a broken constraint leaves as ConstraintViolated,
+any other fault as StoreUnavailable with a client-safe reason.
+
+One path stays on the plain ``sqlite3`` module by measurement: ``unchanged``, the check behind
+every cached answer, runs two index seeks on the event loop's own thread; a hop to an
+aiosqlite thread would cost more than the rest of a cached read (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from api.errors import StoreUnavailable
+from api.store.driver import ConstraintViolated, Spans, Transaction
+from api.store.sqlite import workers
+from api.store.sqlite.checkpointer import Checkpointer
+from api.store.sqlite.dialect import DIALECT, MOST_VARIABLES, SCHEMA, SCHEMA_VERSION, expanded, marks, sql
+from api.store.statements import Q
+
+__all__ = ["SQLiteDriver"]
+
+log = logging.getLogger("tidings.sqlite")
+
+WRITER_CACHE_KIB = 32 * 1024
+WAL_BACKSTOP_PAGES = 50_000  # ~200 MB of WAL (SQLite's own default: 1,000 pages)
+WAL_KEEP_BYTES = 64 * 1024 * 1024
+REBUILD_CACHE_KIB = 512 * 1024  # a rebuild is one transaction over every row: keep its dirty pages in memory
+
+
+class SQLiteDriver:
+    backend = "sqlite"
+    dialect = DIALECT
+    probes = True
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: str = "FULL",
+        busy_timeout_ms: int = 5000,
+        readers: int = 4,
+        checkpoint_interval: float = 1.0,
+        fold_processes: int = 4,
+    ) -> None:
+        self.path = str(path)
+        self.synchronous = synchronous.upper()
+        self.busy_timeout_ms = busy_timeout_ms
+        self.fold_processes = fold_processes
+        """Most worker processes rebuild and check fold a large log on (one per core); 0: none."""
+        self.checkpoint_interval = checkpoint_interval
+        self.checkpointer: Checkpointer | None = None
+        """Copies the WAL into the database in the background (WAL mode only)."""
+        self.on_external_commit: list[Callable[[int], None]] = []  # one process writes: its writer says all
+        self._readers = readers
+        self._writer: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._idle: list[aiosqlite.Connection] = []
+        self._opened: list[aiosqlite.Connection] = []
+        self._free = asyncio.Semaphore(readers)
+        self._probe: sqlite3.Connection | None = None
+        self._durability = "closed"
+        self._finish_pending = False
+
+    @property
+    def listening(self) -> bool:
+        return False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        self._write_lock = asyncio.Lock()  # bound to the running loop (a store may be opened again)
+        self._free = asyncio.Semaphore(self._readers)
+        with _edge("open"):
+            conn = await self._connect()
+            try:
+                mode = (await _one(conn, "PRAGMA journal_mode = WAL"))[0]
+                # The index pages a group commit touches stay in memory between commits (default: 2 MiB).
+                await conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+                await conn.executescript(SCHEMA)
+                if (await _one(conn, "SELECT count(*) FROM schema_version"))[0] == 0:
+                    await conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+                level = (await _one(conn, "PRAGMA synchronous"))[0]
+                if mode == "wal":
+                    # The checkpointer does the checkpoints; SQLite's own, inside a commit, stays only
+                    # as a backstop should it fall behind. A WAL that grew anyway (a rebuild is one
+                    # transaction) is cut back to WAL_KEEP_BYTES once it starts over.
+                    await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
+                    await conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
+            except BaseException:
+                await conn.close()
+                raise
+        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[level]
+        # What the database reports, not what was asked for: a file system may refuse WAL.
+        self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
+        self._writer = conn
+        if mode == "wal":
+            self.checkpointer = Checkpointer(
+                self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
+            )
+            self.checkpointer.start()
+
+    async def close(self) -> None:
+        if self.checkpointer is not None:
+            await asyncio.to_thread(self.checkpointer.stop)
+        async with self._write_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                await writer.close()
+        for conn in self._opened:
+            await conn.close()
+        self._opened.clear()
+        self._idle.clear()
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
+        self._durability = "closed"
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        await conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        return conn
+
+    def stored_bytes(self) -> int | None:
+        files = [p for p in (self.path, f"{self.path}-wal") if os.path.exists(p)]
+        return sum(os.path.getsize(p) for p in files) if files else None
+
+    async def durability(self) -> str:
+        if self._writer is None:
+            raise StoreUnavailable("The store is not open.")
+        return self._durability
+
+    # -- transactions ------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[Transaction]:
+        async with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise StoreUnavailable("The store is closed.")
+            with _edge("commit"):
+                await conn.execute("BEGIN IMMEDIATE")
+                tx = _Transaction(conn)
+                try:
+                    yield tx
+                except BaseException:
+                    await asyncio.shield(_rollback(conn))
+                    raise
+                await _commit(conn, tx)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Transaction]:
+        async with self._free:
+            if self._writer is None:
+                raise StoreUnavailable("The store is not open.")
+            with _edge("read"):
+                conn = self._idle.pop() if self._idle else await self._new_reader()
+                try:
+                    await conn.execute("BEGIN")
+                    try:
+                        yield _Transaction(conn)
+                    finally:
+                        await asyncio.shield(_rollback(conn))  # a read-only transaction: nothing to keep
+                except BaseException:
+                    self._opened.remove(conn)
+                    await asyncio.shield(conn.close())  # in doubt: never hand on a connection in a bad state
+                    raise
+                self._idle.append(conn)
+
+    async def _new_reader(self) -> aiosqlite.Connection:
+        conn = await self._connect()
+        await conn.execute("PRAGMA query_only = 1")
+        self._opened.append(conn)
+        return conn
+
+    # -- rebuild and check -------------------------------------------------------------
+
+    @asynccontextmanager
+    async def rebuilding(self, tx: Transaction) -> AsyncIterator[None]:
+        """The read-model indexes are dropped and made again at the end, sorted once: cheaper than keeping
+        them up to date row by row. (A store whose read_rows is WITHOUT ROWID keeps its primary key.)"""
+        conn = self._writer
+        assert conn is not None and isinstance(tx, _Transaction)
+        with _edge("rebuild"):
+            await conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+            try:
+                indexes = await conn.execute_fetchall(
+                    "SELECT name, sql FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = 'read_rows' AND sql IS NOT NULL"
+                )
+                for name, _ in indexes:
+                    await conn.execute(f'DROP INDEX "{name}"')
+                yield
+                for _, create in indexes:
+                    await conn.execute(create)
+            finally:
+                await asyncio.shield(conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
+
+    def spans(self, total: int) -> Spans | None:
+        # Workers read beside an open write transaction only in WAL mode (a rollback journal would lock them out).
+        processes = workers.workers(self.fold_processes) if total >= workers.PARALLEL_FROM else 0
+        if processes == 0 or self.checkpointer is None or self.path in ("", ":memory:"):
+            return None
+        return lambda last: workers.fold_in_workers(self.path, last, processes)
+
+    # -- between groups: the rest of a WAL checkpoint ------------------------------------
+
+    def _finish_checkpoint(self) -> None:
+        """Called by the checkpoint thread: copy the rest of the WAL between two groups, on the writer's connection."""
+        self._finish_pending = True
+
+    async def between_groups(self) -> None:
+        if not self._finish_pending:
+            return
+        self._finish_pending = False
+        conn = self._writer
+        if conn is None or conn.in_transaction:
+            return
+        try:
+            await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        except (sqlite3.Error, ValueError) as error:
+            log.debug("WAL checkpoint on the writer failed: %s", error)
+
+    # -- the answer cache's probe ------------------------------------------------------
+
+    def unchanged(self, position: int, companies: Sequence[str]) -> int | None:
+        """The head position when no event after ``position`` touches any of ``companies``, else None.
+
+        Runs on the caller's thread (the event loop) on a connection of its own: two index
+        seeks in WAL mode, which never wait for a writer. It sees commits of every process
+        on the file. Any doubt (a lock, an error, a closed store) answers None: not cached.
+        """
+        if self._writer is None:
+            return None
+        try:
+            conn = self._probe
+            if conn is None:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("PRAGMA query_only = 1")
+                self._probe = conn
+            row = conn.execute("SELECT position FROM events ORDER BY position DESC LIMIT 1").fetchone()
+            head = int(row[0]) if row else 0
+            if head == position:
+                return head
+            if head < position or not companies or len(companies) > MOST_VARIABLES:
+                return None
+            touched = conn.execute(
+                f"SELECT 1 FROM touches WHERE company_id IN ({marks(len(companies))}) AND position > ? LIMIT 1",
+                (*companies, position),
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if touched else head
+
+
+class _Transaction:
+    """Named statements on one aiosqlite connection; list parameters become one placeholder an item."""
+
+    __slots__ = ("committed", "conn")
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.committed = False
+
+    async def rows(self, statement: Q, *params: Any) -> list[Sequence[Any]]:
+        found: list[Sequence[Any]] = []
+        for text, bound in expanded(statement, params):
+            found.extend(await self.conn.execute_fetchall(text, bound))
+        return found
+
+    async def row(self, statement: Q, *params: Any) -> Sequence[Any] | None:
+        found = await self.rows(statement, *params)
+        return found[0] if found else None
+
+    async def run(self, statement: Q, *params: Any) -> None:
+        for text, bound in expanded(statement, params):
+            await self.conn.execute(text, bound)
+
+    async def run_many(self, statement: Q, records: Sequence[Sequence[Any]]) -> None:
+        if records:
+            await self.conn.executemany(sql(statement), records)
+
+
+async def _one(conn: aiosqlite.Connection, sql: str) -> Any:
+    rows = list(await conn.execute_fetchall(sql))
+    return rows[0]
+
+
+async def _commit(conn: aiosqlite.Connection, tx: _Transaction) -> None:
+    """COMMIT, finished even when the caller is cancelled meanwhile (it then learns of it from ``tx``)."""
+    commit = asyncio.ensure_future(conn.execute("COMMIT"))
+    try:
+        await asyncio.shield(commit)
+    except asyncio.CancelledError:
+        await commit
+        tx.committed = True
+        raise
+    tx.committed = True
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
+    except (sqlite3.Error, ValueError) as error:
+        log.warning("rollback failed: %s", error)
+
+
+@contextmanager
+def _edge(action: str) -> Iterator[None]:
+    """sqlite3 errors become the store's own: ConstraintViolated or StoreUnavailable."""
+    try:
+        yield
+    except sqlite3.IntegrityError as error:
+        raise ConstraintViolated(str(error)) from error
+    except sqlite3.Error as error:
+        log.error("%s failed: %s", action, error)
+        raise StoreUnavailable(_reason(error)) from None
+    except ValueError as error:
+        if "closed" not in str(error).lower():  # aiosqlite's word for a connection that is gone
+            raise
+        raise StoreUnavailable("The store is closed.") from None
+
+
+def _reason(error: sqlite3.Error) -> str:
+    """A client-safe reason: the kind of fault, never a path or SQL."""
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return "The database is read-only."
+    if "full" in text:
+        return "The disk is full."
+    if "locked" in text or "busy" in text:
+        return "The database is locked by another process."
+    return "The database failed."

@@ -1,0 +1,111 @@
+"""The statements the store runs, by name: the vocabulary every dialect gives SQL text for.
+
+The store's algorithms (api.store.program, api.store.folding) run only these, and each
+dialect (api.store.sqlite.dialect, api.store.postgres.dialect) maps every name to its SQL.
+Each name says its parameters and the columns it answers, in order; a parameter written
+``[...]`` is a list (SQLite expands it into placeholders, PostgreSQL binds an array).
+Times and event ids go through the dialect's ``time``/``event_id`` converters first.
+
+The read-model row layout lives here too, because every statement on ``read_rows`` agrees
+on it: ``view`` (the read model's table), ``company_id``, ``position`` (of the event the row
+comes from), ``key`` and ``sort`` (the view's own lookup and order columns: for
+``registration`` the country and the lower-case search text; for ``timeline`` the event
+type and the date; for ``evidence`` the position it supports), ``item`` (the view's
+msgspec-encoded Struct) and ``retracted_at`` (the position of the retraction, or NULL).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Q"]
+
+
+class Q(StrEnum):
+    """Statement names. Parameters -> answered columns."""
+
+    # -- the write transaction ---------------------------------------------------------------
+    TAKE_HEAD = "take_head"
+    """() -> (position, recorded_at, now) of the last event, taking the log's write lock where the
+    transaction did not already; ``now`` is the database clock, or NULL for the server's."""
+    KNOWN = "known"
+    """([event ids]) -> (position, recorded_at, body, retracted by) of those stored."""
+    TOUCHED = "touched"
+    """([positions]) -> (position, company_id), each event's companies in the order it named them."""
+    VERSIONS = "versions"
+    """([company ids]) -> (company_id, version) of those registered."""
+    INSERT_EVENT = "insert_event"
+    """(position, id, type, recorded_at, body)"""
+    INSERT_TOUCH = "insert_touch"
+    """(position, ordinal, company_id)"""
+    UPSERT_COMPANY = "upsert_company"
+    """(company_id, version, last_position)"""
+    INSERT_ROW = "insert_row"
+    """(view, company_id, position, key, sort, item)"""
+    INSERT_RETRACTION = "insert_retraction"
+    """(target, position)"""
+    MARK_RETRACTED = "mark_retracted"
+    """(retracting position, target position): marks the target's rows."""
+    SET_CHECKPOINT = "set_checkpoint"
+    """(name, position)"""
+    MOVE_HEAD = "move_head"
+    """(position, recorded_at): where the log has a head counter to move, and commits to announce."""
+
+    # -- the log -------------------------------------------------------------------------------
+    LAST_POSITION = "last_position"
+    """() -> (position,) of the last event, 0 when the log is empty."""
+    LOG_PAGE = "log_page"
+    """(after, limit) -> (position, recorded_at, body)"""
+    LOG_PAGE_OF_TYPES = "log_page_of_types"
+    """(after, [types], limit) -> (position, recorded_at, body)"""
+    LOG_PAGE_OF_COMPANY = "log_page_of_company"
+    """(company_id, after, limit) -> (position, recorded_at, body)"""
+    LOG_PAGE_OF_COMPANY_TYPES = "log_page_of_company_types"
+    """(company_id, after, [types], limit) -> (position, recorded_at, body)"""
+    EVENT = "event"
+    """(id) -> (position, recorded_at, body)"""
+    COMPANY_VERSION = "company_version"
+    """(company_id) -> (version,)"""
+
+    # -- read models ---------------------------------------------------------------------------
+    POSITION_AT = "position_at"
+    """(recorded_at) -> (position,): the last position recorded at or before it, 0 if none."""
+    RECORDED_AT = "recorded_at"
+    """(position) -> (recorded_at,)"""
+    COMPANY_AT = "company_at"
+    """(company_id, at) -> (version, last position) at position ``at``."""
+    COMPANY_ROWS = "company_rows"
+    """(company_id, at) -> (view, position, key, sort, item) valid at ``at``, by position, view, key."""
+    COMPANY_ROWS_OF_VIEWS = "company_rows_of_views"
+    """(company_id, at, [views]) -> as COMPANY_ROWS, of those views only."""
+    TIMELINE_COUNTS = "timeline_counts"
+    """(company_id, at) -> (event type, count) of the company's timeline rows valid at ``at``."""
+    REGISTRATIONS = "registrations"
+    """([company ids], at) -> (company_id, item) of each one's latest registration at ``at``."""
+    COMPANY_PAGE = "company_page"
+    """(at, after company, country or NULL, lower-case text or NULL, limit) -> (company_id, item):
+    latest registrations at ``at`` in id order."""
+    COMPANY_COUNTS = "company_counts"
+    """([company ids], at) -> (company_id, version, last position) at ``at``."""
+
+    # -- folds: rebuild and check --------------------------------------------------------------
+    EVENTS_BETWEEN = "events_between"
+    """(first, last) -> (position, recorded_at, body) in position order."""
+    TOUCHED_BETWEEN = "touched_between"
+    """(first, last) -> (position, company_id), each event's companies in the order it named them."""
+    TARGETS = "targets"
+    """([event ids]) -> (id, position) of those stored."""
+    EVENTS_OF_TYPES = "events_of_types"
+    """([types], last) -> (position, body) at or before ``last``, in position order."""
+    DELETE_ROWS = "delete_rows"
+    """() deletes every read-model row."""
+    DAMAGE = "damage"
+    """() -> (fault,) the database finds in its own files and counters; none when sound."""
+    LOG_EXTENT = "log_extent"
+    """() -> (number of events, last position)"""
+    VERSION_FAULTS = "version_faults"
+    """() -> (company_id, version, events touching it) where the two differ."""
+    ROWS_BETWEEN = "rows_between"
+    """(after, last) -> (company_id, view, position, key, sort, item, retracted_at)"""
+    ROWS_OUTSIDE = "rows_outside"
+    """(after) -> as ROWS_BETWEEN, of rows after ``after`` or at positions below 1."""
