@@ -66,7 +66,10 @@ def _operation_id(link: Link, source: HTTPRouteHandler, served: dict[Any, HTTPRo
     target = link.target(source)
     found = served.get(target.fn)
     if found is None or not isinstance(found.operation_id, str):
-        raise BrokenLink(f"{source.operation_id} links to {target}, which the app does not document")
+        name = f"{target.fn.__module__}.{target.fn.__qualname__}"
+        raise BrokenLink(
+            f"{source.operation_id} links to {name} ({target.operation_id}), which the app does not document"
+        )
     return found.operation_id
 
 
