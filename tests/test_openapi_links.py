@@ -83,3 +83,21 @@ def test_every_link_of_the_committed_document_leads_to_an_operation_and_its_para
                     assert any(n == name and where in ("", place) for place, n in takes), (link, key)
                 seen += 1
     assert seen > 20
+
+
+def test_an_example_for_a_parameter_the_operation_does_not_take_fails() -> None:
+    @get("/items", operation_id="listItems", opt={"openapi": Extras(parameter_examples={"item_id": lambda: "x"})})
+    async def list_items() -> dict[str, Any]:
+        return {"items": []}
+
+    with pytest.raises(ValueError, match="listItems has an example for 'item_id', which it does not take once"):
+        document(Litestar(route_handlers=[list_items]))
+
+
+def test_openapi_opt_that_is_not_an_extras_fails() -> None:
+    @get("/items", operation_id="listItems", opt={"openapi": {"links": {}}})
+    async def list_items() -> dict[str, Any]:
+        return {"items": []}
+
+    with pytest.raises(TypeError, match=r"opt\['openapi'\] must be an Extras, not dict"):
+        check_links(Litestar(route_handlers=[list_items]))
