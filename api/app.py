@@ -18,7 +18,7 @@ from api.http.hardening import SecurityHeaders
 from api.http.keys import KeyRing
 from api.http.logs import RequestLog
 from api.http.metrics import StoreCollector, http_metrics
-from api.http.openapi import openapi_config
+from api.http.openapi import check_links, openapi_config
 from api.http.problems import EXCEPTION_HANDLERS
 from api.http.ratelimit import TokenBuckets
 from api.http.routes.catalogue import Catalogue, catalogue_handlers
@@ -123,4 +123,5 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), http_metrics())
     app.state.access = access
     app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
+    check_links(app)  # a link to an operation the app does not serve fails here, not in a client
     return app

@@ -8,10 +8,14 @@ id reaches ``scope["state"]``.
 
 It is a middleware rather than a Litestar guard because Litestar copies the route handler
 object for every guard call (a few per cent of a cached read); the check itself is the same.
+
+What the middleware can answer is documented here too (``SECURITY_SCHEME``, ``auth_responses``):
+the OpenAPI document gives every operation the problems its scope can cause.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -21,7 +25,7 @@ from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from api.http.keys import KeyRing, Scope, grants
 from api.http.ratelimit import TokenBuckets
 
-__all__ = ["Access", "Authorize", "rate_limit_headers", "require"]
+__all__ = ["SECURITY_SCHEME", "Access", "Authorize", "auth_responses", "needed_scope", "rate_limit_headers", "require"]
 
 _REALM = 'Bearer realm="tidings"'
 
@@ -121,4 +125,44 @@ def rate_limit_headers(buckets: TokenBuckets, decision: Any) -> dict[str, str]:
         "RateLimit-Limit": str(buckets.burst),
         "RateLimit-Remaining": str(decision.remaining),
         "RateLimit-Reset": str(decision.reset),
+    }
+
+
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": (
+        "An API key from `tidings keys create --scope read|append|admin`. Scopes are ordered: admin can do "
+        "what append can, append what read can. A server started without a keys file is open and needs none."
+    ),
+}
+"""The OpenAPI security scheme of the bearer keys."""
+
+_CHALLENGE_HEADER = {"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}}
+_RATE_HEADERS = {
+    name: {"description": description, "schema": {"type": "string"}}
+    for name, description in (
+        ("Retry-After", "Seconds until the key may send again."),
+        ("RateLimit-Limit", "Requests the key may send at once (the bucket size)."),
+        ("RateLimit-Remaining", "Requests left in the bucket."),
+        ("RateLimit-Reset", "Seconds until the bucket is full again."),
+    )
+}
+_ANSWERS = {
+    "401": ("A bearer key is missing, malformed, unknown or revoked.", _CHALLENGE_HEADER),
+    "403": ("The key's scope does not allow this (retracting needs admin).", _CHALLENGE_HEADER),
+    "429": ("The key sent more than its rate allows.", _RATE_HEADERS),
+}
+
+
+def auth_responses(needed: Scope) -> dict[str, Any]:
+    """The OpenAPI responses ``authorize`` can give an operation that needs ``needed``: problems with their headers."""
+    return {
+        status: {
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "headers": copy.deepcopy(headers),
+        }
+        for status, (description, headers) in _ANSWERS.items()
+        if not (status == "403" and needed == "read")  # every key can read
     }

@@ -10,6 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from api.errors import UnknownEventType
+from api.http.openapi.examples import seeded_event_type
+from api.http.openapi.extras import Extras, Link
 from api.http.routes.responses import problems
 from api.seeds import seed_examples
 from schema.events import EVENT_TYPES
@@ -36,21 +38,11 @@ class Catalogue:
 
 
 @get(
-    "/event-types",
-    operation_id="listEventTypes",
-    tags=["catalogue"],
-    summary="The event catalogue",
-    sync_to_thread=False,
-)
-def list_event_types(catalogue: NamedDependency[Catalogue]) -> EventTypeList:
-    return EventTypeList(items=catalogue.items)
-
-
-@get(
     "/event-types/{event_type:str}",
     operation_id="getEventType",
     tags=["catalogue"],
     summary="One event type: its JSON Schema and an example",
+    opt={"openapi": Extras(parameter_examples={"event_type": seeded_event_type})},
     responses=problems(404, 422),
     sync_to_thread=False,
 )
@@ -61,6 +53,24 @@ def get_event_type(
     if info is None:
         raise UnknownEventType(event_type)
     return info
+
+
+@get(
+    "/event-types",
+    operation_id="listEventTypes",
+    tags=["catalogue"],
+    summary="The event catalogue",
+    opt={
+        "openapi": Extras(
+            links={
+                "GetFirstEventType": Link(to=get_event_type, parameters={"event_type": "$response.body#/items/0/type"})
+            }
+        )
+    },
+    sync_to_thread=False,
+)
+def list_event_types(catalogue: NamedDependency[Catalogue]) -> EventTypeList:
+    return EventTypeList(items=catalogue.items)
 
 
 catalogue_handlers = [list_event_types, get_event_type]

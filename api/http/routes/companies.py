@@ -11,12 +11,14 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta
 
 from api.errors import CompanyNotFound, InvalidInput
 from api.http import answers
+from api.http.openapi.extras import Extras, Link
 from api.http.routes.injected import Cache, Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
@@ -83,6 +85,33 @@ _ETAG = ResponseHeader(
     documentation_only=True,
 )
 _NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETags of a copy the client holds (or `*`): when one is current the answer is 304 without a body.",
+    "schema": {"type": "string"},
+}
+_PATH_COMPANY = "$request.path.company_id"
+
+
+def _conditional(links: dict[str, Link] | None = None) -> dict[str, Extras]:
+    """The OpenAPI extras of a read that can answer 304: If-None-Match (read by ``_not_modified``, not
+    a handler argument) and a link that revalidates the copy just received."""
+    revalidate = Link(
+        parameters={"company_id": _PATH_COMPANY, "header.If-None-Match": "$response.header.ETag"},
+        description="Ask again with the ETag received: 304 while nothing changed.",
+    )
+    return {"openapi": Extras(links={**(links or {}), "Revalidate": revalidate}, parameters=[_IF_NONE_MATCH])}
+
+
+def _append_for_company() -> HTTPRouteHandler:
+    # events.py imports this module for its own links: importing it at the top would be a cycle.
+    from api.http.routes.events import append_for_company
+
+    return append_for_company
+
+
 _READ_PROBLEMS = problems(404, 422, 503)
 
 
@@ -140,6 +169,7 @@ CompanyPath = Annotated[CompanyId, constrained(PathParameter, CompanyId, descrip
     summary="List companies",
     description="Summaries in id order; `q` matches name and aliases (case-insensitive substring).",
     dependencies=READ_POINT,
+    opt={"openapi": Extras(links={"NextPage": Link(parameters={"cursor": "$response.body#/next_cursor"})})},
     responses=problems(422, 503),
 )
 async def list_companies(
@@ -173,40 +203,14 @@ async def list_companies(
 
 
 @get(
-    "/companies/{company_id:str}",
-    operation_id="getCompany",
-    tags=["companies"],
-    summary="A company's dossier",
-    dependencies=READ_POINT,
-    response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
-)
-async def get_company(
-    request: Request[Any, Any, Any],
-    company_id: CompanyPath,
-    store: Store,
-    cache: Cache,
-    point: NamedDependency[ReadPoint],
-) -> Response[Dossier]:
-    key = answers.key("dossier", company_id, point)
-    if (hit := answers.recall(cache, store, key)) is not None:  # encoded before, and the store confirms it still holds
-        # A revalidation that matches is answered without inflating the stored answer.
-        return _not_modified(request, hit.etag) or _answer(hit.body, hit.etag)
-    data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
-    etag = _etag(data.version, data.at_time, registrations)
-    depends = {company_id, *dossier.referenced(data), *registrations}
-    body = answers.remember(
-        cache, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
-    )
-    return _cached(request, body, etag)
-
-
-@get(
     "/companies/{company_id:str}/timeline",
     operation_id="getCompanyTimeline",
     tags=["companies"],
     summary="A company's facts in date order",
     dependencies=READ_POINT,
+    opt=_conditional(
+        {"NextPage": Link(parameters={"company_id": _PATH_COMPANY, "cursor": "$response.body#/next_cursor"})}
+    ),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
@@ -246,6 +250,7 @@ async def get_timeline(
     tags=["companies"],
     summary="Meetings and site visits of a company",
     dependencies=READ_POINT,
+    opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
@@ -265,6 +270,7 @@ async def get_meetings(
     tags=["companies"],
     summary="A company's sales figures by period",
     dependencies=READ_POINT,
+    opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
@@ -285,6 +291,7 @@ async def get_sales(
     summary="A company's plans against reported actuals",
     description=plans.__doc__ or "",
     dependencies=READ_POINT,
+    opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
@@ -304,6 +311,7 @@ async def get_plans(
     tags=["companies"],
     summary="Suppliers, customers, partners, competitors and market positions",
     dependencies=READ_POINT,
+    opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
@@ -315,6 +323,53 @@ async def get_relationships(
 ) -> Response[Relationships]:
     data, _ = await _load(store, company_id, point, views=("relationship", "market"))
     return _cached(request, relationships.build(data), _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}",
+    operation_id="getCompany",
+    tags=["companies"],
+    summary="A company's dossier",
+    dependencies=READ_POINT,
+    opt=_conditional(
+        {
+            **{
+                name: Link(to=handler, parameters={"company_id": _PATH_COMPANY})
+                for name, handler in (
+                    ("GetTimeline", get_timeline),
+                    ("GetMeetings", get_meetings),
+                    ("GetSales", get_sales),
+                    ("GetPlans", get_plans),
+                    ("GetRelationships", get_relationships),
+                )
+            },
+            "AppendCompanyEvent": Link(
+                to=_append_for_company,
+                parameters={"company_id": _PATH_COMPANY, "header.If-Match": '"{$response.body#/version}"'},
+            ),
+        }
+    ),
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_company(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    cache: Cache,
+    point: NamedDependency[ReadPoint],
+) -> Response[Dossier]:
+    key = answers.key("dossier", company_id, point)
+    if (hit := answers.recall(cache, store, key)) is not None:  # encoded before, and the store confirms it still holds
+        # A revalidation that matches is answered without inflating the stored answer.
+        return _not_modified(request, hit.etag) or _answer(hit.body, hit.etag)
+    data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
+    etag = _etag(data.version, data.at_time, registrations)
+    depends = {company_id, *dossier.referenced(data), *registrations}
+    body = answers.remember(
+        cache, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
+    )
+    return _cached(request, body, etag)
 
 
 company_handlers = [list_companies, get_company, get_timeline, get_meetings, get_sales, get_plans, get_relationships]

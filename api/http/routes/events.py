@@ -22,7 +22,10 @@ from litestar.utils.scope.state import ScopeState
 from api.errors import EventNotFound
 from api.feed.broadcast import Feed
 from api.http.auth import require
+from api.http.openapi.examples import batch_examples, event_examples, seeded_event_id
+from api.http.openapi.extras import Extras, Link
 from api.http.problems import MalformedBody, UnsupportedMediaType
+from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
@@ -108,11 +111,30 @@ def _appended(events: list[StoredEvent], created: bool) -> Response[StoredEvent]
     return Response(stored, status_code=201 if created else 200, headers={"Location": f"/events/{stored.event.id}"})
 
 
+_EVENT_ID = "$response.body#/event/id"
+_EVENT_COMPANY = "$response.body#/event/company_id"
+_PATH_COMPANY = "$request.path.company_id"
+
 _REPLAY = ResponseSpec(
     data_container=StoredEvent,
     description="The same id and content were stored before: the original, unchanged.",
     generate_examples=False,
 )
+
+
+@get(
+    "/events/{event_id:uuid}",
+    operation_id="getEvent",
+    tags=["events"],
+    summary="Read one stored event",
+    opt={"openapi": Extras(parameter_examples={"event_id": seeded_event_id})},
+    responses=problems(404, 503),
+)
+async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
+    stored = await store.get(event_id)
+    if stored is None:
+        raise EventNotFound(str(event_id))
+    return stored
 
 
 @post(
@@ -125,7 +147,18 @@ _REPLAY = ResponseSpec(
         "again answers 200 with the original; the same `id` with other content is a 409."
     ),
     before_request=require_json,
-    opt={"scope": "append"},
+    opt={
+        "scope": "append",
+        "openapi": Extras(
+            links={
+                "GetEvent": Link(to=get_event, parameters={"event_id": _EVENT_ID}),
+                "GetCompany": Link(to=get_company, parameters={"company_id": _EVENT_COMPANY}),
+                "GetCompanyTimeline": Link(to=get_timeline, parameters={"company_id": _EVENT_COMPANY}),
+                "GetCompanyPlans": Link(to=get_plans, parameters={"company_id": _EVENT_COMPANY}),
+            },
+            request_examples=event_examples,
+        ),
+    },
     status_code=201,
     response_headers=[_LOCATION],
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409)},
@@ -143,7 +176,13 @@ async def append_event(request: Request[Any, Any, Any], data: JSONBody[Event], s
     summary="Append up to 1,000 events atomically",
     description="All events are stored in order, or none. Later events may name companies registered earlier in the batch.",
     before_request=require_json,
-    opt={"scope": "append"},
+    opt={
+        "scope": "append",
+        "openapi": Extras(
+            links={"GetFirstEvent": Link(to=get_event, parameters={"event_id": "$response.body#/items/0/event/id"})},
+            request_examples=batch_examples,
+        ),
+    },
     status_code=201,
     responses={
         200: ResponseSpec(
@@ -169,7 +208,16 @@ async def append_batch(request: Request[Any, Any, Any], data: JSONBody[Batch], s
         "The event must name the company."
     ),
     before_request=require_json,
-    opt={"scope": "append"},
+    opt={
+        "scope": "append",
+        "openapi": Extras(
+            links={
+                "GetEvent": Link(to=get_event, parameters={"event_id": _EVENT_ID}),
+                "GetCompany": Link(to=get_company, parameters={"company_id": _PATH_COMPANY}),
+            },
+            request_examples=event_examples,
+        ),
+    },
     status_code=201,
     response_headers=[_LOCATION],
     responses={200: _REPLAY, **problems(*WRITE_PROBLEMS, 409, 412, 428)},
@@ -210,6 +258,7 @@ async def append_for_company(
     response_headers=[
         ResponseHeader(name="Link", description='`<...>; rel="next"` when the page is full.', documentation_only=True)
     ],
+    opt={"openapi": Extras(links={"NextPage": Link(parameters={"after": "$response.body#/next_after"})})},
     responses=problems(422, 503),
 )
 async def list_events(
@@ -243,17 +292,3 @@ async def list_events(
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
         headers["Link"] = f'<{request.url.path}?{urlencode([*query, ("after", next_after)])}>; rel="next"'
     return Response(EventPage(items=items, next_after=next_after), headers=headers)
-
-
-@get(
-    "/events/{event_id:uuid}",
-    operation_id="getEvent",
-    tags=["events"],
-    summary="Read one stored event",
-    responses=problems(404, 503),
-)
-async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
-    stored = await store.get(event_id)
-    if stored is None:
-        raise EventNotFound(str(event_id))
-    return stored

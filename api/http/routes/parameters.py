@@ -8,20 +8,25 @@ the marker, so the alias in ``schema/`` stays the one source of the rule.
 
 Every parameter names where it comes from with one of those markers (or ``FromPath[...]``):
 Litestar 2.25 deprecates inferring it and ``Parameter(query=..., header=...)``, which Litestar 3 drops.
+
+The OpenAPI document takes a parameter's schema from the same declaration (``parameter_schema``):
+msgspec's schema of the type with the marker's constraints, which Litestar's generator loses.
 """
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Iterator
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
+import msgspec
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import ParameterKwarg
+from litestar.params import KwargDefinition, ParameterKwarg
 from litestar.typing import FieldDefinition
 from msgspec import Meta
 
-__all__ = ["constrained", "is_repeatable", "meta_constraints", "parameter_fields"]
+__all__ = ["constrained", "is_repeatable", "meta_constraints", "parameter_fields", "parameter_schema"]
 
 P = TypeVar("P")
 
@@ -66,3 +71,45 @@ def is_repeatable(field: FieldDefinition) -> bool:
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     return get_origin(annotation) in (list, tuple, set, frozenset)
+
+
+def parameter_schema(field: FieldDefinition, litestar: dict[str, Any]) -> dict[str, Any]:
+    """msgspec's schema of the declared type: Litestar loses a type's Meta (patterns, bounds) on parameters.
+
+    ``litestar`` is the schema Litestar wrote; its default is kept, and it is kept whole for a Struct.
+    """
+    schema: dict[str, Any] = msgspec.json.schema(_declared_type(field))
+    if "$defs" in schema or "$ref" in schema:
+        return litestar  # a Struct as a parameter: keep Litestar's reference
+    if "default" in litestar:
+        schema["default"] = litestar["default"]
+    return schema
+
+
+def _declared_type(field: FieldDefinition) -> Any:
+    """The parameter's type as msgspec sees it: its own Meta kept, Litestar's markers and ``None`` dropped."""
+    annotation = field.raw
+    metas: tuple[Any, ...] = ()
+    if get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        metas = tuple(m for m in extra if isinstance(m, Meta))
+    if get_origin(annotation) in (Union, types.UnionType):
+        kept = [arg for arg in get_args(annotation) if arg is not type(None)]
+        annotation = functools.reduce(lambda a, b: a | b, kept)
+    typed = Annotated[(annotation, *metas)] if metas else annotation  # type: ignore[valid-type]
+    kwarg = field.kwarg_definition
+    if not isinstance(kwarg, KwargDefinition):
+        return typed
+    # Constraints given on the QueryParameter(...) (or Path/Header) marker only; those the type has
+    # already are the same (``constrained``).
+    # On a list, Litestar validates the items by their own type and the list by min_items/max_items.
+    own = meta_constraints(typed)
+    scalar = get_origin(annotation) not in (list, tuple, set, frozenset)
+    declared = {
+        key: value for key in _CONSTRAINTS if scalar and (value := getattr(kwarg, key)) is not None and key not in own
+    }
+    if kwarg.min_items is not None:
+        declared["min_length"] = kwarg.min_items
+    if kwarg.max_items is not None:
+        declared["max_length"] = kwarg.max_items
+    return Annotated[typed, Meta(**declared)] if declared else typed

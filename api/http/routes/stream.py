@@ -22,6 +22,7 @@ from litestar.response.streaming import ASGIStreamingResponse
 
 from api.errors import InvalidInput
 from api.feed.broadcast import Feed, Subscription
+from api.http.openapi.extras import Extras
 from api.http.routes.guards import before_every_request
 from api.http.routes.injected import Store
 from api.http.routes.responses import problems
@@ -77,7 +78,7 @@ FRAME_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
-"""The frame format, for the OpenAPI document (api/http/openapi.py puts it in as a component)."""
+"""The frame format, for the OpenAPI document (a component that ``stream_events`` declares)."""
 
 STREAM_SCHEMA: dict[str, Any] = {
     "description": "In OpenAPI 3.1 the schema of an event stream describes each of its events: an EventStreamFrame.",
@@ -209,6 +210,11 @@ reader (see the README)."""
     summary="Follow the log live as Server-Sent Events",
     description=_DESCRIPTION,
     media_type=EVENT_STREAM,
+    response_description="The events as Server-Sent Events, each an EventStreamFrame.",
+    # Litestar documents a stream as an empty schema.
+    opt={
+        "openapi": Extras(content={EVENT_STREAM: {"schema": STREAM_SCHEMA}}, schemas={"EventStreamFrame": FRAME_SCHEMA})
+    },
     before_request=_strict_query,
     responses={
         **problems(422),
