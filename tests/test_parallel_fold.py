@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from api.projections import project
+from api.projections.registry import default_registry
 from api.store import folding
 from api.store.sqlite import SQLiteStore, workers
 from api.store.sqlite.dialect import DIALECT
@@ -75,7 +75,10 @@ async def _fold(db: Path, path: str, processes: int) -> list[folding.Folded]:
     try:
         async with store.sqlite.reading() as tx:
             spans = (lambda last: workers.fold_in_workers(path, last, processes)) if processes else None
-            return [f async for f in folding.fold_log(tx, DIALECT, CATALOGUE, project, total, spans=spans)]
+            return [
+                f
+                async for f in folding.fold_log(tx, DIALECT, CATALOGUE, default_registry().project, total, spans=spans)
+            ]
     finally:
         await store.close()
 

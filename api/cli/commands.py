@@ -197,13 +197,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
+    only: list[str] | None = args.only
+
     async def run() -> int:
         async with _open(_settings(args, fold_processes=args.fold_processes)) as store:
             with _Progress("rebuilding read models", None) as bar:
-                return await store.rebuild(bar.update)
+                return await store.rebuild(bar.update, only=only)
 
-    last = asyncio.run(run())
-    print(f"rebuilt read models up to position {last}", file=sys.stderr)
+    try:
+        last = asyncio.run(run())
+    except LookupError as error:
+        print(f"tidings rebuild: {error.args[0]}", file=sys.stderr)
+        return 2
+    what = f"the read models of {', '.join(only)}" if only else "read models"
+    print(f"rebuilt {what} up to position {last}", file=sys.stderr)
     return 0
 
 
@@ -269,6 +276,9 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--type", action="append", help="only this event type (repeatable)")
 
     reb = command("rebuild", cmd_rebuild, "Drop and re-derive every read model from the log.")
+    reb.add_argument(
+        "--only", action="append", metavar="PROJECTION", help="rebuild only this projection's read models (repeatable)"
+    )
     chk = command("check", cmd_check, "Verify a store: integrity, gap-free positions, read models equal a fresh fold.")
     processes = next(f for f in fields(Settings) if f.name == "fold_processes")
     for folding in (reb, chk):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from api.projections import plans, profile, sales
 from api.projections.facts import CompanyRows
+from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
 from schema.events import CompanyRegistered
 
-__all__ = ["VIEWS", "build", "referenced"]
+__all__ = ["READ_MODEL", "VIEWS", "build", "referenced"]
 
 VIEWS = ("subsidiary", "executive", "product", "meeting", "sales", "plan", "relationship", "market")
 """What the dossier reads; its counts come from the timeline without fetching it."""
@@ -52,3 +53,6 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         open_plans=open_plans,
         counterparties=counterparties,
     )
+
+
+READ_MODEL = ReadModel("dossier", reads=VIEWS, referenced=referenced, counts=True)

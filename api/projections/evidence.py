@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import msgspec
 
+from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.base import Source
 from schema.codec import encode
 from schema.events import EvidenceAdded, StoredEvent
 
-__all__ = ["decode_sources", "rows"]
+__all__ = ["PROJECTION", "decode_sources", "rows"]
 
 _sources = msgspec.json.Decoder(list[Source])
 
@@ -24,3 +25,6 @@ def rows(stored: StoredEvent, touched: tuple[str, ...], target: int | None) -> l
 
 def decode_sources(item: bytes) -> list[Source]:
     return _sources.decode(item)
+
+
+PROJECTION = Projection("evidence", writes=("evidence",), fold=rows, handles=(EvidenceAdded,))

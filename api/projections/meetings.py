@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from api.projections.facts import CompanyRows, fact_fields
+from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
 from schema.dossiers import MeetingItem, Meetings
 from schema.events import MeetingHeld, Participant, SiteVisited, StoredEvent
 
-__all__ = ["build", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "rows"]
 
 
 def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
@@ -62,3 +63,14 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
 def build(data: CompanyRows) -> Meetings:
     items = sorted(data.facts("meeting", MeetingItem), key=lambda m: (m.occurred_on, m.position))
     return Meetings(company_id=data.company_id, version=data.version, items=items)
+
+
+PROJECTION = Projection(
+    "meetings",
+    writes=("meeting",),
+    fold=lambda stored, touched, _: rows(stored, touched),
+    handles=(MeetingHeld, SiteVisited),
+)
+
+
+READ_MODEL = ReadModel("meetings", reads=("meeting",))

@@ -16,12 +16,13 @@ import msgspec
 
 from api.projections import sales
 from api.projections.facts import CompanyRows, fact_fields
+from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
 from schema.dossiers import PlanItem, Plans, SalesFigure
 from schema.events import PlanAnnounced, StoredEvent
 
-__all__ = ["build", "evaluate", "period_end", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "evaluate", "period_end", "rows"]
 
 _PROGRESS = Decimal("0.0001")
 
@@ -129,3 +130,9 @@ def build(data: CompanyRows) -> Plans:
     latest = {p.plan_id: p for p in sorted(data.facts("plan", PlanItem), key=lambda p: p.position)}
     items = [evaluate(p, figures, today) for p in sorted(latest.values(), key=lambda p: (p.due, p.plan_id))]
     return Plans(company_id=data.company_id, version=data.version, evaluated_on=today, items=items)
+
+
+PROJECTION = Projection("plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,))
+
+
+READ_MODEL = ReadModel("plans", reads=("plan", "sales"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from api.projections.facts import CompanyRows, fact_fields
+from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode
 from schema.dossiers import CompanyRef, Executive, Product, Profile
 from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
 
-__all__ = ["build", "referenced", "rows", "search_text"]
+__all__ = ["PROJECTION", "build", "referenced", "rows", "search_text"]
 
 
 def search_text(event: CompanyRegistered) -> str:
@@ -71,3 +72,11 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
         executives=sorted(executives.values(), key=lambda e: e.position),
         products=sorted(data.facts("product", Product), key=lambda p: (p.launched_on, p.position)),
     )
+
+
+PROJECTION = Projection(
+    "profile",
+    writes=("registration", "subsidiary", "executive", "product"),
+    fold=lambda stored, _, __: rows(stored),
+    handles=(CompanyRegistered, ExecutiveReported, ProductLaunched),
+)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from api.projections.facts import CompanyRows, fact_fields
+from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
 from schema.dossiers import MarketPosition, Relationship, Relationships
 from schema.events import MarketPositionReported, RelationshipReported, StoredEvent
 
-__all__ = ["build", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "rows"]
 
 
 def rows(stored: StoredEvent) -> list[Row]:
@@ -63,3 +64,14 @@ def build(data: CompanyRows) -> Relationships:
             groups["partners" if rel.kind == "partners_with" else "competitors"].append(rel)
     markets = sorted(data.facts("market", MarketPosition), key=lambda m: m.position)
     return Relationships(company_id=data.company_id, version=data.version, market_positions=markets, **groups)
+
+
+PROJECTION = Projection(
+    "relationships",
+    writes=("relationship", "market"),
+    fold=lambda stored, _, __: rows(stored),
+    handles=(RelationshipReported, MarketPositionReported),
+)
+
+
+READ_MODEL = ReadModel("relationships", reads=("relationship", "market"))

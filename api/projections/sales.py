@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from api.projections.facts import CompanyRows, fact_fields, period_sort
+from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
 from schema.dossiers import SalesFigure, SalesSeries
 from schema.events import SalesReported, StoredEvent
 
-__all__ = ["build", "figures", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "figures", "rows"]
 
 
 def rows(stored: StoredEvent) -> list[Row]:
@@ -34,3 +35,9 @@ def figures(data: CompanyRows) -> list[SalesFigure]:
 
 def build(data: CompanyRows) -> SalesSeries:
     return SalesSeries(company_id=data.company_id, version=data.version, items=figures(data))
+
+
+PROJECTION = Projection("sales", writes=("sales",), fold=lambda stored, _, __: rows(stored), handles=(SalesReported,))
+
+
+READ_MODEL = ReadModel("sales", reads=("sales",))

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import msgspec
 
 from api.projections.facts import CompanyRows, occurred_on
+from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
 from schema.dossiers import Timeline, TimelineItem
-from schema.events import StoredEvent
+from schema.events import CATALOGUE, StoredEvent
 
-__all__ = ["build", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "rows"]
 
 
 def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
@@ -64,3 +65,12 @@ def build(
         items.append(msgspec.structs.replace(item, source_count=item.source_count + extra) if extra else item)
     next_cursor = _cursor(page[-1].sort, page[-1].position) if len(selected) > limit else None
     return Timeline(company_id=data.company_id, version=data.version, items=items, next_cursor=next_cursor)
+
+
+# Every type of the catalogue: a timeline item carries the event, typed by the catalogue's union.
+PROJECTION = Projection(
+    "timeline", writes=("timeline",), fold=lambda stored, touched, _: rows(stored, touched), handles=CATALOGUE.types
+)
+
+
+READ_MODEL = ReadModel("timeline", reads=("timeline",))

@@ -132,19 +132,13 @@ class EventStore(Protocol):
 
     async def last_position(self) -> int: ...
 
-    async def company(
-        self,
-        company_id: str,
-        point: ReadPoint,
-        *,
-        views: Sequence[str] = (),
-        referenced: Callable[[CompanyRows], set[str]] | None = None,
-        counts: bool = False,
+    async def read_model(
+        self, name: str, company_id: str, point: ReadPoint
     ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
-        """The company's read-model rows valid at ``point`` (only ``views`` when given), and the
-        latest registrations of the company and of every company ``referenced`` names; with
-        ``counts``, its timeline facts counted per type (without fetching them).
-        None when the company was not registered at that point."""
+        """The rows of the company valid at ``point`` that the read model ``name`` is built from (its
+        views, the evidence behind them, its timeline counts where it shows them), and the latest
+        registrations of the company and of the companies it names. None when the company was not
+        registered at that point; LookupError for an unknown read model."""
         ...
 
     async def companies(
@@ -153,8 +147,11 @@ class EventStore(Protocol):
         """(latest registration, version, last position) in id order after ``cursor``; and whether more follow."""
         ...
 
-    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Drop every read model and fold the whole log again; returns the last position folded."""
+    async def rebuild(
+        self, progress: Callable[[int, int], None] | None = None, *, only: Sequence[str] | None = None
+    ) -> int:
+        """Drop every read model (or the named projections' only) and fold the whole log again; returns
+        the last position folded. LookupError for an unknown projection."""
         ...
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:

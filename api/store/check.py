@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from api.projections.registry import Registry
 from api.projections.row import Row
 from api.store import folding
 from api.store.driver import Dialect, Spans, Transaction
-from api.store.folding import Project
 from api.store.statements import Q
 from schema.declarations import Catalogue
 
@@ -24,7 +24,7 @@ async def check(
     tx: Transaction,
     dialect: Dialect,
     catalogue: Catalogue,
-    project: Project,
+    registry: Registry,
     *,
     spans: Spans | None,
     progress: Callable[[int, int], None] | None = None,
@@ -40,9 +40,15 @@ async def check(
         faults.add([f"positions: {count} events but the last position is {last}; the log has gaps"])
     for company, version, counted in await tx.rows(Q.VERSION_FAULTS):
         faults.add([f"versions: company {company} is at version {version} but {counted} events touch it"])
+    marks = {str(name): int(position) for name, position in await tx.rows(Q.CHECKPOINTS)}
+    for projection in registry.projections:
+        mark = marks.get(projection.checkpoint)
+        if mark != last:
+            where = "has no checkpoint" if mark is None else f"is at position {mark}"
+            faults.add([f"checkpoints: projection {projection.checkpoint} {where} but the log is at {last}"])
     fold = FreshFold(await folding.retractions(tx, dialect, catalogue, last))
     previous = 0
-    async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, project, last, spans=spans):
+    async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, registry.project, last, spans=spans):
         faults.add(fold.compare(rows, await tx.rows(Q.ROWS_BETWEEN, previous, done)))
         previous = done
         if progress is not None:

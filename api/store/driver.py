@@ -74,8 +74,9 @@ class Driver(Protocol):
         when it raises (a commit cut short by cancellation still finishes: see ``committed``)."""
         ...
 
-    def reading(self) -> AbstractAsyncContextManager[Transaction]:
-        """A read-only snapshot on a connection of its own, never behind the writer."""
+    def reading(self, *, snapshot: bool = False) -> AbstractAsyncContextManager[Transaction]:
+        """Reads on a read-only connection of their own, never behind the writer; with ``snapshot``,
+        all in one snapshot (else each statement sees the latest commit)."""
         ...
 
     def rebuilding(self, tx: Transaction) -> AbstractAsyncContextManager[None]:

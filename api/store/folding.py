@@ -67,12 +67,13 @@ async def fold_log(
     total: int,
     *,
     spans: Spans | None = None,
+    after: int = 0,
 ) -> AsyncIterator[Folded]:
-    """The log up to position ``total`` folded again, in position order; on worker processes when
-    ``spans`` gives them, in this process from wherever they failed."""
+    """The log after ``after`` up to position ``total`` folded again, in position order; on worker
+    processes when ``spans`` gives them (from the start only), in this process from wherever they failed."""
     span = SPAN
-    done = 0
-    if spans is not None:
+    done = after
+    if spans is not None and after == 0:
         try:
             async for folded in spans(total):
                 done = folded[2]

@@ -17,7 +17,8 @@ from uuid import UUID
 import msgspec
 
 from api.errors import AlreadyRetracted, DomainError, IdConflict, InvalidInput, VersionMismatch
-from api.projections import Row, project
+from api.projections.registry import Fold
+from api.projections.row import Row
 from api.store.base import AppendResult, Expectation
 from schema.codec import encode_event, uuid7
 from schema.declarations import tag
@@ -102,8 +103,9 @@ def versioned(need: Needs, known: dict[UUID, Known]) -> set[str]:
     return need.company_ids | {company for target in known.values() for company in target.companies}
 
 
-def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime) -> Plan:
-    """Decide every command in order; accepted ones become rows, refused ones an error each."""
+def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime, project: Fold) -> Plan:
+    """Decide every command in order; accepted ones become events and their read-model rows (``project``),
+    refused ones an error each."""
     # Transaction time never runs backwards, so as_of reads agree with position order.
     recorded_at = now if snapshot.last_recorded_at is None else max(now, snapshot.last_recorded_at)
     state = _State(snapshot, recorded_at)
@@ -116,7 +118,7 @@ def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime) -> Plan
             result.outcomes.append(error)
         else:
             state.commit()
-    return state.write_into(result)
+    return state.write_into(result, project)
 
 
 class _State:
@@ -256,7 +258,7 @@ class _State:
             return (), None
         return target.companies, target.stored.position
 
-    def write_into(self, result: Plan) -> Plan:
+    def write_into(self, result: Plan, project: Fold) -> Plan:
         for stored, body, touched, target in self.accepted:
             result.stored.append(stored)
             result.bodies.append(body)

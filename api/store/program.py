@@ -3,14 +3,16 @@
 Appends go through the group writer (api.store.writer): one write transaction takes the
 log's head (and with it the write lock), reads the snapshot the planner decides on,
 writes the planned rows with one set-oriented statement per table and commits, so a group
-of requests costs a handful of round trips and one fsync. Reads run in a read-only
-snapshot of their own. Rebuild and check fold the log again span by span (api.store.folding).
+of requests costs a handful of round trips and one fsync. Reads run on a read-only
+connection of their own; a read that runs several statements needs no snapshot, because it
+fixes the position it reads at first and every later statement filters by it: rows are only
+ever added, and a row marked retracted after that position still counts as not retracted
+there. Rebuild and check fold the log again span by span (api.store.folding).
 Each backend adds only its dialect and its driver (api.store.sqlite, api.store.postgres).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,14 +21,13 @@ from uuid import UUID
 import msgspec
 
 from api.errors import DomainError
-from api.projections import project as project_all
 from api.projections.evidence import decode_sources
 from api.projections.facts import CompanyRows, ReadRow
+from api.projections.registry import ReadModel, Registry, default_registry
 from api.store import check as checking
-from api.store import folding
+from api.store import folding, projecting
 from api.store.base import AppendResult, Expectation, ReadyState
 from api.store.driver import Driver, Transaction
-from api.store.folding import Project
 from api.store.metrics import WriterMetrics
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
@@ -44,12 +45,14 @@ _registration = msgspec.json.Decoder(CompanyRegistered)
 class Store:
     """An append-only log of typed events with per-company versions and read models, on ``driver``."""
 
-    def __init__(self, driver: Driver, *, catalogue: Catalogue = CATALOGUE, project: Project = project_all) -> None:
+    def __init__(self, driver: Driver, *, catalogue: Catalogue = CATALOGUE, registry: Registry | None = None) -> None:
         self.driver = driver
         self.dialect = driver.dialect
         self.catalogue = catalogue
-        self.project = project
+        self.registry = registry or default_registry()
         self.writer = GroupWriter(self._commit)
+        self.caught_up: list[str] = []
+        """The projections the last ``open`` found behind the log and folded up to its head."""
 
     @property
     def backend(self) -> str:
@@ -91,6 +94,7 @@ class Store:
     async def open(self) -> None:
         await self.driver.open()
         try:
+            self.caught_up = await projecting.catch_up(self.driver, self.catalogue, self.registry)
             async with self.driver.reading() as tx:
                 self.writer.last_position = await _last_position(tx)
         except BaseException:
@@ -113,7 +117,7 @@ class Store:
     async def _commit(self, commands: Sequence[Command]) -> list[AppendResult | DomainError]:
         async with self.driver.writing() as tx:
             head = await tx.row(Q.TAKE_HEAD)
-            decided = plan(commands, await self._snapshot(tx, commands, head), _now(head))
+            decided = plan(commands, await self._snapshot(tx, commands, head), _now(head), self.registry.project)
             await self._write(tx, decided)
         await self.driver.between_groups()
         return decided.outcomes
@@ -158,49 +162,25 @@ class Store:
             await tx.run_many(Q.INSERT_RETRACTION, decided.retractions)
             await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions])
         last = decided.stored[-1]
-        await tx.run(Q.SET_CHECKPOINT, "read_rows", last.position)
+        await tx.run_many(Q.SET_CHECKPOINT, [(p.checkpoint, last.position) for p in self.registry.projections])
         if self.dialect.sql[Q.MOVE_HEAD] is not None:
             await tx.run(Q.MOVE_HEAD, last.position, recorded_at)
 
-    async def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Drop every read model and fold the whole log again, in one transaction; returns the last position folded.
-
-        The transaction holds the log's write lock, so appends wait; readers see the old rows
-        until it commits. Cancelled (Ctrl-C), it rolls back, unless its COMMIT had begun: then
-        it returns as if it had not been cancelled."""
-        done = 0
-        tx: Transaction | None = None
-        try:
-            async with self.driver.writing() as tx:
-                total = await _last_position(tx)
-                await tx.row(Q.TAKE_HEAD)
-                await tx.run(Q.DELETE_ROWS)
-                retracted: list[tuple[int, int]] = []
-                async with self.driver.rebuilding(tx):
-                    spans = self.driver.spans(total)
-                    async for rows, found, done, _ in folding.fold_log(
-                        tx, self.dialect, self.catalogue, self.project, total, spans=spans
-                    ):
-                        await tx.run_many(Q.INSERT_ROW, rows)
-                        retracted.extend(found)
-                        if progress is not None:
-                            progress(done, total)
-                # Retractions mark rows written before them, in log order.
-                await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in retracted])
-                await tx.run(Q.SET_CHECKPOINT, "read_rows", done)
-        except asyncio.CancelledError:
-            if tx is None or not tx.committed:
-                raise
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()  # it finished: say so rather than "stopped"
-        return done
+    async def rebuild(
+        self, progress: Callable[[int, int], None] | None = None, *, only: Sequence[str] | None = None
+    ) -> int:
+        """Drop every read model (or those of the projections ``only`` names) and fold the whole log
+        again, in one transaction; returns the last position folded (see api.store.projecting)."""
+        return await projecting.rebuild(
+            self.driver, self.catalogue, self.registry, only=None if only is None else list(only), progress=progress
+        )
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
-        async with self.driver.reading() as tx:
-            spans = self.driver.spans(await _last_position(tx))
-            return await checking.check(tx, self.dialect, self.catalogue, self.project, spans=spans, progress=progress)
+        async with self.driver.reading(snapshot=True) as tx:
+            whole = self.registry is default_registry() and self.catalogue is CATALOGUE  # workers fold with those
+            spans = self.driver.spans(await _last_position(tx)) if whole else None
+            return await checking.check(tx, self.dialect, self.catalogue, self.registry, spans=spans, progress=progress)
 
     # -- the log -----------------------------------------------------------------------
 
@@ -244,6 +224,15 @@ class Store:
         return ReadyState(self.backend, durability, await self.last_position(), self.writer.depth)
 
     # -- read models -------------------------------------------------------------------
+
+    async def read_model(
+        self, name: str, company_id: str, point: ReadPoint
+    ) -> tuple[CompanyRows, dict[str, CompanyRegistered]] | None:
+        """The rows the read model ``name`` is built from (see ``company``); raises LookupError for an unknown name."""
+        model: ReadModel = self.registry.read_model(name)
+        return await self.company(
+            company_id, point, views=model.reads, referenced=model.referenced, counts=model.counts
+        )
 
     async def company(
         self,

@@ -6,8 +6,6 @@ Struct, so the contract suite checks what a client would see without going throu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import msgspec
 
 from api.projections import dossier as dossier_model
@@ -38,48 +36,40 @@ LATEST = ReadPoint()
 
 
 async def _rows(
-    store: EventStore,
-    company_id: str,
-    point: ReadPoint,
-    views: Sequence[str] = (),
-    referenced: Callable[[CompanyRows], set[str]] | None = None,
-    *,
-    counts: bool = False,
+    store: EventStore, model: str, company_id: str, point: ReadPoint
 ) -> tuple[CompanyRows, dict[str, CompanyRegistered]]:
-    found = await store.company(company_id, point, views=views, referenced=referenced, counts=counts)
+    found = await store.read_model(model, company_id, point)
     assert found is not None, f"company {company_id} is not registered at {point}"
     return found
 
 
 async def dossier(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Dossier:
-    data, registrations = await _rows(
-        store, company_id, point, dossier_model.VIEWS, dossier_model.referenced, counts=True
-    )
+    data, registrations = await _rows(store, "dossier", company_id, point)
     return dossier_model.build(data, registrations)
 
 
 async def timeline(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Timeline:
-    data, _ = await _rows(store, company_id, point, views=("timeline",))
+    data, _ = await _rows(store, "timeline", company_id, point)
     return timeline_model.build(data, limit=1000)
 
 
 async def meetings(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Meetings:
-    data, _ = await _rows(store, company_id, point, views=("meeting",))
+    data, _ = await _rows(store, "meetings", company_id, point)
     return meetings_model.build(data)
 
 
 async def sales(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> SalesSeries:
-    data, _ = await _rows(store, company_id, point, views=("sales",))
+    data, _ = await _rows(store, "sales", company_id, point)
     return sales_model.build(data)
 
 
 async def plans(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Plans:
-    data, _ = await _rows(store, company_id, point, views=("plan", "sales"))
+    data, _ = await _rows(store, "plans", company_id, point)
     return plans_model.build(data)
 
 
 async def relationships(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Relationships:
-    data, _ = await _rows(store, company_id, point, views=("relationship", "market"))
+    data, _ = await _rows(store, "relationships", company_id, point)
     return relationships_model.build(data)
 
 

@@ -109,8 +109,8 @@ async def test_company_registered_later_is_unknown_at_an_earlier_point(store: Ev
     first = await _append(store, company_registered("xiaomi"))
     second = await _append(store, company_registered("byd"))
 
-    assert await store.company("byd", ReadPoint(at_position=first.position)) is None
-    assert await store.company("byd", _before(second)) is None
+    assert await store.read_model("dossier", "byd", ReadPoint(at_position=first.position)) is None
+    assert await store.read_model("dossier", "byd", _before(second)) is None
     assert await company_ids(store, ReadPoint(at_position=first.position)) == ["xiaomi"]
     assert await company_ids(store) == ["byd", "xiaomi"]
 
@@ -128,5 +128,5 @@ async def test_profile_at_a_position_is_the_registration_valid_then(store: Event
 async def test_read_before_the_first_event_finds_no_company(store: EventStore) -> None:
     first = await _append(store, company_registered("xiaomi"))
 
-    assert await store.company("xiaomi", _before(first)) is None
+    assert await store.read_model("dossier", "xiaomi", _before(first)) is None
     assert await company_ids(store, _before(first)) == []

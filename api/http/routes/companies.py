@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -116,15 +115,9 @@ _READ_PROBLEMS = problems(404, 422, 503)
 
 
 async def _load(
-    store: Store,
-    company_id: str,
-    point: NamedDependency[ReadPoint],
-    views: Sequence[str] = (),
-    referenced: Callable[[CompanyRows], set[str]] | None = None,
-    *,
-    counts: bool = False,
+    store: Store, model: str, company_id: str, point: NamedDependency[ReadPoint]
 ) -> tuple[CompanyRows, dict[str, CompanyRegistered]]:
-    found = await store.company(company_id, point, views=views, referenced=referenced, counts=counts)
+    found = await store.read_model(model, company_id, point)
     if found is None:
         raise CompanyNotFound(company_id)
     return found
@@ -238,7 +231,7 @@ async def get_timeline(
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many items.")] = 100,
 ) -> Response[Timeline]:
-    data, _ = await _load(store, company_id, point, views=("timeline",))
+    data, _ = await _load(store, "timeline", company_id, point)
     after = timeline.parse_cursor(cursor) if cursor else None
     body = timeline.build(data, types=types or (), start=start, end=end, cursor=after, limit=limit)
     return _cached(request, body, _etag(data.version))
@@ -260,7 +253,7 @@ async def get_meetings(
     store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Meetings]:
-    data, _ = await _load(store, company_id, point, views=("meeting",))
+    data, _ = await _load(store, "meetings", company_id, point)
     return _cached(request, meetings.build(data), _etag(data.version))
 
 
@@ -280,7 +273,7 @@ async def get_sales(
     store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[SalesSeries]:
-    data, _ = await _load(store, company_id, point, views=("sales",))
+    data, _ = await _load(store, "sales", company_id, point)
     return _cached(request, sales.build(data), _etag(data.version))
 
 
@@ -301,7 +294,7 @@ async def get_plans(
     store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Plans]:
-    data, _ = await _load(store, company_id, point, views=("plan", "sales"))
+    data, _ = await _load(store, "plans", company_id, point)
     return _cached(request, plans.build(data), _etag(data.version, data.at_time))
 
 
@@ -321,7 +314,7 @@ async def get_relationships(
     store: Store,
     point: NamedDependency[ReadPoint],
 ) -> Response[Relationships]:
-    data, _ = await _load(store, company_id, point, views=("relationship", "market"))
+    data, _ = await _load(store, "relationships", company_id, point)
     return _cached(request, relationships.build(data), _etag(data.version))
 
 
@@ -363,7 +356,7 @@ async def get_company(
     if (hit := answers.recall(cache, store, key)) is not None:  # encoded before, and the store confirms it still holds
         # A revalidation that matches is answered without inflating the stored answer.
         return _not_modified(request, hit.etag) or _answer(hit.body, hit.etag)
-    data, registrations = await _load(store, company_id, point, dossier.VIEWS, dossier.referenced, counts=True)
+    data, registrations = await _load(store, "dossier", company_id, point)
     etag = _etag(data.version, data.at_time, registrations)
     depends = {company_id, *dossier.referenced(data), *registrations}
     body = answers.remember(

@@ -5,8 +5,11 @@ Needs the ``postgres`` extra (asyncpg).
 
 from __future__ import annotations
 
+from api.projections.registry import Registry
 from api.store.postgres.driver import PostgresDriver
 from api.store.program import Store
+from schema.declarations import Catalogue
+from schema.events import CATALOGUE
 
 __all__ = ["PostgresStore"]
 
@@ -14,7 +17,16 @@ __all__ = ["PostgresStore"]
 class PostgresStore(Store):
     """The store in a PostgreSQL database (in ``schema`` when given, created if absent)."""
 
-    def __init__(self, dsn: str, *, schema: str | None = None, readers: int = 8, connect_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str | None = None,
+        readers: int = 8,
+        connect_timeout: float = 10.0,
+        catalogue: Catalogue = CATALOGUE,
+        registry: Registry | None = None,
+    ) -> None:
         self.postgres = PostgresDriver(dsn, schema=schema, readers=readers, connect_timeout=connect_timeout)
-        super().__init__(self.postgres)
+        super().__init__(self.postgres, catalogue=catalogue, registry=registry)
         self.schema = schema

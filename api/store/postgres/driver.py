@@ -16,8 +16,9 @@ decides positions, idempotency and versions:
   A sequence would not do: it hands out numbers that commit out of order, or never.
 * ``recorded_at`` comes from the database clock read under that lock, so instances on
   different hosts share one clock; the planner keeps it from running backwards.
-* Reads use their own pool, so they never wait behind the writer, and each read is one
-  REPEATABLE READ READ ONLY transaction: one snapshot.
+* Reads use their own pool, so they never wait behind the writer. A check is one
+  REPEATABLE READ READ ONLY transaction: one snapshot; other reads need none (api.store.program
+  says why) and save its two round trips.
 * Every commit that stores events also runs ``pg_notify(<channel>, <last position>)``;
   PostgreSQL delivers it after the commit, in commit order. Each store keeps one more
   connection that LISTENs on the channel (named after the schema, so stores in other
@@ -268,13 +269,17 @@ class PostgresDriver:
                 tx.committed = True
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Transaction]:
+    async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Transaction]:
         pool = self._reads
         if pool is None:
             raise StoreUnavailable("The store is not open.")
         with _edge("read"):
-            async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-                yield _Transaction(conn)
+            async with pool.acquire() as conn:
+                if not snapshot:
+                    yield _Transaction(conn)
+                    return
+                async with conn.transaction(isolation="repeatable_read", readonly=True):
+                    yield _Transaction(conn)
 
     @asynccontextmanager
     async def rebuilding(self, tx: Transaction) -> AsyncIterator[None]:

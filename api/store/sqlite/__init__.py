@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from api.projections.registry import Registry
 from api.store.program import Store
 from api.store.sqlite.driver import SQLiteDriver
+from schema.declarations import Catalogue
+from schema.events import CATALOGUE
 
 __all__ = ["SQLiteStore"]
 
@@ -22,6 +25,8 @@ class SQLiteStore(Store):
         readers: int = 4,
         checkpoint_interval: float = 1.0,
         fold_processes: int = 4,
+        catalogue: Catalogue = CATALOGUE,
+        registry: Registry | None = None,
     ) -> None:
         self.sqlite = SQLiteDriver(
             path,
@@ -31,5 +36,5 @@ class SQLiteStore(Store):
             checkpoint_interval=checkpoint_interval,
             fold_processes=fold_processes,
         )
-        super().__init__(self.sqlite)
+        super().__init__(self.sqlite, catalogue=catalogue, registry=registry)
         self.path = self.sqlite.path

@@ -149,6 +149,9 @@ SQL: dict[Q, str | None] = {
     Q.TARGETS: "SELECT id, position FROM events WHERE id IN ({many})",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type IN ({many}) AND position <= ? ORDER BY position",
     Q.DELETE_ROWS: "DELETE FROM read_rows",
+    Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view IN ({many})",
+    Q.CHECKPOINTS: "SELECT name, position FROM checkpoints ORDER BY name",
+    Q.DELETE_CHECKPOINT: "DELETE FROM checkpoints WHERE name = ?",
     Q.DAMAGE: "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok'",
     Q.LOG_EXTENT: "SELECT count(*), coalesce(max(position), 0) FROM events",
     Q.VERSION_FAULTS: (

@@ -3,8 +3,8 @@
 Each aiosqlite connection owns a thread, so the event loop never waits on the disk. The
 writer's ``BEGIN IMMEDIATE`` takes SQLite's write lock before the store reads the state it
 decides on, so even two processes on one file cannot assign one position. Readers each hold
-a connection of their own and see one snapshot per transaction (WAL: they never wait for
-the writer). The WAL is copied into the database by api.store.sqlite.checkpointer, mostly off
+a connection of their own (WAL: they never wait for the writer); a read runs each statement
+on its own, in one hop to the connection's thread, unless it asks for a snapshot. The WAL is copied into the database by api.store.sqlite.checkpointer, mostly off
 the commit path. sqlite3 errors stop here: a broken constraint leaves as ConstraintViolated,
 any other fault as StoreUnavailable with a client-safe reason.
 
@@ -165,18 +165,20 @@ class SQLiteDriver:
                 await _commit(conn, tx)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Transaction]:
+    async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Transaction]:
         async with self._free:
             if self._writer is None:
                 raise StoreUnavailable("The store is not open.")
             with _edge("read"):
                 conn = self._idle.pop() if self._idle else await self._new_reader()
                 try:
-                    await conn.execute("BEGIN")
+                    if snapshot:
+                        await conn.execute("BEGIN")
                     try:
                         yield _Transaction(conn)
                     finally:
-                        await asyncio.shield(_rollback(conn))  # a read-only transaction: nothing to keep
+                        if snapshot:
+                            await asyncio.shield(_rollback(conn))  # a read-only transaction: nothing to keep
                 except BaseException:
                     self._opened.remove(conn)
                     await asyncio.shield(conn.close())  # in doubt: never hand on a connection in a bad state

@@ -31,7 +31,7 @@ from typing import Any
 
 import msgspec
 
-from api.projections import project
+from api.projections.registry import default_registry
 from api.projections.row import Row
 from api.store import folding
 from api.store.folding import Folded
@@ -104,7 +104,7 @@ def _fold_in_worker(first: int, last: int) -> bytes:
     conn, loop = _worker
     conn.execute("BEGIN")
     try:
-        span = folding.fold_span(_Reads(conn), DIALECT, CATALOGUE, project, first, last)
+        span = folding.fold_span(_Reads(conn), DIALECT, CATALOGUE, default_registry().project, first, last)
         return _span_encoder.encode(loop.run_until_complete(span))
     finally:
         conn.execute("COMMIT")

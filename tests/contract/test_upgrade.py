@@ -1,0 +1,173 @@
+"""After an upgrade, a store catches each new or changed projection up from its checkpoint at start-up,
+and a store made by the release before per-projection checkpoints opens as it was."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from api.projections.registry import Projection, ReadModel, Registry, default_registry
+from api.projections.row import Row
+from api.store.base import EventStore
+from api.store.readpoint import ReadPoint
+from api.store.sqlite import SQLiteStore
+from schema.codec import event_tag
+from schema.events import StoredEvent
+from tests.contract.history import random_history
+from tests.contract.read_models import encoded_read_models
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
+"""The seed data as ``tidings seed`` of release 0.1 stored it: one ``read_rows`` checkpoint for every projection."""
+
+
+def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:
+    return [Row("mention", company, stored.position, event_tag(stored.event), "", b"{}") for company in touched]
+
+
+MENTIONS = Projection("mentions", writes=("mention",), fold=_mentions)
+"""A projection added by the upgrade: every event that names a company."""
+WITH_MENTIONS = default_registry().with_(projection=MENTIONS, read_model=ReadModel("mentions", reads=("mention",)))
+
+
+def _reopen(store: EventStore, registry: Registry) -> Any:
+    """A store on the same database as ``store`` (closed by the caller), with ``registry``."""
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path, registry=registry)
+    from api.store.postgres import PostgresStore
+
+    return PostgresStore(store.postgres._dsn, schema=store.schema, registry=registry)  # type: ignore[attr-defined]
+
+
+async def _mentioned(store: EventStore, company: str) -> list[str]:
+    found = await store.read_model("mentions", company, ReadPoint())
+    assert found is not None
+    return [row.key for row in found[0].rows if row.view == "mention"]
+
+
+async def _events_naming(store: EventStore, company: str) -> list[str]:
+    return [event_tag(s.event) for s in await store.read(company=company, limit=1000)]
+
+
+async def test_a_store_of_release_0_1_opens_catches_a_new_projection_up_and_checks_sound(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.db"
+    shutil.copy(SEEDED_BY_0_1, path)
+    store = SQLiteStore(path, registry=WITH_MENTIONS)
+    await store.open()
+    try:
+        assert store.caught_up == ["mentions"], "the projections of 0.1 take over its read_rows checkpoint"
+        assert await _mentioned(store, "xiaomi") == await _events_naming(store, "xiaomi")
+        assert await store.check() == []
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as conn:
+        marks = dict(conn.execute("SELECT name, position FROM checkpoints"))
+    assert marks == {p.checkpoint: 23 for p in WITH_MENTIONS.projections}
+
+
+def test_tidings_check_passes_on_a_store_of_release_0_1(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.db"
+    shutil.copy(SEEDED_BY_0_1, path)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "check", "--db", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+
+    assert (done.returncode, done.stderr.strip()) == (0, "store is sound"), done.stderr
+
+
+async def test_a_legacy_checkpoint_is_taken_over_and_a_new_projection_caught_up(store: EventStore) -> None:
+    history = random_history(20251204, 300)
+    await history.append_to(store, random.Random(20251204))
+    before = await encoded_read_models(store)
+    head = await store.last_position()
+    await _make_legacy(store, head)
+    await store.close()
+
+    upgraded = _reopen(store, WITH_MENTIONS)
+    await upgraded.open()
+    try:
+        assert upgraded.caught_up == ["mentions"]
+        assert await encoded_read_models(upgraded) == before, "the read models of before are kept as they were"
+        caught = [await _mentioned(upgraded, company) for company in ("company-01", "company-02")]
+        assert all(caught)
+        assert await upgraded.check() == [], "every row equals a fresh fold's, retractions marked"
+        await upgraded.rebuild()
+        assert [await _mentioned(upgraded, company) for company in ("company-01", "company-02")] == caught
+    finally:
+        await upgraded.close()
+
+
+async def test_a_changed_projection_is_built_again_from_the_log(store: EventStore) -> None:
+    history = random_history(20251205, 300)
+    await history.append_to(store, random.Random(20251205))
+    before = await encoded_read_models(store)
+    await store.close()
+    sales = next(p for p in default_registry().projections if p.name == "sales")
+    changed = Registry(
+        tuple(dataclasses.replace(p, version=2) if p is sales else p for p in default_registry().projections),
+        default_registry().read_models,
+    )
+
+    upgraded = _reopen(store, changed)
+    await upgraded.open()
+    try:
+        assert upgraded.caught_up == ["sales"]
+        assert await encoded_read_models(upgraded) == before
+        assert await upgraded.check() == []
+    finally:
+        await upgraded.close()
+
+
+async def test_check_names_a_projection_behind_the_log(store: EventStore) -> None:
+    await random_history(20251206, 50).append_to(store, random.Random(20251206))
+    head = await store.last_position()
+    await _set_checkpoint(store, "sales/1", head - 1)
+
+    assert await store.check() == [
+        f"checkpoints: projection sales/1 is at position {head - 1} but the log is at {head}"
+    ]
+
+
+async def _make_legacy(store: EventStore, head: int) -> None:
+    """Checkpoints as release 0.1 kept them: one, named read_rows."""
+    await _statements(
+        store, ["DELETE FROM checkpoints", f"INSERT INTO checkpoints (name, position) VALUES ('read_rows', {head})"]
+    )
+
+
+async def _set_checkpoint(store: EventStore, name: str, position: int) -> None:
+    await _statements(store, [f"UPDATE checkpoints SET position = {position} WHERE name = '{name}'"])
+
+
+async def _statements(store: EventStore, statements: list[str]) -> None:
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store.path) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(store.postgres._dsn)  # type: ignore[attr-defined]
+    try:
+        await conn.execute(f'SET search_path TO "{store.schema}"')  # type: ignore[attr-defined]
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def test_every_statement_has_sql_in_both_dialects_or_says_it_has_nothing_to_do() -> None:
+    from api.store.postgres.dialect import SQL as POSTGRES
+    from api.store.sqlite.dialect import SQL as SQLITE
+    from api.store.statements import Q
+
+    assert set(SQLITE) == set(Q) == set(POSTGRES)
+    assert [q for q in Q if SQLITE[q] is None] == [Q.MOVE_HEAD], "SQLite's events table is the head"
+    assert [q for q in Q if POSTGRES[q] is None] == []
