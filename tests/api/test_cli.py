@@ -128,3 +128,24 @@ def test_rebuild_leaves_every_read_model_identical(tmp_path: Path) -> None:
 
     assert _read_models(db) == before
     assert _read_models(db, at_position=SEED["events"] + 2) == before_retraction
+
+
+@pytest.mark.parametrize("command", ["serve", "seed", "export", "rebuild"])
+def test_a_postgresql_dsn_without_the_postgres_extra_is_one_line_naming_the_install(
+    command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import api.cli.commands
+
+    # As on a machine where `pip install tidings` left out the extra: asyncpg cannot be imported.
+    monkeypatch.setitem(sys.modules, "asyncpg", None)
+    monkeypatch.delitem(sys.modules, "api.store.postgres", raising=False)
+    monkeypatch.setattr(api.cli.commands, "setup_logging", lambda *_: None)
+
+    code = api.cli.commands.main([command, "--db", "postgresql://postgres@127.0.0.1:5432/test"])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert "pip install 'tidings[postgres]'" in err
+    assert "Traceback" not in err
