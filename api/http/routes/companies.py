@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
@@ -44,7 +45,7 @@ __all__ = ["READ_POINT", "company_handlers"]
 
 Moment = Annotated[datetime, Meta(tz=True)]
 """A point in time with its UTC offset (Litestar does not apply Meta to parameters: read_point checks it)."""
-_AS_OF = "Expected an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
+_AS_OF = "an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
 
 
 def read_point(
@@ -65,14 +66,15 @@ def read_point(
     # Neither is a value of these parameters.
     raw = request.query_params
     if "null" in raw.getall("at_position", []):
-        raise InvalidInput([FieldError("query.at_position", "Expected `int`, got `null`")])
+        raise InvalidInput([FieldError("query.at_position", 'got "null"; expected a whole number', code="type")])
     for value in raw.getall("as_of", []):
         try:
             msgspec.convert(value, Moment)
         except msgspec.ValidationError:
-            raise InvalidInput([FieldError("query.as_of", _AS_OF)]) from None
+            got = json.dumps(value[:60])
+            raise InvalidInput([FieldError("query.as_of", f"got {got}; expected {_AS_OF}", code="format")]) from None
     if at_position is not None and as_of is not None:
-        raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both")])
+        raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both", code="exclusive")])
     return ReadPoint(at_position=at_position, as_of=as_of)
 
 

@@ -51,6 +51,7 @@ def _refuse_repeated_parameters(request: Request[Any, Any, Any]) -> None:
             "message": f"given {len(request.query_params.getall(name))} times; give it once",
             "key": name,
             "source": "query",
+            "code": "repeated_parameter",
         }
         for name in repeated
         if name in fields and not is_repeatable(fields[name])
