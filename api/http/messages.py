@@ -217,11 +217,11 @@ def explain(message: str, declared: Any, path: Sequence[str | int], sent: Any, *
         return Explained("pattern", f"got {got}; expected {_expected(description, 'a value in the documented format')}")
     if match := _LENGTH.match(message):
         unit = "character" if match["kind"] == "str" else "item"
-        bound = int(match["bound"])
+        size_bound = int(match["bound"])
         counted = isinstance(value, str) and len(value) <= _MAX_SHOWN  # a longer one is counted by received()
         size = f" ({len(value)} {unit}{'s' * (len(value) != 1)})" if counted else ""
         what = f" — {_expected(description, '')}" if description else ""
-        expected = f"{_WORDS[match['op']]} {bound} {unit}{'s' * (bound != 1)}"
+        expected = f"{_WORDS[match['op']]} {size_bound} {unit}{'s' * (size_bound != 1)}"
         return Explained("length", f"got {got}{size}; expected {expected}{what}")
     if match := _RANGE.match(message):
         bound = match["bound"].removesuffix(".0")
