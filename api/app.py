@@ -26,7 +26,7 @@ from api.http.ratelimit import TokenBuckets
 from api.http.routes.catalogue import Catalogue, catalogue_handlers
 from api.http.routes.companies import company_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
-from api.http.routes.guards import before_every_request
+from api.http.routes.guards import StrictParameters, before_every_request
 from api.http.routes.ops import ops_handlers
 from api.http.routes.stream import stream_events
 from api.seeds import load_ndjson, seed_events
@@ -117,9 +117,11 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         lifespan=[lifespan],
         before_request=before_every_request,
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
-        middleware=[DefineMiddleware(HostCheck, config=AllowedHostsConfig(allowed_hosts=hosts)), Authorize]
-        if hosts
-        else [Authorize],
+        middleware=[
+            *([DefineMiddleware(HostCheck, config=AllowedHostsConfig(allowed_hosts=hosts))] if hosts else []),
+            Authorize,
+            StrictParameters,
+        ],
         logging_config=None,  # api.http.logs configures logging (JSON lines or text)
         debug=False,
     )

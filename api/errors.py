@@ -22,6 +22,7 @@ __all__ = [
     "EventNotFound",
     "IdConflict",
     "InvalidInput",
+    "InvalidParameters",
     "ProblemKind",
     "problem_kind",
     "with_code",
@@ -52,6 +53,10 @@ class InvalidInput(DomainError):
 
     def field_errors(self) -> list[FieldError]:
         return self.errors
+
+
+class InvalidParameters(InvalidInput):
+    """Query parameters the operation does not take, or a single-valued one given several times."""
 
 
 class IdConflict(DomainError):
@@ -160,6 +165,12 @@ TOO_LARGE = ProblemKind(
 UNSUPPORTED_MEDIA = ProblemKind(
     415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."
 )
+INVALID_PARAMETERS = ProblemKind(
+    400,
+    "invalid-parameters",
+    "Invalid query parameters",
+    "A query parameter the operation does not take, or one that takes a single value given several times.",
+)
 VALIDATION = ProblemKind(
     422, "validation", "Invalid request", "A field is missing, malformed or breaks a rule; see errors[]."
 )
@@ -192,6 +203,7 @@ KINDS_BY_STATUS: dict[int, ProblemKind] = {
 """Kinds for failures the framework detects (routing, body size, content type)."""
 
 PROBLEMS: dict[type[DomainError], ProblemKind] = {
+    InvalidParameters: INVALID_PARAMETERS,
     InvalidInput: VALIDATION,
     IdConflict: CONFLICT,
     AlreadyRetracted: CONFLICT,
