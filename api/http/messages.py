@@ -204,7 +204,10 @@ def explain(message: str, declared: Any, path: Sequence[str | int], sent: Any, *
         description = known.get(source) or known.get(source.replace("\\\\", "\\")) or hint
 
     if match := _MISSING.match(message):
-        return Explained("required", "is required", field=match["name"])
+        _, wanted = _walk(root, sent, [*path, match["name"]]) if root is not None else (None, None)
+        return Explained(
+            "required", f"is required: {_expected(wanted, '')}" if wanted else "is required", match["name"]
+        )
     if match := _UNKNOWN_FIELD.match(message):
         names = [f.encode_name for f in leaf.fields] if isinstance(leaf, mi.StructType) else []
         fields = f"; the fields here are {', '.join(names)}" if names else ""

@@ -27,7 +27,7 @@ from api.errors import (
     problem_kind,
 )
 from api.http.logs import request_id_of
-from api.http.messages import convertible, explain, segments
+from api.http.messages import Explained, convertible, explain, segments
 from schema.problems import FieldError, Problem
 
 __all__ = ["EXCEPTION_HANDLERS", "UnsupportedMediaType", "problem_response"]
@@ -164,7 +164,11 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
             several = rule["name"] != message.partition(":")[0]  # "units, revenue: at least one ..."
             errors.append(FieldError(_path(request, key, source), message if several else rule["message"], code="rule"))
             continue
-        explained = explain(message, declared, where, sent, hint=hint)
+        try:
+            explained = explain(message, declared, where, sent, hint=hint)
+        except Exception:  # a message it cannot rewrite must not turn a 422 into a 500
+            log.exception("could not explain %r at %s", message, key)
+            explained = Explained("invalid", message)
         if explained.field is not None:  # msgspec names the object, not the field
             key = f"{key}.{explained.field}" if key not in ("", "data") else explained.field
         errors.append(FieldError(_path(request, key, source), explained.message, code=explained.code))

@@ -1,7 +1,7 @@
 """A 422 says what a person needs to fix it: the field, the value received, what is expected — in words.
 
 One row per bad input: every pattern-constrained field, each kind of limit, impossible dates,
-unknown types, fields and companies. Each answer must name the field's path, carry the stable
+unknown types, fields and companies; and the 400s of unknown and repeated query parameters. Each answer must name the field's path, carry the stable
 ``code`` the spec lists, and never quote a regular expression.
 """
 
@@ -84,6 +84,7 @@ class Bad:
     headers: dict[str, str] = field(default_factory=dict)
     says: tuple[str, ...] = ()
     """Words the message must contain (the value received, what is expected)."""
+    status: int = 422
 
 
 CASES: dict[str, Bad] = {
@@ -213,7 +214,7 @@ CASES: dict[str, Bad] = {
         "format", "query.as_of", url="/companies/xiaomi?as_of=2025-03-22T10:00:00", says=("offset",)
     ),
     "missing company id": Bad(
-        "required", "$.company_id", {k: v for k, v in _SALES.items() if k != "company_id"}, says=("required",)
+        "required", "$.company_id", {k: v for k, v in _SALES.items() if k != "company_id"}, says=("required", "slug")
     ),
     "missing source language": Bad(
         "required", "$.sources[0].language", _with(_SALES, sources=[{"title": "t", "publisher": "p"}])
@@ -235,6 +236,17 @@ CASES: dict[str, Bad] = {
         "invalid_target",
         "$.event_id",
         {"type": "event_retracted", "sources": [SOURCE], "event_id": SEED["xiaomi_registered"], "reason": "wrong"},
+    ),
+    "at_position past the head": Bad(
+        "beyond_head", "query.at_position", url="/companies/xiaomi/sales?at_position=24", says=("position 23",)
+    ),
+    # -- parameters the operation does not take, or takes once: 400 ----------------------------------
+    "unknown parameter": Bad(
+        "unknown_parameter", "query.period", url="/events?period=2025", says=("after, company",), status=400
+    ),
+    "misspelt filter": Bad("unknown_parameter", "query.compnay", url="/events?compnay=xiaomi", status=400),
+    "repeated parameter": Bad(
+        "repeated_parameter", "query.limit", url="/events?limit=5&limit=6", says=("2 times",), status=400
     ),
     "at_position and as_of": Bad(
         "exclusive", "query.as_of", url="/companies/xiaomi?at_position=3&as_of=2025-03-22T10:00:00Z"
@@ -282,7 +294,7 @@ def test_a_bad_input_is_named_with_its_code_and_what_is_expected_in_words(
         headers = {"content-type": "application/json", **case.headers}
         response = client.post(case.url, content=json.dumps(case.body), headers=headers)
 
-    assert response.status_code == 422, response.text
+    assert response.status_code == case.status, response.text
     problem = response.json()
     errors = problem["errors"]
     assert [(e["path"], e["code"]) for e in errors] == [(case.path, case.code)], errors
@@ -293,3 +305,18 @@ def test_a_bad_input_is_named_with_its_code_and_what_is_expected_in_words(
         assert not _REGEX_BITS.search(text), text
         assert not any(pattern in text for pattern in _patterns()), text
     assert len(message) <= 400, message
+
+
+def test_a_message_that_cannot_be_rewritten_is_still_a_422_not_a_500(
+    client: TestClient,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import api.http.problems
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("a message form nobody foresaw")
+
+    monkeypatch.setattr(api.http.problems, "explain", broken)
+    response = client.post("/events", json=_with(_SALES, period="2025-13"))
+    assert response.status_code == 422
+    assert [(e["path"], e["code"]) for e in response.json()["errors"]] == [("$.period", "invalid")]
