@@ -110,7 +110,7 @@ def _body_sent(request: Request[Any, Any, Any]) -> Any:
         return None
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError, ValueError):
         return None
 
 

@@ -49,7 +49,7 @@ class StrictParameters:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._accepted: dict[int, dict[str, bool]] = {}
+        self._accepted: dict[int, dict[str, bool] | None] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         handler = scope.get("route_handler")
@@ -57,15 +57,16 @@ class StrictParameters:
             key = id(handler)
             if key not in self._accepted:
                 self._accepted[key] = _query_parameters(handler)
-            _refuse_unknown_or_repeated(scope, handler, self._accepted[key])
+            if (accepted := self._accepted[key]) is not None:
+                _refuse_unknown_or_repeated(scope, accepted)
         await self.app(scope, receive, send)
 
 
-def _query_parameters(handler: HTTPRouteHandler) -> dict[str, bool]:
+def _query_parameters(handler: HTTPRouteHandler) -> dict[str, bool] | None:
     """The query parameters a handler takes, by wire name: whether each takes several values.
-    A route left out of the API document (the docs page) takes anything."""
+    None for a route left out of the API document (the docs page, the OPTIONS answer): it takes anything."""
     if not handler.resolve_include_in_schema():
-        return {}
+        return None
     return {
         name: is_repeatable(field)
         for name, field in parameter_fields(handler).items()
@@ -73,11 +74,9 @@ def _query_parameters(handler: HTTPRouteHandler) -> dict[str, bool]:
     }
 
 
-def _refuse_unknown_or_repeated(scope: Any, handler: HTTPRouteHandler, accepted: dict[str, bool]) -> None:
-    if not handler.resolve_include_in_schema():
-        return
+def _refuse_unknown_or_repeated(scope: Any, accepted: dict[str, bool]) -> None:
     sent: dict[str, int] = {}
-    for name, _ in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
+    for name, _ in parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True):
         sent[name] = sent.get(name, 0) + 1
     operation = f"{scope.get('method', 'GET')} {scope.get('path_template') or scope['path']}"
     takes = f"it takes {', '.join(sorted(accepted))}" if accepted else "it takes none"
