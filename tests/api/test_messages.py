@@ -237,6 +237,12 @@ CASES: dict[str, Bad] = {
         "$.event_id",
         {"type": "event_retracted", "sources": [SOURCE], "event_id": SEED["xiaomi_registered"], "reason": "wrong"},
     ),
+    "one id twice in a batch": Bad(
+        "duplicate_id",
+        "$.events[1].id",
+        {"events": [_with(_SALES, id=_UNKNOWN_EVENT), _with(_SALES, id=_UNKNOWN_EVENT, period="2024")]},
+        url="/events/batch",
+    ),
     "at_position past the head": Bad(
         "beyond_head", "query.at_position", url="/companies/xiaomi/sales?at_position=24", says=("position 23",)
     ),
