@@ -7,14 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 
 from api import __version__
 from api.feed.broadcast import Feed
 from api.http.answers import Answers
 from api.http.auth import Access, Authorize
-from api.http.hardening import SecurityHeaders
+from api.http.hardening import HostCheck, SecurityHeaders
 from api.http.keys import KeyRing
 from api.http.logs import RequestLog
 from api.http.metrics import StoreCollector, http_metrics
@@ -24,7 +26,7 @@ from api.http.ratelimit import TokenBuckets
 from api.http.routes.catalogue import Catalogue, catalogue_handlers
 from api.http.routes.companies import company_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
-from api.http.routes.guards import before_every_request
+from api.http.routes.guards import StrictParameters, before_every_request
 from api.http.routes.ops import ops_handlers
 from api.http.routes.stream import stream_events
 from api.seeds import load_ndjson, seed_events
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None,
     )
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -113,9 +116,12 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         openapi_config=openapi_config(__version__),
         lifespan=[lifespan],
         before_request=before_every_request,
-        allowed_hosts=[h.strip() for h in settings.allowed_hosts.split(",") if h.strip()] or None,
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
-        middleware=[Authorize],
+        middleware=[
+            *([DefineMiddleware(HostCheck, config=AllowedHostsConfig(allowed_hosts=hosts))] if hosts else []),
+            Authorize,
+            StrictParameters,
+        ],
         logging_config=None,  # api.http.logs configures logging (JSON lines or text)
         debug=False,
     )

@@ -56,7 +56,7 @@ Slug = Annotated[
         min_length=1,
         max_length=64,
         pattern=rf"^[a-z0-9]+(-[a-z0-9]+)*{END}",
-        description="Lower-case slug: letters, digits and single hyphens, at most 64 characters.",
+        description="A lower-case slug: letters, digits and single hyphens, at most 64 characters.",
     ),
 ]
 CompanyId = Annotated[Slug, Meta(examples=["xiaomi"])]
@@ -90,10 +90,20 @@ Note = Annotated[
     ),
 ]
 CountryCode = Annotated[
-    str, Meta(pattern=rf"^[A-Z]{{2}}{END}", description="ISO 3166-1 alpha-2 country code.", examples=["CN"])
+    str,
+    Meta(
+        pattern=rf"^[A-Z]{{2}}{END}",
+        description="An ISO 3166-1 alpha-2 country code: two capital letters, such as CN.",
+        examples=["CN"],
+    ),
 ]
 CurrencyCode = Annotated[
-    str, Meta(pattern=rf"^[A-Z]{{3}}{END}", description="ISO 4217 currency code.", examples=["USD"])
+    str,
+    Meta(
+        pattern=rf"^[A-Z]{{3}}{END}",
+        description="An ISO 4217 currency code: three capital letters, such as USD.",
+        examples=["USD"],
+    ),
 ]
 LanguageTag = Annotated[
     str,
@@ -101,7 +111,7 @@ LanguageTag = Annotated[
         min_length=2,
         max_length=35,
         pattern=rf"^[a-zA-Z]{{2,3}}(-[a-zA-Z0-9]{{1,8}})*{END}",
-        description="BCP 47 language tag.",
+        description="A BCP 47 language tag, such as de, en or zh-Hant.",
         examples=["de"],
     ),
 ]

@@ -8,14 +8,62 @@ from msgspec import Meta
 
 from schema.base import Base
 
-__all__ = ["FieldError", "Problem"]
+__all__ = ["ERROR_CODES", "FieldError", "Problem"]
+
+
+ERROR_CODES = {
+    "type": "the value has the wrong JSON type (a string where a number belongs, ...)",
+    "required": "a required field or parameter is missing",
+    "unknown_field": "the body has a field the type does not declare (refused, never dropped)",
+    "pattern": "a string is not in the documented format (a slug, a period, a country code, ...)",
+    "invalid_date": "a date that is not in the calendar (2025-02-30)",
+    "length": "a string or a list is shorter or longer than its limits",
+    "range": "a number is below or above its limits",
+    "enum": "a value is not one of the listed ones",
+    "unknown_event_type": "the event type is not in the catalogue; the message lists the known ones",
+    "format": "a UUID or a date-time that cannot be read as one",
+    "rule": "a rule across fields is broken (sales need units or revenue, a plan target needs a metric, ...)",
+    "unknown_company": "the event names a company no earlier event registered",
+    "unknown_event": "the event points at an event that is not stored",
+    "invalid_target": "the event points at an event it cannot apply to (a retraction of a registration, ...)",
+    "retracted_event": "the event points at an event that was retracted",
+    "duplicate_id": "the same event id twice in one batch",
+    "company_mismatch": "the event does not name the company of the URL",
+    "exclusive": "two parameters that cannot be given together",
+    "beyond_head": "at_position is past the last position of the log; the message names the head",
+    "repeated_parameter": "a parameter that takes one value was given several times",
+    "unknown_parameter": "a query parameter the operation does not take",
+    "invalid": "anything else that is not valid",
+}
+"""Every ``errors[].code``, with what it means (the OpenAPI document lists them)."""
 
 
 class FieldError(Base, frozen=True):
-    """One invalid field: a JSON path into the request (``$.events[2].company_id``) and what is wrong."""
+    """One invalid field: a JSON path into the request (``$.events[2].company_id``), what is wrong, and its kind."""
 
-    path: str
-    message: str
+    path: Annotated[
+        str,
+        Meta(
+            description=(
+                "Where: a JSON path into the body (`$.events[2].company_id`), or `query.<name>`, "
+                "`header.<Name>`, `path.<name>` for parameters."
+            )
+        ),
+    ]
+    message: Annotated[
+        str,
+        Meta(description="For a person: the value received (cut short) and what is expected, in words."),
+    ]
+    code: Annotated[
+        str,
+        Meta(
+            description=(
+                "For a program: the kind of error, stable across versions (a message may be reworded, a code not). "
+                "One of: " + "; ".join(f"`{code}`: {meaning}" for code, meaning in ERROR_CODES.items()) + "."
+            ),
+            examples=["pattern"],
+        ),
+    ] = "invalid"
 
 
 class Problem(Base, frozen=True):

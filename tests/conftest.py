@@ -1,9 +1,9 @@
 """The ``store`` fixture: an opened store on each backend, closed (and its data dropped) after the test.
 
-SQLite runs on ``tmp_path``. PostgreSQL runs against the server in ``TIDINGS_TEST_PG_DSN``
-(e.g. ``postgresql://postgres@127.0.0.1:5432/test``), each test in a schema of its own
-that ``PostgresStore.open()`` creates and the fixture drops. Both are real databases;
-the store is never mocked.
+SQLite runs on ``tmp_path``. PostgreSQL runs against the server in ``TIDINGS_TEST_PG_DSN``,
+or, when that is unset, at ``postgresql://postgres@127.0.0.1:5432/test`` if it answers there
+(tests/postgres.py), each test in a schema of its own that ``PostgresStore.open()`` creates
+and the fixture drops. Both are real databases; the store is never mocked.
 """
 
 from __future__ import annotations
@@ -18,8 +18,22 @@ import pytest
 
 from api.store.base import EventStore
 from api.store.sqlite import SQLiteStore
+from tests.postgres import PG_DSN_VARIABLE, pg_dsn, skip_reason
 
-PG_DSN_VARIABLE = "TIDINGS_TEST_PG_DSN"
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Decided before collection, so that the modules reading TIDINGS_TEST_PG_DSN see the default too.
+    dsn = pg_dsn()
+    if dsn is not None:
+        os.environ[PG_DSN_VARIABLE] = dsn
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return skip_reason()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(f"tidings: {skip_reason()}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,9 +55,9 @@ async def _sqlite(tmp_path: Path) -> AsyncIterator[EventStore]:
 
 @asynccontextmanager
 async def _postgres() -> AsyncIterator[EventStore]:
-    dsn = os.environ.get(PG_DSN_VARIABLE)
+    dsn = pg_dsn()
     if not dsn:
-        pytest.skip(f"{PG_DSN_VARIABLE} is not set; PostgreSQL contract tests skipped")
+        pytest.skip(skip_reason())
     try:
         from api.store.postgres import PostgresStore
     except ImportError as error:

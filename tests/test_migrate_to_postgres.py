@@ -36,13 +36,12 @@ from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
 from api.store.sqlite import SQLiteStore
 from tests.contract.history import random_history
+from tests.postgres import pg_dsn, skip_reason
 from tests.server import ROOT
 from tests.stress.support import read_log, read_models
 
-PG_DSN = os.environ.get("TIDINGS_TEST_PG_DSN", "")
-pytestmark = pytest.mark.skipif(
-    not PG_DSN, reason="TIDINGS_TEST_PG_DSN is not set; the SQLite-to-PostgreSQL migration test is skipped"
-)
+PG_DSN = pg_dsn() or ""
+pytestmark = pytest.mark.skipif(not PG_DSN, reason=skip_reason())
 
 RANDOM_EVENTS = 400
 AT_POSITIONS = 3

@@ -9,14 +9,13 @@ however the appends were spread. Then the live feed across instances: an event a
 through one instance reaches a stream on the other promptly (LISTEN/NOTIFY), also after
 the listening connection was killed.
 
-Needs ``TIDINGS_TEST_PG_DSN`` (``.ci/run`` sets it when PostgreSQL is reachable); skips
+Needs PostgreSQL (``TIDINGS_TEST_PG_DSN``, or the default of tests/postgres.py); skips
 with the reason otherwise. Figures are printed (run with ``-s``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import statistics
 import time
@@ -30,14 +29,13 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.postgres import pg_dsn, skip_reason
 from tests.server import Server, serve
 from tests.sse import Frame, SseReader, parse
 from tests.stress.support import CLIENTS_LIMITS, JSON, encode, read_log
 
-PG_DSN = os.environ.get("TIDINGS_TEST_PG_DSN", "")
-pytestmark = pytest.mark.skipif(
-    not PG_DSN, reason="TIDINGS_TEST_PG_DSN is not set; the two-instance PostgreSQL tests are skipped"
-)
+PG_DSN = pg_dsn() or ""
+pytestmark = pytest.mark.skipif(not PG_DSN, reason=skip_reason())
 
 SOURCE = {"title": "Two instances", "publisher": "Tidings tests", "language": "en"}
 COMPANIES = [f"multi-{i}" for i in range(6)]

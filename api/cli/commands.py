@@ -307,6 +307,16 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"tidings {args.command}: {error}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as error:
+        if error.name != "asyncpg":
+            raise
+        # The PostgreSQL driver is an extra; a postgresql:// DSN without it is a setup step, not a crash.
+        print(
+            f"tidings {args.command}: a postgresql:// database needs the PostgreSQL driver (asyncpg), "
+            f"which is not installed: pip install 'tidings[postgres]'",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:  # a rebuild or an import stopped this way rolls back what it had not committed
         print(f"tidings {args.command}: stopped", file=sys.stderr)
         return 130

@@ -1,10 +1,14 @@
-"""Headers every response carries, whatever produced it (a handler, a problem, the router)."""
+"""Headers every response carries, whatever produced it (a handler, a problem, the router); the Host check."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SecurityHeaders"]
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import HTTPException
+from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
+
+__all__ = ["HostCheck", "SecurityHeaders"]
 
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -31,3 +35,21 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HostCheck(AllowedHostsMiddleware):
+    """Litestar's allowed-hosts check, refusing with a problem (and so a request id) like every other layer.
+
+    Litestar's own middleware writes ``{"message": "invalid host header"}`` itself; raising instead
+    lets the app's exception handlers answer. Hosts match as in Litestar (``*.example.com`` wildcards).
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.allowed_hosts_regex is not None:
+            host = MutableScopeHeaders(scope=scope).get("host")
+            if host is None or not host.split(":")[0] or not self.allowed_hosts_regex.fullmatch(host):
+                raise HTTPException(
+                    status_code=400,
+                    detail=f"This server does not answer to the Host {(host or '')[:100]!r} (see --allowed-hosts).",
+                )
+        await self.app(scope, receive, send)

@@ -24,7 +24,15 @@ import msgspec
 
 from api.http.metrics import HttpMetrics
 
-__all__ = ["REQUEST_ID_HEADER", "JsonFormatter", "RequestLog", "request_id_of", "setup_logging"]
+__all__ = [
+    "REQUEST_ID_HEADER",
+    "JsonFormatter",
+    "RequestLog",
+    "access",
+    "new_request_id",
+    "request_id_of",
+    "setup_logging",
+]
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")

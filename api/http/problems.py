@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, get_args
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.utils.scope.state import ScopeState
 
 from api.errors import (
     INTERNAL,
@@ -25,6 +27,7 @@ from api.errors import (
     problem_kind,
 )
 from api.http.logs import request_id_of
+from api.http.messages import Explained, convertible, explain, segments
 from schema.problems import FieldError, Problem
 
 __all__ = ["EXCEPTION_HANDLERS", "UnsupportedMediaType", "problem_response"]
@@ -34,7 +37,6 @@ log = logging.getLogger("tidings.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _CLIENT_GONE = "client disconnected prematurely"
 _AT_PATH = re.compile(r" - at `(?P<path>[^`]*)`$")
-_UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`$")
 _FIELD_RULE = re.compile(r"^(?P<name>[a-z_]+(?:\.[a-z_]+)*)(?:, [a-z_]+)*: (?P<message>.+)$")
 
 
@@ -78,12 +80,16 @@ def _domain(request: Request[Any, Any, Any], error: DomainError) -> Response[Pro
     return problem_response(kind, error.detail(), errors=error.field_errors(), request=request)
 
 
+def _parameter(request: Request[Any, Any, Any], key: str) -> Any:
+    try:
+        return request.route_handler.parsed_fn_signature.parameters[key]
+    except (AttributeError, KeyError):
+        return None
+
+
 def _wire_name(request: Request[Any, Any, Any], key: str) -> str:
     """The name a client sent a parameter under (``type``, ``from``, ``If-Match``), not the Python one."""
-    try:
-        definition = request.route_handler.parsed_fn_signature.parameters[key].kwarg_definition
-    except (AttributeError, KeyError):
-        return key
+    definition = getattr(_parameter(request, key), "kwarg_definition", None)
     alias = getattr(definition, "name", None)  # QueryParameter(name=...) and HeaderParameter(name=...) set it
     return str(alias or key)
 
@@ -97,23 +103,75 @@ def _path(request: Request[Any, Any, Any], key: str, source: Any) -> str:
     return "$" + ("" if key.startswith("[") else ".") + key
 
 
+def _body_sent(request: Request[Any, Any, Any]) -> Any:
+    """The body as plain JSON, to quote the value of a bad field (require_json read it before)."""
+    body = ScopeState.from_scope(request.scope).body
+    if not isinstance(body, bytes):
+        return None
+    try:
+        return msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        return None
+
+
+def _parameter_sent(request: Request[Any, Any, Any], key: str, source: str, annotation: Any) -> Any:
+    """The text a parameter was sent as; of several values, the first that does not read as one."""
+    name = _wire_name(request, key)
+    if source == "query":
+        values = request.query_params.getall(name, [])
+        if len(values) > 1:
+            item = get_args(annotation)[0] if get_args(annotation) else annotation
+            return next((v for v in values if not convertible(v, item)), values[0])
+        return values[0] if values else None
+    if source == "header":
+        return request.headers.get(name)
+    if source == "path":
+        return request.path_params.get(key)
+    return None
+
+
 def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldError]:
     errors = []
+    body: Any = None
     for item in extra if isinstance(extra, list) else []:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", "invalid"))
         key = str(item.get("key", ""))
-        # msgspec puts the path of nested errors into the message ("... - at `$.sources[0]`").
-        if match := _AT_PATH.search(message):
-            message = message[: match.start()]
-            key = match["path"].removeprefix("$").lstrip(".")
-        if unknown := _UNKNOWN_FIELD.match(message):  # msgspec names the object, not the field
-            key = f"{key}.{unknown['name']}" if key not in ("", "data") else unknown["name"]
-        elif rule := _FIELD_RULE.match(message):  # a __post_init__ rule names its field first
+        source = str(getattr(item.get("source"), "value", item.get("source")))
+        if code := item.get("code"):  # the app's own checks (guards.py) give the code
+            errors.append(FieldError(_path(request, key, source), message, code=str(code)))
+            continue
+        hint = None
+        if source in ("query", "header", "path", "cookie"):
+            parameter = _parameter(request, key)
+            declared = getattr(parameter, "annotation", None)
+            hint = getattr(getattr(parameter, "kwarg_definition", None), "description", None)
+            where: list[str | int] = []
+            sent = _parameter_sent(request, key, source, declared)
+        else:
+            # msgspec puts the path of nested errors into the message ("... - at `$.sources[0]`").
+            if match := _AT_PATH.search(message):
+                message = message[: match.start()]
+                key = match["path"].removeprefix("$").lstrip(".")
+            data = _parameter(request, "data")
+            declared = getattr(data, "annotation", None)
+            body = _body_sent(request) if body is None else body
+            sent = body
+            where = segments("$" + ("" if key.startswith("[") or not key else ".") + key) if key != "data" else []
+        if rule := _FIELD_RULE.match(message):  # a __post_init__ rule names its field first
             key = f"{key}.{rule['name']}" if key not in ("", "data") else rule["name"]
-            message = rule["message"]
-        errors.append(FieldError(path=_path(request, key, item.get("source")), message=message))
+            several = rule["name"] != message.partition(":")[0]  # "units, revenue: at least one ..."
+            errors.append(FieldError(_path(request, key, source), message if several else rule["message"], code="rule"))
+            continue
+        try:
+            explained = explain(message, declared, where, sent, hint=hint)
+        except Exception:  # a message it cannot rewrite must not turn a 422 into a 500
+            log.exception("could not explain %r at %s", message, key)
+            explained = Explained("invalid", message)
+        if explained.field is not None:  # msgspec names the object, not the field
+            key = f"{key}.{explained.field}" if key not in ("", "data") else explained.field
+        errors.append(FieldError(_path(request, key, source), explained.message, code=explained.code))
     return errors
 
 
@@ -130,7 +188,7 @@ def _validation(request: Request[Any, Any, Any], error: ValidationException) -> 
                 'Send If-Match with the company\'s current version, e.g. If-Match: "3".',
                 request=request,
             )
-        errors = [FieldError(f"{missing['source']}.{missing['name']}", "is required")]
+        errors = [FieldError(f"{missing['source']}.{missing['name']}", "is required", code="required")]
     if not errors:
         # Litestar raises ValidationException without field errors for undecodable JSON.
         return problem_response(MALFORMED, detail, request=request)

@@ -7,6 +7,8 @@ shutdown `tidings serve` relies on. One gap is closed here: httptools (llhttp) s
 limit on the size of a request head, so a client could stream headers without end into
 memory. ``BoundedHttpTools`` answers a 431 problem and closes the connection once a request
 head passes ``MAX_HEAD_BYTES`` (granian's own limit is its 400 KiB HTTP/1 buffer; h11's 16 KiB).
+Requests the parser refuses as invalid HTTP get a 400 problem rather than uvicorn's text/plain;
+both carry a request id, as every problem does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from api.http.logs import access, new_request_id
 from schema.problems import Problem
 
 __all__ = ["MAX_HEAD_BYTES", "BoundedHttpTools", "server_options"]
@@ -23,22 +26,57 @@ __all__ = ["MAX_HEAD_BYTES", "BoundedHttpTools", "server_options"]
 MAX_HEAD_BYTES = 64 * 1024
 """The request line and headers together; far above what any client of the API sends."""
 
-_PROBLEM = msgspec.json.encode(
-    Problem(
-        type="urn:tidings:problem:headers-too-large",
-        title="Request headers too large",
-        status=431,
-        detail=f"The request line and headers together exceed {MAX_HEAD_BYTES} bytes; nothing was read further.",
+_REASONS = {400: b"Bad Request", 431: b"Request Header Fields Too Large"}
+
+
+def _refusal(status: int, kind: str, title: str, detail: str) -> bytes:
+    """A whole HTTP/1.1 answer with a problem body, for a request the parser refused before the app saw it.
+
+    It carries a request id of its own, in the header and the body as every problem does, and the
+    refusal is logged with it as an access line (the app never sees the request, so nothing else would).
+    """
+    request_id = new_request_id()
+    body = msgspec.json.encode(
+        Problem(
+            type=f"urn:tidings:problem:{kind}",
+            title=title,
+            status=status,
+            detail=detail,
+            request_id=request_id,
+        )
     )
-)
-_TOO_LARGE = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: application/problem+json\r\n"
-    b"cache-control: no-store\r\n"
-    b"x-content-type-options: nosniff\r\n"
-    b"content-length: %d\r\n"
-    b"connection: close\r\n\r\n%s" % (len(_PROBLEM), _PROBLEM)
-)
+    access.info(
+        "- (unparsed) %d",
+        status,
+        extra={"method": None, "route": "(unparsed)", "status": status, "request_id": request_id, "key_id": None},
+    )
+    return (
+        b"HTTP/1.1 %d %s\r\n"
+        b"content-type: application/problem+json\r\n"
+        b"cache-control: no-store\r\n"
+        b"x-content-type-options: nosniff\r\n"
+        b"x-request-id: %s\r\n"
+        b"content-length: %d\r\n"
+        b"connection: close\r\n\r\n%s" % (status, _REASONS[status], request_id.encode(), len(body), body)
+    )
+
+
+def _head_too_large() -> bytes:
+    return _refusal(
+        431,
+        "headers-too-large",
+        "Request headers too large",
+        f"The request line and headers together exceed {MAX_HEAD_BYTES} bytes; nothing was read further.",
+    )
+
+
+def _not_http(reason: str) -> bytes:
+    return _refusal(
+        400,
+        "malformed-request",
+        "Malformed request",
+        f"The request is not valid HTTP/1.1 ({reason.rstrip('.')}); the connection is closed.",
+    )
 
 
 class _HeadTooLarge(Exception):
@@ -83,8 +121,9 @@ class BoundedHttpTools(HttpToolsProtocol):  # type: ignore[misc]
     def send_400_response(self, msg: str) -> None:
         if self._head_bytes > MAX_HEAD_BYTES:
             self._refuse()
-        else:
-            super().send_400_response(msg)
+        elif not self.transport.is_closing():
+            self.transport.write(_not_http(msg))
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -99,7 +138,7 @@ class BoundedHttpTools(HttpToolsProtocol):  # type: ignore[misc]
     def _refuse(self) -> None:
         self._refused = True
         if not self.transport.is_closing():
-            self.transport.write(_TOO_LARGE)
+            self.transport.write(_head_too_large())
             self.transport.close()
 
 

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -19,6 +18,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from tests.postgres import pg_dsn, skip_reason
 
 MakeClient = Callable[..., TestClient]  # type: ignore[type-arg]
 
@@ -29,9 +29,9 @@ def make_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Make
 
     Each test runs on both backends: a SQLite file per db name, or a PostgreSQL schema per db name.
     """
-    dsn = os.environ.get("TIDINGS_TEST_PG_DSN")
+    dsn = pg_dsn()
     if request.param == "postgresql" and not dsn:
-        pytest.skip("TIDINGS_TEST_PG_DSN is not set; the API suite on PostgreSQL is skipped")
+        pytest.skip(skip_reason())
     schemas: list[str] = []
     with ExitStack() as stack:
 

@@ -128,3 +128,32 @@ def test_rebuild_leaves_every_read_model_identical(tmp_path: Path) -> None:
 
     assert _read_models(db) == before
     assert _read_models(db, at_position=SEED["events"] + 2) == before_retraction
+
+
+@pytest.mark.parametrize("command", ["serve", "seed", "export", "rebuild"])
+def test_a_postgresql_dsn_without_the_postgres_extra_is_one_line_naming_the_install(
+    command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import api.cli.commands
+
+    # As on a machine where `pip install tidings` left out the extra: asyncpg cannot be imported,
+    # nor anything that imports it (earlier tests may have imported the PostgreSQL backend).
+    for name in [n for n in sys.modules if n.startswith(("asyncpg.", "api.store.postgres"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "asyncpg", None)
+    monkeypatch.setattr(api.cli.commands, "setup_logging", lambda *_: None)
+
+    def never(*_: Any, **__: Any) -> None:
+        raise AssertionError("the command got as far as serving")
+
+    monkeypatch.setattr(api.cli.commands, "_run_uvicorn", never)
+
+    # A DSN where nothing listens: should the import succeed after all, no database is touched.
+    code = api.cli.commands.main([command, "--db", "postgresql://postgres@127.0.0.1:9/none"])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert "pip install 'tidings[postgres]'" in err
+    assert "Traceback" not in err

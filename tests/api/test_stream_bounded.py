@@ -191,8 +191,6 @@ def test_filters_combine_with_resume(client: Client) -> None:
         ({}, {"Last-Event-ID": "-3"}, "header.Last-Event-ID"),
         ({}, {"Last-Event-ID": "null"}, "header.Last-Event-ID"),
         ({"limit": "null"}, {}, "query.limit"),
-        ({"until": ["now", "now"]}, {}, "query.until"),
-        ({"types": "sales_reported"}, {}, "query.types"),
     ],
 )
 def test_bad_parameters_are_a_422_naming_them(
@@ -202,6 +200,20 @@ def test_bad_parameters_are_a_422_naming_them(
 
     body = problem(response, 422)
     assert [error["path"] for error in body["errors"]] == [path]
+
+
+@pytest.mark.parametrize(
+    ("params", "path", "code"),
+    [
+        ({"until": ["now", "now"]}, "query.until", "repeated_parameter"),
+        ({"types": "sales_reported"}, "query.types", "unknown_parameter"),
+    ],
+)
+def test_an_unknown_or_repeated_parameter_is_a_400_naming_it(
+    client: Client, params: dict[str, Any], path: str, code: str
+) -> None:
+    body = problem(client.get("/events/stream", params=params), 400)
+    assert [(error["path"], error["code"]) for error in body["errors"]] == [(path, code)]
 
 
 def test_past_the_stream_limit_the_answer_is_a_503_problem(make_client: Any) -> None:

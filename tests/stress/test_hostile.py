@@ -3,8 +3,8 @@
 Every case is a whole HTTP/1.1 request as raw bytes, so that what reaches uvicorn is exactly
 what is written here (no client library normalises a path, fixes a header or refuses to send
 a body). The app's answers must be ``application/problem+json`` with the documented status.
-Some requests never reach the app: uvicorn's parser (httptools) answers them itself with a
-``text/plain`` 400 and closes the connection; those cases say ``transport=True``.
+Some requests never reach the app: uvicorn's parser (httptools) refuses them, and the server
+(api/http/server.py) answers a 400 problem and closes the connection; those cases say ``transport=True``.
 
 Around every case the log is read back (``GET /events?limit=1000``) and must be byte-identical.
 """
@@ -118,7 +118,7 @@ class Case:
     data: bytes
     status: int | tuple[int, ...]
     transport: bool = False
-    """Answered by uvicorn's HTTP parser itself (text/plain), not by the app (problem+json)."""
+    """Refused by uvicorn's HTTP parser, before the app: api/http/server.py answers the problem."""
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -558,13 +558,11 @@ def test_bad_request_gets_its_4xx_and_changes_nothing(server: Server, case: Case
     TALLY["problem+json" if content_type.startswith("application/problem+json") else "other answer"] += 1
     assert not answer.timed_out, "no answer: the server kept the connection open"
     assert answer.status in case.statuses, f"{answer.status}: {answer.body[:300]!r}"
-    if case.transport:
-        assert not content_type.startswith("application/problem+json")
-    else:
-        assert content_type.startswith("application/problem+json"), answer.headers
-        problem = json.loads(answer.body)
-        assert problem["status"] == answer.status and problem["type"] and problem["title"], problem
-        assert "Traceback" not in problem["detail"]
+    assert content_type.startswith("application/problem+json"), answer.headers
+    problem = json.loads(answer.body)
+    assert problem["status"] == answer.status and problem["type"] and problem["title"], problem
+    assert "Traceback" not in problem["detail"]
+    assert problem["request_id"] and problem["request_id"] == answer.headers.get("x-request-id"), problem
     assert before == after, "the log changed"
 
 

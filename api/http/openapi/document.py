@@ -9,6 +9,7 @@ string; then, per operation:
 - what the handler declares in ``opt["openapi"]`` (``extras.py``) is added: links, parameters it
   reads from the request itself, stream content, examples;
 - error responses are problems only, and headers are documented on every success that sends them;
+- every operation documents the 400 for a query parameter it does not take (or takes once, given twice);
 - its scope (``opt["scope"]``, which ``api/http/auth.py`` enforces) gives its security and the
   problems authorization can answer.
 
@@ -155,6 +156,26 @@ def _responses(operation: dict[str, Any], extras: Extras, links: dict[str, Any])
     operation["responses"] = dict(sorted(responses.items()))
 
 
+_PARAMETER_PROBLEM = (
+    "A query parameter the operation does not take, or one that takes a single value given several "
+    "times: errors[] names it, with code `unknown_parameter` or `repeated_parameter`, and the message "
+    "lists the parameters the operation takes."
+)
+
+
+def _strict_parameters(operation: dict[str, Any]) -> None:
+    """Every operation refuses query parameters it does not declare (routes/guards.py): its 400 says so."""
+    responses = operation.setdefault("responses", {})
+    if "400" in responses:
+        responses["400"]["description"] += " Or: " + _PARAMETER_PROBLEM[0].lower() + _PARAMETER_PROBLEM[1:]
+    else:
+        responses["400"] = {
+            "description": _PARAMETER_PROBLEM,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    operation["responses"] = dict(sorted(responses.items()))
+
+
 def _security(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
     scope = needed_scope(handler)
     if scope is None:
@@ -200,6 +221,7 @@ def document(app: Litestar) -> dict[str, Any]:
 
     doc["components"]["securitySchemes"] = {_BEARER: SECURITY_SCHEME}
     for handler, operation in operations:
+        _strict_parameters(operation)
         _security(operation, handler)
     first: tuple[str, ...] = ("openapi", "info", "servers", "tags", "paths", "components")
     ordered: dict[str, Any] = {key: doc[key] for key in first if key in doc}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -43,15 +44,22 @@ __all__ = ["READ_POINT", "company_handlers"]
 
 Moment = Annotated[datetime, Meta(tz=True)]
 """A point in time with its UTC offset (Litestar does not apply Meta to parameters: read_point checks it)."""
-_AS_OF = "Expected an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
+_AS_OF = "an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
 
 
-def read_point(
+async def read_point(
     request: Request[Any, Any, Any],
-    store: Store,  # unused: resolving it first avoids an anyio task group per request
+    store: Store,
     at_position: Annotated[
         int | None,
-        QueryParameter(ge=0, le=MAX_SAFE_INT, description="Answer as the log stood at this position. Not with as_of."),
+        QueryParameter(
+            ge=0,
+            le=MAX_SAFE_INT,
+            description=(
+                "Answer as the log stood at this position (0: before the first event). Not with as_of. "
+                "A position past the log's head is a 422 that names the head."
+            ),
+        ),
     ] = None,
     as_of: Annotated[
         Moment | None,
@@ -64,18 +72,23 @@ def read_point(
     # Neither is a value of these parameters.
     raw = request.query_params
     if "null" in raw.getall("at_position", []):
-        raise InvalidInput([FieldError("query.at_position", "Expected `int`, got `null`")])
+        raise InvalidInput([FieldError("query.at_position", 'got "null"; expected a whole number', code="type")])
     for value in raw.getall("as_of", []):
         try:
             msgspec.convert(value, Moment)
         except msgspec.ValidationError:
-            raise InvalidInput([FieldError("query.as_of", _AS_OF)]) from None
+            got = json.dumps(value[:60])
+            raise InvalidInput([FieldError("query.as_of", f"got {got}; expected {_AS_OF}", code="format")]) from None
     if at_position is not None and as_of is not None:
-        raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both")])
+        raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both", code="exclusive")])
+    if at_position is not None and at_position > (head := await store.last_position()):
+        # Answering the present for a position not yet reached would pass it off as that position's state.
+        message = f"got {at_position}; the log's head is at position {head}: give {head} or less"
+        raise InvalidInput([FieldError("query.at_position", message, code="beyond_head")])
     return ReadPoint(at_position=at_position, as_of=as_of)
 
 
-READ_POINT = {"point": Provide(read_point, sync_to_thread=False)}
+READ_POINT = {"point": Provide(read_point)}
 
 _ETAG = ResponseHeader(
     name="ETag",

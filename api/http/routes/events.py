@@ -232,7 +232,7 @@ async def append_for_company(
         HeaderParameter(
             name="If-Match",
             pattern=r'^"[0-9]{1,15}(-[0-9]{8})?(-[0-9a-f]{12})?"$',
-            description='The expected version as a strong ETag, e.g. "3".',
+            description='The company\'s current version as a strong ETag, e.g. "3".',
         ),
     ],
     data: JSONBody[Event],

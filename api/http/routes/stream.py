@@ -163,23 +163,17 @@ class EventStream(Stream):
         )
 
 
-_PARAMETERS = ("after", "type", "company", "until", "limit")
-
-
 async def _strict_query(request: Request[Any, Any, Any]) -> Response[None] | None:
-    """Refuse what Litestar would quietly accept on a feed: an unknown parameter (a misspelt filter
-    would stream everything), and ``null`` read as "not given". Then the app's own checks, which a
-    handler's ``before_request`` replaces."""
+    """Refuse what Litestar would quietly accept on a feed: ``null`` read as "not given" (unknown
+    parameters are refused for every operation, by guards.StrictParameters). Then the app's own
+    checks, which a handler's ``before_request`` replaces."""
     errors = [
-        FieldError(f"query.{name}", "unknown parameter") for name in request.query_params if name not in _PARAMETERS
-    ]
-    errors += [
-        FieldError(f"query.{name}", "expected a value, not null")
+        FieldError(f"query.{name}", 'got "null"; expected a value', code="type")
         for name in ("until", "limit")
         if "null" in request.query_params.getall(name, [])
     ]
     if request.headers.get("last-event-id", "").strip() == "null":
-        errors.append(FieldError("header.Last-Event-ID", "expected a position, not null"))
+        errors.append(FieldError("header.Last-Event-ID", 'got "null"; expected a position', code="type"))
     if errors:
         raise InvalidInput(errors)
     return await before_every_request(request)

@@ -1,0 +1,132 @@
+"""Query parameters are strict: nothing a client sends is silently ignored.
+
+An unknown parameter (a misspelt filter would answer unfiltered data) and a single-valued one
+given twice (which one was meant is a guess) are a 400 naming it and the parameters the
+operation takes; ``at_position`` past the log's head is a 422 naming the head. The spec says so
+for every operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from litestar.testing import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.api.wire import ROOT, SEED
+
+SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    db: Path = tmp_path_factory.mktemp("parameters") / "p.db"
+    with TestClient(create_app(Settings(db=str(db), seed=True))) as client:
+        yield client
+
+
+def _problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["request_id"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "takes"),
+    [
+        ("/events?period=2025", "period", "after, company, limit, type, wait"),
+        ("/events?kind=nope", "kind", "after, company, limit, type, wait"),
+        ("/events?certainty=speculative", "certainty", "after, company, limit, type, wait"),
+        ("/companies/xiaomi?at=3", "at", "as_of, at_position"),
+        ("/companies?name=Xiaomi", "name", "country, cursor, limit, q"),
+        ("/companies/xiaomi/timeline?types=sales_reported", "types", "type"),
+        ("/events/stream?until=now&since=3", "since", "after, company, limit, type, until"),
+        (f"/events/{SEED['xiaomi_sales_2024']}?fields=id", "fields", "it takes none"),
+        ("/health?verbose=1", "verbose", "it takes none"),
+    ],
+)
+def test_an_unknown_query_parameter_is_400_naming_it_and_what_the_operation_takes(
+    client: TestClient,  # type: ignore[type-arg]
+    url: str,
+    name: str,
+    takes: str,
+) -> None:
+    problem = _problem(client.get(url), 400)
+    assert problem["type"] == "urn:tidings:problem:invalid-parameters"
+    [error] = problem["errors"]
+    assert (error["path"], error["code"]) == (f"query.{name}", "unknown_parameter")
+    assert takes in error["message"]
+
+
+def test_an_unknown_query_parameter_on_an_append_is_400_and_stores_nothing(
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    before = client.get("/events?limit=1000").json()["items"]
+    body = {
+        "type": "product_launched",
+        "sources": [{"title": "t", "publisher": "p", "language": "en"}],
+        "company_id": "xiaomi",
+        "product": "YU7",
+        "category": "electric vehicle",
+        "launched_on": "2025-06",
+    }
+    problem = _problem(client.post("/events?dry_run=1", json=body), 400)
+    assert [(e["path"], e["code"]) for e in problem["errors"]] == [("query.dry_run", "unknown_parameter")]
+    assert client.get("/events?limit=1000").json()["items"] == before
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/events?limit=5&limit=6", "limit"),
+        ("/events?after=1&after=2", "after"),
+        ("/events?company=xiaomi&company=byd", "company"),
+        ("/companies/xiaomi?at_position=3&at_position=4", "at_position"),
+        ("/companies?q=x&q=y", "q"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_400(
+    client: TestClient,  # type: ignore[type-arg]
+    url: str,
+    name: str,
+) -> None:
+    problem = _problem(client.get(url), 400)
+    assert [(e["path"], e["code"]) for e in problem["errors"]] == [(f"query.{name}", "repeated_parameter")]
+    assert "2 times" in problem["errors"][0]["message"]
+
+
+def test_a_repeatable_parameter_may_be_repeated(client: TestClient) -> None:  # type: ignore[type-arg]
+    answer = client.get("/events?type=sales_reported&type=meeting_held&limit=1000")
+    assert answer.status_code == 200
+    assert {item["event"]["type"] for item in answer.json()["items"]} == {"sales_reported", "meeting_held"}
+
+
+@pytest.mark.parametrize("read_model", ["", "/timeline", "/meetings", "/sales", "/plans", "/relationships"])
+def test_at_position_past_the_head_is_422_naming_the_head(
+    client: TestClient,  # type: ignore[type-arg]
+    read_model: str,
+) -> None:
+    head = SEED["events"]
+    assert client.get(f"/companies/xiaomi{read_model}?at_position={head}").status_code == 200
+    problem = _problem(client.get(f"/companies/xiaomi{read_model}?at_position={head + 1}"), 422)
+    [error] = problem["errors"]
+    assert (error["path"], error["code"]) == ("query.at_position", "beyond_head")
+    assert f"head is at position {head}" in error["message"]
+
+
+def test_the_spec_documents_the_400_and_the_codes_on_every_operation() -> None:
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            answer = operation["responses"].get("400")
+            assert answer is not None, f"{method} {path}"
+            assert "unknown_parameter" in answer["description"], f"{method} {path}"
+    code = SPEC["components"]["schemas"]["FieldError"]["properties"]["code"]["description"]
+    for documented in ("unknown_parameter", "repeated_parameter", "beyond_head", "pattern", "invalid_date"):
+        assert f"`{documented}`" in code
