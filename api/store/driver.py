@@ -8,19 +8,23 @@ network fault as ``StoreUnavailable`` with a client-safe reason. Nothing above
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from api.errors import StoreUnavailable
 from api.store.statements import Q
 
 if TYPE_CHECKING:
     from api.store.folding import Folded
 
-__all__ = ["ConstraintViolated", "Dialect", "Driver", "Spans", "Transaction"]
+__all__ = ["ConstraintViolated", "Dialect", "Driver", "Spans", "Transaction", "edge"]
+
+log = logging.getLogger("tidings.store")
 
 
 class ConstraintViolated(Exception):
@@ -114,3 +118,22 @@ class Driver(Protocol):
     def listening(self) -> bool:
         """Whether ``on_external_commit`` hears every commit of every process right now."""
         ...
+
+
+@contextmanager
+def edge(
+    action: str,
+    *,
+    constraint: type[BaseException],
+    faults: tuple[type[BaseException], ...],
+    reason: Callable[[BaseException], str],
+) -> Iterator[None]:
+    """A driver library's errors become the store's own: ``constraint`` leaves as ConstraintViolated,
+    ``faults`` as StoreUnavailable with the client-safe ``reason``; the real error goes to the log only."""
+    try:
+        yield
+    except constraint as error:
+        raise ConstraintViolated(str(error)) from error
+    except faults as error:
+        log.error("%s failed: %s: %s", action, type(error).__name__, error)
+        raise StoreUnavailable(reason(error)) from None

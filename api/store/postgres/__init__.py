@@ -5,6 +5,8 @@ Needs the ``postgres`` extra (asyncpg).
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.projections.registry import Registry
 from api.store.postgres.driver import PostgresDriver
 from api.store.program import Store
@@ -18,15 +20,9 @@ class PostgresStore(Store):
     """The store in a PostgreSQL database (in ``schema`` when given, created if absent)."""
 
     def __init__(
-        self,
-        dsn: str,
-        *,
-        schema: str | None = None,
-        readers: int = 8,
-        connect_timeout: float = 10.0,
-        catalogue: Catalogue = CATALOGUE,
-        registry: Registry | None = None,
+        self, dsn: str, *, catalogue: Catalogue = CATALOGUE, registry: Registry | None = None, **options: Any
     ) -> None:
-        self.postgres = PostgresDriver(dsn, schema=schema, readers=readers, connect_timeout=connect_timeout)
+        """``options`` are the driver's (api.store.postgres.driver.PostgresDriver)."""
+        self.postgres = PostgresDriver(dsn, **options)
         super().__init__(self.postgres, catalogue=catalogue, registry=registry)
-        self.schema = schema
+        self.schema = self.postgres.schema

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from api.store.driver import Dialect
+from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD
 from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
@@ -80,16 +81,13 @@ CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN '
     ELSE 'tidings.' || left(encode(sha256(convert_to(current_schema(), 'UTF8')), 'hex'), 40) END"""
 """The NOTIFY channel of the store's schema, as SQL (api.store.postgres.driver.channel says it in Python)."""
 
-_LOG = "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1"
 _LOG_OF_COMPANY = (
     "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
     "WHERE t.company_id = $1 AND t.position > $2"
 )
-_VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
-_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _LATEST_REGISTRATION = "SELECT DISTINCT ON (company_id) company_id, key, sort, item FROM read_rows"
 
-SQL: dict[Q, str | None] = {
+_OWN: dict[Q, str | None] = {
     # Taking the log lock and reading the head is one statement (api.store.postgres.driver says why).
     Q.TAKE_HEAD: "SELECT position, recorded_at, clock_timestamp() FROM log_head WHERE id = 1 FOR UPDATE",
     Q.KNOWN: (
@@ -98,46 +96,18 @@ SQL: dict[Q, str | None] = {
     ),
     Q.TOUCHED: "SELECT position, company_id FROM touches WHERE position = ANY($1::bigint[]) ORDER BY position, ord",
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id = ANY($1::text[])",
-    Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES ($1, $2, $3, $4, $5)",
     Q.INSERT_TOUCH: "INSERT INTO touches (position, ord, company_id) VALUES ($1, $2, $3)",
-    Q.UPSERT_COMPANY: (
-        "INSERT INTO companies (company_id, version, last_position) VALUES ($1, $2, $3) "
-        "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
-    ),
-    Q.INSERT_ROW: "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES ($1, $2, $3, $4, $5, $6)",
-    Q.INSERT_RETRACTION: "INSERT INTO retractions (target, position) VALUES ($1, $2)",
-    Q.MARK_RETRACTED: "UPDATE read_rows SET retracted_at = $1 WHERE position = $2 AND retracted_at IS NULL",
-    Q.SET_CHECKPOINT: (
-        "INSERT INTO checkpoints (name, position) VALUES ($1, $2) "
-        "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
-    ),
     # Moving the head and announcing it is one round trip; the notification leaves at COMMIT.
     Q.MOVE_HEAD: (
         "WITH head AS (UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 RETURNING position) "
         f"SELECT pg_notify({CHANNEL}, position::text) FROM head"
     ),
-    Q.LAST_POSITION: "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
-    Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT $2",
-    Q.LOG_PAGE_OF_TYPES: f"{_LOG} AND e.type = ANY($2::text[]) ORDER BY e.position LIMIT $3",
-    Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT $3",
+    Q.LOG_PAGE_OF_TYPES: (
+        "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1 "
+        "AND e.type = ANY($2::text[]) ORDER BY e.position LIMIT $3"
+    ),
     Q.LOG_PAGE_OF_COMPANY_TYPES: f"{_LOG_OF_COMPANY} AND e.type = ANY($3::text[]) ORDER BY t.position LIMIT $4",
-    Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = $1",
-    Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = $1",
-    Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1",
-    Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = $1",
-    Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = $1 AND position <= $2",
-    Q.COMPANY_ROWS: (
-        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT} "
-        "ORDER BY position, view, key"
-    ),
-    Q.COMPANY_ROWS_OF_VIEWS: (
-        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT} "
-        "AND view = ANY($3::text[]) ORDER BY position, view, key"
-    ),
-    Q.TIMELINE_COUNTS: (
-        f"SELECT key, count(*) FROM read_rows WHERE company_id = $1 AND view = 'timeline' AND {_VALID_AT} "
-        "GROUP BY key ORDER BY key"
-    ),
+    Q.COMPANY_ROWS_OF_VIEWS: f"{COMPANY_ROWS_OF} AND view = ANY($3::text[]) ORDER BY position, view, key",
     Q.REGISTRATIONS: (
         "SELECT DISTINCT ON (company_id) company_id, item FROM read_rows WHERE view = 'registration' "
         "AND company_id = ANY($1::text[]) AND position <= $2 ORDER BY company_id, position DESC"
@@ -156,28 +126,18 @@ SQL: dict[Q, str | None] = {
         "SELECT company_id, count(*), max(position) FROM touches "
         "WHERE company_id = ANY($1::text[]) AND position <= $2 GROUP BY company_id"
     ),
-    Q.EVENTS_BETWEEN: "SELECT position, recorded_at, body FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position",
     Q.TOUCHED_BETWEEN: "SELECT position, company_id FROM touches WHERE position BETWEEN $1 AND $2 ORDER BY position, ord",
     Q.TARGETS: "SELECT id, position FROM events WHERE id = ANY($1::uuid[])",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type = ANY($1::text[]) AND position <= $2 ORDER BY position",
-    Q.DELETE_ROWS: "DELETE FROM read_rows",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view = ANY($1::text[])",
-    Q.CHECKPOINTS: "SELECT name, position FROM checkpoints ORDER BY name",
-    Q.DELETE_CHECKPOINT: "DELETE FROM checkpoints WHERE name = $1",
     Q.DAMAGE: (
         "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "
         "FROM log_head h, (SELECT coalesce(max(position), 0) AS last FROM events) e "
         "WHERE h.id = 1 AND h.position != e.last"
     ),
-    Q.LOG_EXTENT: "SELECT count(*), coalesce(max(position), 0) FROM events",
-    Q.VERSION_FAULTS: (
-        "SELECT c.company_id, c.version, t.n FROM companies c LEFT JOIN LATERAL "
-        "(SELECT count(*) AS n FROM touches t WHERE t.company_id = c.company_id) t ON true "
-        "WHERE c.version != t.n ORDER BY c.company_id"
-    ),
-    Q.ROWS_BETWEEN: f"{_ROW_COLUMNS} WHERE position > $1 AND position <= $2",
-    Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > $1 OR position <= 0",
 }
+
+SQL: dict[Q, str | None] = {**STANDARD, **_OWN}
 
 
 def _instant(moment: datetime) -> datetime:

@@ -46,7 +46,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from api.errors import StoreUnavailable
-from api.store.driver import ConstraintViolated, Spans, Transaction
+from api.store.driver import Spans, Transaction, edge
 from api.store.postgres.dialect import DIALECT, MIGRATIONS, SCHEMA_VERSION
 from api.store.statements import Q
 
@@ -353,13 +353,8 @@ def channel(schema: str) -> str:
 @contextmanager
 def _edge(action: str) -> Iterator[None]:
     """Database and network faults become the store's own errors; the real error goes to the log only."""
-    try:
+    with edge(action, constraint=asyncpg.IntegrityConstraintViolationError, faults=_FAULTS, reason=_reason):
         yield
-    except asyncpg.IntegrityConstraintViolationError as error:
-        raise ConstraintViolated(str(error)) from error
-    except _FAULTS as error:
-        log.error("%s failed: %s: %s", action, type(error).__name__, error)
-        raise StoreUnavailable(_reason(error)) from None
 
 
 def _reason(error: BaseException) -> str:

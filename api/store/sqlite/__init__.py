@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from api.projections.registry import Registry
 from api.store.program import Store
@@ -17,24 +18,9 @@ class SQLiteStore(Store):
     """The store on a SQLite file (created when missing)."""
 
     def __init__(
-        self,
-        path: str | Path,
-        *,
-        synchronous: str = "FULL",
-        busy_timeout_ms: int = 5000,
-        readers: int = 4,
-        checkpoint_interval: float = 1.0,
-        fold_processes: int = 4,
-        catalogue: Catalogue = CATALOGUE,
-        registry: Registry | None = None,
+        self, path: str | Path, *, catalogue: Catalogue = CATALOGUE, registry: Registry | None = None, **options: Any
     ) -> None:
-        self.sqlite = SQLiteDriver(
-            path,
-            synchronous=synchronous,
-            busy_timeout_ms=busy_timeout_ms,
-            readers=readers,
-            checkpoint_interval=checkpoint_interval,
-            fold_processes=fold_processes,
-        )
+        """``options`` are the driver's (api.store.sqlite.driver.SQLiteDriver)."""
+        self.sqlite = SQLiteDriver(path, **options)
         super().__init__(self.sqlite, catalogue=catalogue, registry=registry)
         self.path = self.sqlite.path

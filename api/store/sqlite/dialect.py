@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from api.store.driver import Dialect
+from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, numbered
 from api.store.statements import Q
 from schema.codec import format_time, parse_time
 
@@ -72,15 +73,12 @@ CREATE INDEX IF NOT EXISTS registrations ON read_rows (company_id, position) WHE
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 """
 
-_LOG = "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > ?"
 _LOG_OF_COMPANY = (
     "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
     "WHERE t.company_id = ? AND t.position > ?"
 )
-_VALID_AT = "position <= ?2 AND (retracted_at IS NULL OR retracted_at > ?2)"
-_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 
-SQL: dict[Q, str | None] = {
+_OWN: dict[Q, str | None] = {
     Q.TAKE_HEAD: "SELECT position, recorded_at, NULL FROM events ORDER BY position DESC LIMIT 1",
     Q.KNOWN: (
         "SELECT e.position, e.recorded_at, e.body, r.position FROM events e "
@@ -88,42 +86,14 @@ SQL: dict[Q, str | None] = {
     ),
     Q.TOUCHED: "SELECT position, company_id FROM touches WHERE position IN ({many}) ORDER BY rowid",
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id IN ({many})",
-    Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?)",
     Q.INSERT_TOUCH: "INSERT INTO touches (position, company_id) VALUES (?1, ?3)",  # rowid keeps the order (?2)
-    Q.UPSERT_COMPANY: (
-        "INSERT INTO companies (company_id, version, last_position) VALUES (?, ?, ?) "
-        "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
-    ),
-    Q.INSERT_ROW: "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES (?, ?, ?, ?, ?, ?)",
-    Q.INSERT_RETRACTION: "INSERT INTO retractions (target, position) VALUES (?, ?)",
-    Q.MARK_RETRACTED: "UPDATE read_rows SET retracted_at = ? WHERE position = ? AND retracted_at IS NULL",
-    Q.SET_CHECKPOINT: (
-        "INSERT INTO checkpoints (name, position) VALUES (?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
-    ),
     Q.MOVE_HEAD: None,  # the events table is the head; BEGIN IMMEDIATE is the lock
-    Q.LAST_POSITION: "SELECT position FROM events ORDER BY position DESC LIMIT 1",
-    Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT ?",
-    Q.LOG_PAGE_OF_TYPES: f"{_LOG} AND e.type IN ({{many}}) ORDER BY e.position LIMIT ?",
-    Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT ?",
+    Q.LOG_PAGE_OF_TYPES: (
+        "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > ? "
+        "AND e.type IN ({many}) ORDER BY e.position LIMIT ?"
+    ),
     Q.LOG_PAGE_OF_COMPANY_TYPES: f"{_LOG_OF_COMPANY} AND e.type IN ({{many}}) ORDER BY t.position LIMIT ?",
-    Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = ?",
-    Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = ?",
-    Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= ?",
-    Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = ?",
-    Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = ? AND position <= ?",
-    Q.COMPANY_ROWS: (
-        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = ?1 AND {_VALID_AT} "
-        "ORDER BY position, view, key"
-    ),
-    Q.COMPANY_ROWS_OF_VIEWS: (
-        f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = ?1 AND {_VALID_AT} "
-        "AND view IN ({many}) ORDER BY position, view, key"
-    ),
-    Q.TIMELINE_COUNTS: (
-        f"SELECT key, count(*) FROM read_rows WHERE company_id = ?1 AND view = 'timeline' AND {_VALID_AT} "
-        "GROUP BY key ORDER BY key"
-    ),
+    Q.COMPANY_ROWS_OF_VIEWS: numbered(COMPANY_ROWS_OF) + " AND view IN ({many}) ORDER BY position, view, key",
     # A bare column beside max() is taken from the row holding the maximum (SQLite only).
     Q.REGISTRATIONS: (
         "SELECT company_id, item, max(position) FROM read_rows WHERE view = 'registration' "
@@ -144,23 +114,14 @@ SQL: dict[Q, str | None] = {
         "SELECT company_id, count(*), max(position) FROM touches "
         "WHERE company_id IN ({many}) AND position <= ? GROUP BY company_id"
     ),
-    Q.EVENTS_BETWEEN: "SELECT position, recorded_at, body FROM events WHERE position BETWEEN ? AND ? ORDER BY position",
     Q.TOUCHED_BETWEEN: "SELECT position, company_id FROM touches WHERE position BETWEEN ? AND ? ORDER BY rowid",
     Q.TARGETS: "SELECT id, position FROM events WHERE id IN ({many})",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type IN ({many}) AND position <= ? ORDER BY position",
-    Q.DELETE_ROWS: "DELETE FROM read_rows",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view IN ({many})",
-    Q.CHECKPOINTS: "SELECT name, position FROM checkpoints ORDER BY name",
-    Q.DELETE_CHECKPOINT: "DELETE FROM checkpoints WHERE name = ?",
     Q.DAMAGE: "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok'",
-    Q.LOG_EXTENT: "SELECT count(*), coalesce(max(position), 0) FROM events",
-    Q.VERSION_FAULTS: (
-        "SELECT c.company_id, c.version, (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id) "
-        "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id)"
-    ),
-    Q.ROWS_BETWEEN: f"{_ROW_COLUMNS} WHERE position > ? AND position <= ?",
-    Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > ? OR position <= 0",
 }
+
+SQL: dict[Q, str | None] = {**{q: numbered(text) for q, text in STANDARD.items()}, **_OWN}
 
 DIALECT = Dialect(
     sql=SQL,

@@ -27,7 +27,7 @@ from typing import Any
 import aiosqlite
 
 from api.errors import StoreUnavailable
-from api.store.driver import ConstraintViolated, Spans, Transaction
+from api.store.driver import Spans, Transaction, edge
 from api.store.sqlite import workers
 from api.store.sqlite.checkpointer import Checkpointer
 from api.store.sqlite.dialect import DIALECT, MOST_VARIABLES, SCHEMA, SCHEMA_VERSION, expanded, marks, sql
@@ -329,19 +329,15 @@ async def _rollback(conn: aiosqlite.Connection) -> None:
 def _edge(action: str) -> Iterator[None]:
     """sqlite3 errors become the store's own: ConstraintViolated or StoreUnavailable."""
     try:
-        yield
-    except sqlite3.IntegrityError as error:
-        raise ConstraintViolated(str(error)) from error
-    except sqlite3.Error as error:
-        log.error("%s failed: %s", action, error)
-        raise StoreUnavailable(_reason(error)) from None
+        with edge(action, constraint=sqlite3.IntegrityError, faults=(sqlite3.Error,), reason=_reason):
+            yield
     except ValueError as error:
         if "closed" not in str(error).lower():  # aiosqlite's word for a connection that is gone
             raise
         raise StoreUnavailable("The store is closed.") from None
 
 
-def _reason(error: sqlite3.Error) -> str:
+def _reason(error: BaseException) -> str:
     """A client-safe reason: the kind of fault, never a path or SQL."""
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:

@@ -1,0 +1,71 @@
+"""The statements both databases run with the same text, written once with ``$n`` placeholders.
+
+A dialect takes these and adds the statements whose text differs (list parameters, the log's
+head, the company page, ...); SQLite reads ``$n`` as ``?n``. See api.store.statements for each
+statement's parameters and columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from api.store.statements import Q
+
+__all__ = ["COMPANY_ROWS_OF", "STANDARD", "numbered"]
+
+_LOG = "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1"
+_LOG_OF_COMPANY = (
+    "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
+    "WHERE t.company_id = $1 AND t.position > $2"
+)
+_VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
+_ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
+_COMPANY_ROWS = f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT}"
+
+STANDARD: dict[Q, str] = {
+    Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES ($1, $2, $3, $4, $5)",
+    Q.UPSERT_COMPANY: (
+        "INSERT INTO companies (company_id, version, last_position) VALUES ($1, $2, $3) "
+        "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
+    ),
+    Q.INSERT_ROW: "INSERT INTO read_rows (view, company_id, position, key, sort, item) VALUES ($1, $2, $3, $4, $5, $6)",
+    Q.INSERT_RETRACTION: "INSERT INTO retractions (target, position) VALUES ($1, $2)",
+    Q.MARK_RETRACTED: "UPDATE read_rows SET retracted_at = $1 WHERE position = $2 AND retracted_at IS NULL",
+    Q.SET_CHECKPOINT: (
+        "INSERT INTO checkpoints (name, position) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+    ),
+    Q.LAST_POSITION: "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
+    Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT $2",
+    Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT $3",
+    Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = $1",
+    Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = $1",
+    Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1",
+    Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = $1",
+    Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = $1 AND position <= $2",
+    Q.COMPANY_ROWS: f"{_COMPANY_ROWS} ORDER BY position, view, key",
+    Q.TIMELINE_COUNTS: (
+        f"SELECT key, count(*) FROM read_rows WHERE company_id = $1 AND view = 'timeline' AND {_VALID_AT} "
+        "GROUP BY key ORDER BY key"
+    ),
+    Q.EVENTS_BETWEEN: "SELECT position, recorded_at, body FROM events WHERE position BETWEEN $1 AND $2 ORDER BY position",
+    Q.DELETE_ROWS: "DELETE FROM read_rows",
+    Q.CHECKPOINTS: "SELECT name, position FROM checkpoints ORDER BY name",
+    Q.DELETE_CHECKPOINT: "DELETE FROM checkpoints WHERE name = $1",
+    Q.LOG_EXTENT: "SELECT count(*), coalesce(max(position), 0) FROM events",
+    Q.VERSION_FAULTS: (
+        "SELECT c.company_id, c.version, (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id) "
+        "FROM companies c WHERE c.version != (SELECT count(*) FROM touches t WHERE t.company_id = c.company_id) "
+        "ORDER BY c.company_id"
+    ),
+    Q.ROWS_BETWEEN: f"{_ROW_COLUMNS} WHERE position > $1 AND position <= $2",
+    Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > $1 OR position <= 0",
+}
+
+COMPANY_ROWS_OF = _COMPANY_ROWS
+"""COMPANY_ROWS before its order: dialects add their own test of the views."""
+
+
+def numbered(sql: str) -> str:
+    """``$n`` placeholders as SQLite's ``?n``."""
+    return re.sub(r"\$(\d+)", r"?\1", sql)
