@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.projections import plans, profile, sales
-from api.projections.facts import CompanyRows
+from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
 from schema.events import CompanyRegistered

@@ -15,7 +15,8 @@ from decimal import Decimal, localcontext
 import msgspec
 
 from api.projections import sales
-from api.projections.facts import CompanyRows, fact_fields
+from api.projections.company_rows import CompanyRows
+from api.projections.facts import fact_fields
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode

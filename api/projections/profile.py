@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from api.projections.facts import CompanyRows, fact_fields
+from api.projections.company_rows import CompanyRows
+from api.projections.facts import fact_fields
 from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.projections.facts import CompanyRows
+from api.projections.company_rows import CompanyRows
 from api.projections.row import Row
 from schema.events import StoredEvent
 

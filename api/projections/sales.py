@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from api.projections.facts import CompanyRows, fact_fields, period_sort
+from api.projections.company_rows import CompanyRows
+from api.projections.facts import fact_fields
+from api.projections.periods import period_sort
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import msgspec
 
-from api.projections.facts import CompanyRows, occurred_on
+from api.projections.company_rows import CompanyRows
+from api.projections.periods import occurred_on
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
-from api.projections.facts import CompanyRows
+from api.projections.company_rows import CompanyRows
 from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent

@@ -21,8 +21,8 @@ from uuid import UUID
 import msgspec
 
 from api.errors import DomainError
+from api.projections.company_rows import CompanyRows, ReadRow
 from api.projections.evidence import decode_sources
-from api.projections.facts import CompanyRows, ReadRow
 from api.projections.registry import ReadModel, Registry, default_registry
 from api.store import check as checking
 from api.store import folding, projecting

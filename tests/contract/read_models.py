@@ -14,7 +14,7 @@ from api.projections import plans as plans_model
 from api.projections import relationships as relationships_model
 from api.projections import sales as sales_model
 from api.projections import timeline as timeline_model
-from api.projections.facts import CompanyRows
+from api.projections.company_rows import CompanyRows
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.dossiers import Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline

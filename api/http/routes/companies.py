@@ -23,7 +23,7 @@ from api.http.routes.injected import Cache, Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
-from api.projections.facts import CompanyRows
+from api.projections.company_rows import CompanyRows
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
 from schema.dossiers import (

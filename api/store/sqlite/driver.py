@@ -4,7 +4,7 @@ Each aiosqlite connection owns a thread, so the event loop never waits on the di
 writer's ``BEGIN IMMEDIATE`` takes SQLite's write lock before the store reads the state it
 decides on, so even two processes on one file cannot assign one position. Readers each hold
 a connection of their own (WAL: they never wait for the writer); a read runs each statement
-on its own, in one hop to the connection's thread, unless it asks for a snapshot. The WAL is copied into the database by api.store.sqlite.checkpointer, mostly off
+on its own, in one hop to the connection's thread, unless it asks for a snapshot. The WAL is copied into the database by api.store.sqlite.wal_copier, mostly off
 the commit path. sqlite3 errors stop here: a broken constraint leaves as ConstraintViolated,
 any other fault as StoreUnavailable with a client-safe reason.
 
@@ -29,8 +29,8 @@ import aiosqlite
 from api.errors import StoreUnavailable
 from api.store.driver import Spans, Transaction, edge
 from api.store.sqlite import workers
-from api.store.sqlite.checkpointer import Checkpointer
 from api.store.sqlite.dialect import DIALECT, MOST_VARIABLES, SCHEMA, SCHEMA_VERSION, expanded, marks, sql
+from api.store.sqlite.wal import WalCopier
 from api.store.statements import Q
 
 __all__ = ["SQLiteDriver"]
@@ -64,7 +64,7 @@ class SQLiteDriver:
         self.fold_processes = fold_processes
         """Most worker processes rebuild and check fold a large log on (one per core); 0: none."""
         self.checkpoint_interval = checkpoint_interval
-        self.checkpointer: Checkpointer | None = None
+        self.wal_copier: WalCopier | None = None
         """Copies the WAL into the database in the background (WAL mode only)."""
         self.on_external_commit: list[Callable[[int], None]] = []  # one process writes: its writer says all
         self._readers = readers
@@ -97,7 +97,7 @@ class SQLiteDriver:
                     await conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
                 level = (await _one(conn, "PRAGMA synchronous"))[0]
                 if mode == "wal":
-                    # The checkpointer does the checkpoints; SQLite's own, inside a commit, stays only
+                    # The WAL copier does the checkpoints; SQLite's own, inside a commit, stays only
                     # as a backstop should it fall behind. A WAL that grew anyway (a rebuild is one
                     # transaction) is cut back to WAL_KEEP_BYTES once it starts over.
                     await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
@@ -110,14 +110,14 @@ class SQLiteDriver:
         self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
         self._writer = conn
         if mode == "wal":
-            self.checkpointer = Checkpointer(
+            self.wal_copier = WalCopier(
                 self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
             )
-            self.checkpointer.start()
+            self.wal_copier.start()
 
     async def close(self) -> None:
-        if self.checkpointer is not None:
-            await asyncio.to_thread(self.checkpointer.stop)
+        if self.wal_copier is not None:
+            await asyncio.to_thread(self.wal_copier.stop)
         async with self._write_lock:
             writer, self._writer = self._writer, None
             if writer is not None:
@@ -217,7 +217,7 @@ class SQLiteDriver:
     def spans(self, total: int) -> Spans | None:
         # Workers read beside an open write transaction only in WAL mode (a rollback journal would lock them out).
         processes = workers.workers(self.fold_processes) if total >= workers.PARALLEL_FROM else 0
-        if processes == 0 or self.checkpointer is None or self.path in ("", ":memory:"):
+        if processes == 0 or self.wal_copier is None or self.path in ("", ":memory:"):
             return None
         return lambda last: workers.fold_in_workers(self.path, last, processes)
 

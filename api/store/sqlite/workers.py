@@ -57,7 +57,7 @@ async def fold_in_workers(path: str, total: int, processes: int) -> AsyncIterato
 
     Raises OSError, ImportError or BrokenProcessPool when workers cannot be had or one is lost."""
     span = folding.SPAN
-    # spawn, not fork: the caller has threads (aiosqlite's, the checkpointer) that a fork would copy mid-step.
+    # spawn, not fork: the caller has threads (aiosqlite's, the WAL copier) that a fork would copy mid-step.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_open_worker, initargs=(path,)) as pool:
         ahead: deque[tuple[Future[bytes], int]] = deque()

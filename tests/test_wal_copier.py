@@ -40,7 +40,7 @@ async def test_appends_reach_the_database_file_while_the_store_stays_open(tmp_pa
             await asyncio.sleep(0.2)
             in_file = _events_in_main_file(db, tmp_path / "copy.db")
         assert in_file == 30, "the background checkpoint copies committed events into the database file"
-        assert store.sqlite.checkpointer is not None and store.sqlite.checkpointer.checkpoints > 0
+        assert store.sqlite.wal_copier is not None and store.sqlite.wal_copier.checkpoints > 0
     finally:
         await store.close()
 
@@ -48,8 +48,8 @@ async def test_appends_reach_the_database_file_while_the_store_stays_open(tmp_pa
 async def test_closing_the_store_ends_the_checkpoint_thread(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "tidings.db")
     await store.open()
-    assert store.sqlite.checkpointer is not None
-    thread = store.sqlite.checkpointer.thread
+    assert store.sqlite.wal_copier is not None
+    thread = store.sqlite.wal_copier.thread
     assert thread is not None and thread.is_alive()
     await store.close()
     assert not thread.is_alive()
@@ -62,14 +62,14 @@ async def test_the_wal_starts_over_while_appends_go_on(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "tidings.db", checkpoint_interval=0.2)
     await store.open()
     try:
-        assert store.sqlite.checkpointer is not None
-        checkpointer = store.sqlite.checkpointer
+        assert store.sqlite.wal_copier is not None
+        copier = store.sqlite.wal_copier
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20
         names = itertools.count()
 
         def busy() -> bool:
-            return checkpointer.restarts < 3 and loop.time() < deadline
+            return copier.restarts < 3 and loop.time() < deadline
 
         async def append() -> None:
             while busy():
@@ -84,7 +84,7 @@ async def test_the_wal_starts_over_while_appends_go_on(tmp_path: Path) -> None:
                 largest = max(largest, wal.stat().st_size if wal.exists() else 0)
 
         await asyncio.gather(*(append() for _ in range(32)), *(read() for _ in range(4)))
-        assert checkpointer.restarts >= 3, f"the WAL never started over in {checkpointer.checkpoints} checkpoints"
+        assert copier.restarts >= 3, f"the WAL never started over in {copier.checkpoints} checkpoints"
         # SQLite's own checkpoint stays as a backstop at ~200 MB; a WAL that grows that far means
         # the background checkpoints did not finish.
         assert largest < 64 * 1024 * 1024, f"the WAL grew to {largest / 2**20:.0f} MiB"

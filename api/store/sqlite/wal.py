@@ -1,4 +1,6 @@
-"""WAL checkpoints mostly off the commit path: a thread of the SQLite store copies the WAL into the database.
+"""The WAL copier: a thread of the SQLite store copies the WAL into the database file, mostly off the commit path.
+
+(SQLite calls this a WAL checkpoint; in Tidings a checkpoint is a projection's last folded position.)
 
 SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 WAL pages, so every
 so often one group of appends waits for a thousand random page writes and an fsync of the
@@ -21,12 +23,12 @@ from collections.abc import Callable
 
 from api.store.sqlite.paths import file_uri
 
-__all__ = ["Checkpointer"]
+__all__ = ["WalCopier"]
 
 log = logging.getLogger("tidings.sqlite")
 
 
-class Checkpointer:
+class WalCopier:
     def __init__(
         self,
         path: str,

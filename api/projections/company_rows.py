@@ -1,0 +1,49 @@
+"""A company's read-model rows as a store reads them back in one snapshot: what every read model is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+import msgspec
+
+from api.projections.facts import supported
+from schema.base import Source
+from schema.dossiers import Fact
+
+__all__ = ["CompanyRows", "ReadRow"]
+
+F = TypeVar("F", bound=Fact)
+
+
+class ReadRow(NamedTuple):
+    view: str
+    position: int
+    key: str
+    sort: str
+    item: bytes
+
+
+@dataclass(slots=True)
+class CompanyRows:
+    """The rows of one company valid at ``at_position``, as a backend reads them in one snapshot."""
+
+    company_id: str
+    version: int
+    last_position: int
+    at_position: int
+    at_time: datetime
+    """The moment the read is as of: the clock for plan status."""
+    rows: list[ReadRow]
+    evidence: dict[int, list[Source]] = field(default_factory=dict)
+    """Sources added by evidence_added, by the position of the fact they support."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Timeline facts per event type, when the read asked for them."""
+
+    def items(self, view: str, kind: type[Any]) -> list[Any]:
+        decoder = msgspec.json.Decoder(kind)
+        return [decoder.decode(row.item) for row in self.rows if row.view == view]
+
+    def facts(self, view: str, kind: type[F]) -> list[F]:
+        return [supported(fact, self.evidence) for fact in self.items(view, kind)]

@@ -1,0 +1,29 @@
+"""Dates of facts: the day a fact belongs to on a timeline, and how periods sort (year, quarter, month)."""
+
+from __future__ import annotations
+
+from schema.events import StoredEvent
+
+__all__ = ["occurred_on", "period_sort", "period_start"]
+
+
+def occurred_on(stored: StoredEvent) -> str:
+    """The date a fact belongs to in a timeline: the news' own date, else the recording date."""
+    dated = stored.event.dated()
+    if dated is not None:
+        return period_start(dated)  # a partial date is its own start
+    return stored.recorded_at.date().isoformat()
+
+
+def period_start(period: str) -> str:
+    """``2024`` -> ``2024``, ``2024-Q2`` -> ``2024-04``, ``2024-05`` -> ``2024-05``."""
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        return f"{year}-{3 * int(quarter) - 2:02d}"
+    return period
+
+
+def period_sort(period: str) -> str:
+    """Sorts periods by start, then the longer period first (year, quarter, month)."""
+    rank = "0" if len(period) == 4 else ("1" if "-Q" in period else "2")
+    return f"{period_start(period):<7}{rank}"
