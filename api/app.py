@@ -109,7 +109,6 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
             "feed": Provide(lambda: feed, sync_to_thread=False, use_cache=True),
-            "cache": Provide(lambda: cache, sync_to_thread=False, use_cache=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
@@ -128,6 +127,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     # Outside routing, so unmatched paths get a request id and an access line too.
     app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), http_metrics())
     app.state.access = access
+    app.state.answers = cache  # read by handlers through api.http.answers.of, not injected: see there
     app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
     check_links(app)  # a link to an operation the app does not serve fails here, not in a client
     return app

@@ -61,7 +61,7 @@ def test_a_repeated_read_is_answered_from_the_cache_with_the_same_bytes_and_etag
     register(client, "acme", "Acme")
     first, second = dossier(client, "acme"), dossier(client, "acme")
     assert first.content == second.content and first.headers["etag"] == second.headers["etag"]
-    answers = client.app.dependencies["cache"].dependency()
+    answers = client.app.state.answers
     assert answers.hits >= 1
     assert client.get("/companies/acme", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
 
@@ -118,7 +118,7 @@ def test_unrelated_commits_keep_the_answer_and_move_its_position(make: Callable[
     register(client, "acme", "Acme")
     first = dossier(client, "acme")
     register(client, "initech", "Initech")  # touches neither acme nor anything it names
-    answers = client.app.dependencies["cache"].dependency()
+    answers = client.app.state.answers
     hits = answers.hits
     second = dossier(client, "acme")
     assert second.content == first.content

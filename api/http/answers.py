@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from litestar import Request
 from litestar.serialization import encode_json
 
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 
-__all__ = ["Answer", "Answers", "key", "recall", "remember"]
+__all__ = ["Answer", "Answers", "key", "of", "recall", "remember"]
 
 
 @dataclass(slots=True)
@@ -97,6 +98,13 @@ def key(view: str, company_id: str, point: ReadPoint, *query: Any) -> Hashable |
 def _day(seconds: float) -> int:
     """The UTC day (days since 1970-01-01) of a Unix time: what plan status is evaluated on."""
     return int(seconds // 86400)
+
+
+def of(request: Request[Any, Any, Any]) -> Answers | None:
+    """The app's answer cache. Not an injected dependency: a handler with two dependencies to resolve
+    at one level gets an anyio task group per request from Litestar (a third of a cached read)."""
+    found = request.app.state.get("answers")
+    return found if isinstance(found, Answers) else None
 
 
 def recall(answers: Answers | None, store: EventStore, cache_key: Hashable | None) -> Answer | None:

@@ -19,7 +19,7 @@ from msgspec import Meta
 from api.errors import CompanyNotFound, InvalidInput
 from api.http import answers
 from api.http.openapi.extras import Extras, Link
-from api.http.routes.injected import Cache, Store
+from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
 from api.projections import dossier, meetings, plans, relationships, sales, timeline
@@ -362,9 +362,9 @@ async def get_company(
     request: Request[Any, Any, Any],
     company_id: CompanyPath,
     store: Store,
-    cache: Cache,
     point: NamedDependency[ReadPoint],
 ) -> Response[Dossier]:
+    cache = answers.of(request)
     key = answers.key("dossier", company_id, point)
     if (hit := answers.recall(cache, store, key)) is not None:  # encoded before, and the store confirms it still holds
         # A revalidation that matches is answered without inflating the stored answer.

@@ -13,11 +13,8 @@ from typing import TypeAlias
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
-from api.http.answers import Answers
 from api.store.base import EventStore
 
-__all__ = ["Cache", "Store"]
+__all__ = ["Store"]
 
 Store: TypeAlias = SkipValidation[NamedDependency[EventStore]]
-Cache: TypeAlias = SkipValidation[NamedDependency[Answers | None]]
-"""The app's answer cache; None where the store cannot confirm answers without waiting."""
