@@ -54,9 +54,18 @@ class Transaction(Protocol):
 
     async def row(self, statement: Q, *params: Any) -> Sequence[Any] | None: ...
 
+    async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
+        """The rows of each statement of ``batch`` (none for one whose parameters are None), in order;
+        sent together where the driver can."""
+        ...
+
     async def run(self, statement: Q, *params: Any) -> None: ...
 
     async def run_many(self, statement: Q, records: Sequence[Sequence[Any]]) -> None: ...
+
+    async def run_all(self, batch: Sequence[tuple[Q, Sequence[Sequence[Any]]]]) -> None:
+        """Each statement of ``batch`` with its records, in order; sent together where the driver can."""
+        ...
 
 
 Spans = Callable[[int], AsyncIterator["Folded"]]

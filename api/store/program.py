@@ -116,55 +116,66 @@ class Store:
 
     async def _commit(self, commands: Sequence[Command]) -> list[AppendResult | DomainError]:
         async with self.driver.writing() as tx:
-            head = await tx.row(Q.TAKE_HEAD)
-            decided = plan(commands, await self._snapshot(tx, commands, head), _now(head), self.registry.project)
+            snapshot, now = await self._snapshot(tx, commands)
+            decided = plan(commands, snapshot, now, self.registry.project)
             await self._write(tx, decided)
         await self.driver.between_groups()
         return decided.outcomes
 
-    async def _snapshot(self, tx: Transaction, commands: Sequence[Command], head: Sequence[Any] | None) -> Snapshot:
+    async def _snapshot(self, tx: Transaction, commands: Sequence[Command]) -> tuple[Snapshot, datetime]:
+        """What the planner decides on, and the transaction time: the head, the stored events the
+        commands name (their own ids, their targets) and the versions of the companies involved."""
         dialect = self.dialect
         need = needs(commands)
+        named = sorted(need.company_ids)
+        ids = [dialect.event_id(i) for i in need.event_ids]
+        # One round trip for the head, the named companies' versions and the known ids where the driver can.
+        head_rows, version_rows, known_rows = await tx.rows_all(
+            [(Q.TAKE_HEAD, ()), (Q.VERSIONS, (named,) if named else None), (Q.KNOWN, (ids,) if ids else None)]
+        )
+        head = head_rows[0] if head_rows else None
+        versions = {company: int(version) for company, version in version_rows}
         known: dict[UUID, Known] = {}
-        if need.event_ids:
-            rows = await tx.rows(Q.KNOWN, [dialect.event_id(i) for i in need.event_ids])
-            touched = await _touched(tx, [row[0] for row in rows])
-            for position, recorded_at, body, retracted_by in rows:
+        if known_rows:
+            touched = await _touched(tx, [row[0] for row in known_rows])
+            for position, recorded_at, body, retracted_by in known_rows:
                 stored = folding.stored_event(dialect, self.catalogue, position, recorded_at, body)
                 assert stored.event.id is not None
                 known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
-        versions: dict[str, int] = {}
-        if ids := versioned(need, known):
-            versions = {company: int(version) for company, version in await tx.rows(Q.VERSIONS, sorted(ids))}
-        return Snapshot(
+        if more := sorted(versioned(need, known) - set(named)):  # companies the targets touch
+            versions.update((company, int(version)) for company, version in await tx.rows(Q.VERSIONS, more))
+        snapshot = Snapshot(
             last_position=int(head[0]) if head else 0,
             last_recorded_at=dialect.read_time(head[1]) if head and head[1] is not None else None,
             known=known,
             versions=versions,
         )
+        return snapshot, _now(head)
 
     async def _write(self, tx: Transaction, decided: Plan) -> None:
         if not decided.stored:
             return
         dialect = self.dialect
         recorded_at = dialect.time(decided.stored[0].recorded_at)  # the planner gives a group one transaction time
-        await tx.run_many(
-            Q.INSERT_EVENT,
-            [
-                (s.position, dialect.event_id(s.event.id), event_tag(s.event), recorded_at, body)  # type: ignore[arg-type]
-                for s, body in zip(decided.stored, decided.bodies, strict=True)
-            ],
-        )
-        await tx.run_many(Q.INSERT_TOUCH, _ordinals(decided.touches))
-        await tx.run_many(Q.UPSERT_COMPANY, [(c, v, p) for c, (v, p) in decided.versions.items()])
-        await tx.run_many(Q.INSERT_ROW, decided.rows)
-        if decided.retractions:
-            await tx.run_many(Q.INSERT_RETRACTION, decided.retractions)
-            await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions])
         last = decided.stored[-1]
-        await tx.run_many(Q.SET_CHECKPOINT, [(p.checkpoint, last.position) for p in self.registry.projections])
+        writes: list[tuple[Q, Sequence[Sequence[Any]]]] = [
+            (
+                Q.INSERT_EVENT,
+                [
+                    (s.position, dialect.event_id(s.event.id), event_tag(s.event), recorded_at, body)  # type: ignore[arg-type]
+                    for s, body in zip(decided.stored, decided.bodies, strict=True)
+                ],
+            ),
+            (Q.INSERT_TOUCH, _ordinals(decided.touches)),
+            (Q.UPSERT_COMPANY, [(c, v, p) for c, (v, p) in decided.versions.items()]),
+            (Q.INSERT_ROW, decided.rows),
+            (Q.INSERT_RETRACTION, decided.retractions),
+            (Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions]),
+            (Q.SET_CHECKPOINT, [(p.checkpoint, last.position) for p in self.registry.projections]),
+        ]
         if self.dialect.sql[Q.MOVE_HEAD] is not None:
-            await tx.run(Q.MOVE_HEAD, last.position, recorded_at)
+            writes.append((Q.MOVE_HEAD, [(last.position, recorded_at)]))
+        await tx.run_all(writes)
 
     async def rebuild(
         self, progress: Callable[[int, int], None] | None = None, *, only: Sequence[str] | None = None

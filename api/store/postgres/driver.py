@@ -314,6 +314,9 @@ class _Transaction:
         found: Sequence[Any] | None = await self.conn.fetchrow(_sql(statement), *params)
         return found
 
+    async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
+        return [[] if params is None else await self.rows(statement, *params) for statement, params in batch]
+
     async def run(self, statement: Q, *params: Any) -> None:
         await self.conn.execute(_sql(statement), *params)
 
@@ -326,6 +329,10 @@ class _Transaction:
             await self.conn.copy_records_to_table(table, records=records, columns=columns)
         else:
             await self.conn.executemany(_sql(statement), records)
+
+    async def run_all(self, batch: Sequence[tuple[Q, Sequence[Sequence[Any]]]]) -> None:
+        for statement, records in batch:  # one connection runs one query at a time
+            await self.run_many(statement, records)
 
 
 def _sql(statement: Q) -> str:

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -155,10 +155,11 @@ class SQLiteDriver:
             if conn is None:
                 raise StoreUnavailable("The store is closed.")
             with _edge("commit"):
-                await conn.execute("BEGIN IMMEDIATE")
-                tx = _Transaction(conn)
+                # Queued, not awaited: the first statement waits for it (one wait for both).
+                tx = _Transaction(conn, begun=asyncio.ensure_future(conn.execute("BEGIN IMMEDIATE")))
                 try:
                     yield tx
+                    await tx._begin(asyncio.ensure_future(asyncio.sleep(0)))  # a block that ran no statement
                 except BaseException:
                     await asyncio.shield(_rollback(conn))
                     raise
@@ -275,17 +276,43 @@ class SQLiteDriver:
 class _Transaction:
     """Named statements on one aiosqlite connection; list parameters become one placeholder an item."""
 
-    __slots__ = ("committed", "conn")
+    __slots__ = ("begun", "committed", "conn")
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, begun: asyncio.Future[Any] | None = None) -> None:
         self.conn = conn
+        self.begun = begun
+        """The BEGIN queued before the first statement; its error surfaces with that statement's."""
         self.committed = False
 
     async def rows(self, statement: Q, *params: Any) -> list[Sequence[Any]]:
         found: list[Sequence[Any]] = []
         for text, bound in expanded(statement, params):
-            found.extend(await self.conn.execute_fetchall(text, bound))
+            running = asyncio.ensure_future(self.conn.execute_fetchall(text, bound))
+            await self._begin(running)
+            found.extend(await running)
         return found
+
+    async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
+        # Queued at once, they run back to back on the connection's thread in order: one wait, not one a statement.
+        asked = [
+            [self.conn.execute_fetchall(text, bound) for text, bound in expanded(statement, params)]
+            for statement, params in batch
+            if params is not None
+        ]
+        running = asyncio.gather(*(call for calls in asked for call in calls))
+        await self._begin(running)
+        results: Iterator[Iterable[Sequence[Any]]] = iter(await running)
+        answers = iter([[row for _ in calls for row in next(results)] for calls in asked])
+        return [[] if params is None else next(answers) for _, params in batch]
+
+    async def _begin(self, running: asyncio.Future[Any]) -> None:
+        begun, self.begun = self.begun, None
+        if begun is not None:
+            try:
+                await begun
+            except BaseException:
+                await asyncio.wait([running])  # the statement queued behind it is done before the rollback
+                raise
 
     async def row(self, statement: Q, *params: Any) -> Sequence[Any] | None:
         found = await self.rows(statement, *params)
@@ -293,11 +320,20 @@ class _Transaction:
 
     async def run(self, statement: Q, *params: Any) -> None:
         for text, bound in expanded(statement, params):
-            await self.conn.execute(text, bound)
+            running = asyncio.ensure_future(self.conn.execute(text, bound))
+            await self._begin(running)
+            await running
 
     async def run_many(self, statement: Q, records: Sequence[Sequence[Any]]) -> None:
-        if records:
-            await self.conn.executemany(sql(statement), records)
+        await self.run_all([(statement, records)])
+
+    async def run_all(self, batch: Sequence[tuple[Q, Sequence[Sequence[Any]]]]) -> None:
+        # Queued at once, they run back to back on the connection's thread in order: one wait, not one a statement.
+        running = asyncio.gather(
+            *(self.conn.executemany(sql(statement), records) for statement, records in batch if records)
+        )
+        await self._begin(running)
+        await running
 
 
 async def _one(conn: aiosqlite.Connection, sql: str) -> Any:

@@ -128,8 +128,14 @@ class _Reads:
         found = await self.rows(statement, *params)
         return found[0] if found else None
 
+    async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
+        return [[] if params is None else await self.rows(statement, *params) for statement, params in batch]
+
     async def run(self, statement: Q, *params: Any) -> None:
         raise PermissionError("a fold only reads")
 
     async def run_many(self, statement: Q, records: Sequence[Sequence[Any]]) -> None:
+        raise PermissionError("a fold only reads")
+
+    async def run_all(self, batch: Sequence[tuple[Q, Sequence[Sequence[Any]]]]) -> None:
         raise PermissionError("a fold only reads")
