@@ -9,16 +9,17 @@ run this same ``fold_span`` and hand the spans back in order.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from uuid import UUID
 
+from api.projections.registry import Fold
 from api.projections.row import Row
 from api.store.driver import Dialect, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
 from schema.events import Event, StoredEvent
 
-__all__ = ["SPAN", "Folded", "Project", "fold_log", "fold_span", "retractions", "stored_event"]
+__all__ = ["SPAN", "Folded", "fold_log", "fold_span", "retractions", "stored_event"]
 
 log = logging.getLogger("tidings.fold")
 
@@ -27,9 +28,6 @@ SPAN = 5000
 
 Folded = tuple[list[Row], list[tuple[int, int]], int, int]
 """One span of a fold: its rows, its retractions (target, by), the last position folded, the total."""
-
-Project = Callable[[StoredEvent, tuple[str, ...], int | None], list[Row]]
-"""Every read-model row of one event, given the companies it touches and the position it targets."""
 
 
 def stored_event(
@@ -40,7 +38,7 @@ def stored_event(
 
 
 async def fold_span(
-    tx: Transaction, dialect: Dialect, catalogue: Catalogue, project: Project, first: int, last: int
+    tx: Transaction, dialect: Dialect, catalogue: Catalogue, project: Fold, first: int, last: int
 ) -> tuple[list[Row], list[tuple[int, int]]]:
     """The rows and retractions of the events at positions ``first`` to ``last``."""
     touched: dict[int, list[str]] = {}
@@ -63,7 +61,7 @@ async def fold_log(
     tx: Transaction,
     dialect: Dialect,
     catalogue: Catalogue,
-    project: Project,
+    project: Fold,
     total: int,
     *,
     spans: Spans | None = None,

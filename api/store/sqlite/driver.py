@@ -159,7 +159,8 @@ class SQLiteDriver:
                 tx = _Transaction(conn, begun=asyncio.ensure_future(conn.execute("BEGIN IMMEDIATE")))
                 try:
                     yield tx
-                    await tx._begin(asyncio.ensure_future(asyncio.sleep(0)))  # a block that ran no statement
+                    if tx.begun is not None:  # a block that ran no statement still learns whether BEGIN failed
+                        await tx.begun
                 except BaseException:
                     await asyncio.shield(_rollback(conn))
                     raise
