@@ -47,13 +47,20 @@ __all__ = [
     "Profile",
     "Relationship",
     "Relationships",
+    "PlanBasis",
+    "SalesClaim",
     "SalesFigure",
+    "SalesReport",
     "SalesSeries",
     "Timeline",
     "TimelineItem",
 ]
 
 PlanStatus = Literal["pending", "met", "missed", "unknown"]
+Granularity = Literal["year", "quarter", "month"]
+Measure = Literal["units", "revenue"]
+Decision = Literal["single", "agreement", "certainty", "publishers", "published_on", "position"]
+"""Which step of the claim rule chose the value: see ``SalesFigure``."""
 Version = Annotated[int, Meta(ge=0, le=MAX_SAFE_INT, description="Number of events that touched the company.")]
 Tally = Annotated[int, Meta(ge=0, le=MAX_SAFE_INT)]
 
@@ -134,19 +141,73 @@ class Meetings(Base, frozen=True):
     items: list[MeetingItem]
 
 
-class SalesFigure(Fact, frozen=True, kw_only=True):
+class SalesReport(Fact, frozen=True, kw_only=True):
+    """What one ``sales_reported`` event said: the row the sales projection stores."""
+
     period: Period
     product: str | None = None
     units: Count | None = None
     revenue: Money | None = None
 
 
+class SalesClaim(Fact, frozen=True, kw_only=True):
+    """One report of a figure: its value, how sure, from whom, and where in the log."""
+
+    units: Count | None = None
+    revenue: Money | None = None
+    publishers: Tally
+    """How many different publishers its sources name (evidence included)."""
+    published_on: PartialDate | None
+    """The latest publication date of its sources; null when none is dated."""
+
+
+class SalesFigure(Base, frozen=True, kw_only=True):
+    """One figure (company or product, period, measure; revenue per currency) and every claim about it.
+
+    The value shown is the chosen claim's. Claims are ranked by one rule, applied identically at
+    every read point and on rebuild: retracted claims never count; then certainty (confirmed >
+    reported > speculative); then the number of different publishers; then the latest publication
+    date (as written, so ``2025`` sorts before ``2025-03``; undated sorts last); then the latest
+    position. ``decided_by`` names the step that chose between the chosen claim and the best
+    claim that disagrees with it (``single``: one claim; ``agreement``: none disagrees). Two values
+    agree when they are equal, or when either is approximate and they differ by at most 2 % of the
+    larger. ``disputed`` is true when some claim disagrees with the chosen one.
+    """
+
+    period: Period
+    granularity: Granularity
+    product: str | None
+    measure: Measure
+    units: Count | None
+    revenue: Money | None
+    certainty: Certainty
+    """The chosen claim's certainty."""
+    chosen: Position
+    """The position of the chosen claim."""
+    decided_by: Decision
+    disputed: bool
+    claims: list[SalesClaim]
+    """Every claim about this figure, best first by the rule."""
+
+
 class SalesSeries(Base, frozen=True):
-    """Figures in period order (by start, then length, then position)."""
+    """Figures in period order (by start, then length: year, quarter, month), then product and measure."""
 
     company_id: CompanyId
     version: Version
     items: list[SalesFigure]
+
+
+class PlanBasis(Base, frozen=True):
+    """A figure a plan was judged by, and the claim chosen for it."""
+
+    period: Period
+    product: str | None
+    value: DecimalAmount
+    event_id: UUID
+    position: Position
+    certainty: Certainty
+    disputed: bool
 
 
 class PlanItem(Fact, frozen=True, kw_only=True):
@@ -161,18 +222,27 @@ class PlanItem(Fact, frozen=True, kw_only=True):
     """The reported figure the plan is measured against (summed over sub-periods when no figure for the whole period exists)."""
     progress: str | None = None
     """actual / target as a decimal string (1 or more: met)."""
+    disputed: bool = False
+    """Claims about the figures it is judged by disagree about whether the target was reached."""
+    basis: list[PlanBasis] = []
+    """The figures (and their chosen claims) ``actual`` is made of."""
+    proxy: Literal["units_sold"] | None = None
+    """Set when the plan's metric was measured by a stand-in: units sold for units produced."""
 
 
 class Plans(Base, frozen=True):
     """Plans against actuals, evaluated on ``evaluated_on``.
 
-    A plan with a metric and a target is compared with the company's ``sales_reported``
-    figures for its due period (units for unit metrics, revenue in the target's
-    currency for revenue): ``met`` when actual >= target; ``missed`` when the period
-    is over and the figure for the whole period (or for all its quarters or months) is below target; ``pending`` while
-    the period is not over; ``unknown`` when the period is over and no figure for it
-    exists. A plan without a target is ``pending`` until its period is over, then
-    ``unknown``. ``progress`` = actual / target.
+    A plan with a metric and a target is compared with the company's sales figures for its due
+    period, each figure's value being its chosen claim's (see ``SalesFigure``): units for unit
+    metrics (units sold stand in for units produced, and ``proxy`` says so), revenue in the
+    target's currency for revenue. ``met`` when actual >= target; ``missed`` when the period is
+    over and the figure for the whole period (or for all its quarters or months) is below target;
+    ``pending`` while the period is not over; ``unknown`` when the period is over and no figure
+    for it exists. A plan without a target is ``pending`` until its period is over, then
+    ``unknown``. ``progress`` = actual / target. ``basis`` lists the figures used;
+    ``disputed`` is true when, taking any of their claims instead of the chosen ones, the
+    target would be judged otherwise.
     """
 
     company_id: CompanyId
@@ -240,7 +310,8 @@ class Dossier(Base, frozen=True):
     profile: Profile
     counts: dict[str, Tally]
     """Facts per event type (retracted facts excluded)."""
-    latest_sales: SalesFigure | None
+    latest_sales: list[SalesFigure]
+    """The figures of the latest period of each granularity (year, quarter, month): a quarter never stands in for a year."""
     open_plans: list[PlanItem]
     """Plans neither met nor missed."""
     counterparties: list[Counterparty]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID, uuid4
 
-from schema.base import Count, Money, Source
+from schema.base import Certainty, Count, Money, Source
 from schema.events import (
     CompanyRegistered,
     EventRetracted,
@@ -149,10 +149,12 @@ def sales_reported(
     product: str | None = None,
     id: UUID | None = None,
     sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
 ) -> SalesReported:
     return SalesReported(
         id=id,
         sources=list(sources),
+        certainty=certainty,
         company_id=company_id,
         period=period,
         product=product,

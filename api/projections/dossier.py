@@ -49,7 +49,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         last_position=data.last_position,
         profile=profile.build(data, registrations),
         counts=dict(sorted(data.counts.items())),
-        latest_sales=figures[-1] if figures else None,
+        latest_sales=sales.latest(figures),
         open_plans=open_plans,
         counterparties=counterparties,
     )

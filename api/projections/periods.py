@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from schema.dossiers import Granularity
 from schema.events import StoredEvent
 
-__all__ = ["occurred_on", "period_sort", "period_start"]
+__all__ = ["granularity", "occurred_on", "period_sort", "period_start"]
 
 
 def occurred_on(stored: StoredEvent) -> str:
@@ -27,3 +28,10 @@ def period_sort(period: str) -> str:
     """Sorts periods by start, then the longer period first (year, quarter, month)."""
     rank = "0" if len(period) == 4 else ("1" if "-Q" in period else "2")
     return f"{period_start(period):<7}{rank}"
+
+
+def granularity(period: str) -> Granularity:
+    """``2024`` is a year, ``2024-Q2`` a quarter, ``2024-05`` a month."""
+    if len(period) == 4:
+        return "year"
+    return "quarter" if "-Q" in period else "month"

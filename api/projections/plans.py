@@ -1,8 +1,8 @@
 """Plans read model: each plan against the sales figures reported for its due period.
 
-The rule (also in the ``Plans`` schema description): ``met`` when actual >= target;
-``missed`` when the period is over and the figure for the whole period (or figures for all its
-quarters or months) is below target;
+The rule is in the ``Plans`` schema description: each figure counts with its chosen claim's value
+(see ``api.projections.claims``); ``met`` when actual >= target; ``missed`` when the period is over
+and the figure for the whole period (or figures for all its quarters or months) is below target;
 ``pending`` while the period is open; ``unknown`` when it is over with no figure for it.
 """
 
@@ -20,7 +20,7 @@ from api.projections.facts import fact_fields
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
-from schema.dossiers import PlanItem, Plans, SalesFigure
+from schema.dossiers import PlanBasis, PlanItem, Plans, PlanStatus, SalesFigure
 from schema.events import PlanAnnounced, StoredEvent
 
 __all__ = ["PROJECTION", "READ_MODEL", "build", "evaluate", "period_end", "rows"]
@@ -64,38 +64,32 @@ def _contains(outer: str, inner: str) -> bool:
     return 3 * quarter - 2 <= int(inner[5:7]) <= 3 * quarter
 
 
-def _value(figure: SalesFigure, plan: PlanItem) -> Decimal | None:
+def _measured(plan: PlanItem, figure: SalesFigure) -> bool:
+    """Whether the figure measures what the plan targets: units, or revenue in the target's currency."""
     if plan.metric == "revenue":
-        if figure.revenue is None or plan.target is None or figure.revenue.currency != plan.target.currency:
-            return None
-        return Decimal(figure.revenue.amount)
-    return None if figure.units is None else Decimal(figure.units.value)
+        currency = plan.target.currency if plan.target is not None else None
+        return figure.revenue is not None and figure.revenue.currency == currency
+    return figure.units is not None
 
 
-def _total(period: str, figures: list[SalesFigure], plan: PlanItem) -> Decimal | None:
-    """The company's figure for exactly ``period``: its own total, else the sum of its products' figures."""
-    latest: dict[str | None, Decimal] = {}
-    for figure in figures:  # in position order: a later report replaces an earlier one
-        if figure.period == period and (value := _value(figure, plan)) is not None:
-            latest[figure.product] = value
-    if None in latest:
-        return latest[None]
-    return sum(latest.values(), Decimal(0)) if latest else None
+def _for(period: str, figures: list[SalesFigure]) -> list[SalesFigure]:
+    """The figures that make up the company's figure for exactly ``period``: its own, else its products'."""
+    exact = [f for f in figures if f.period == period]
+    whole = [f for f in exact if f.product is None]
+    return whole or exact
 
 
-def _actual(plan: PlanItem, figures: list[SalesFigure]) -> tuple[Decimal | None, bool]:
-    """(actual, whether it covers the whole due period)."""
-    exact = _total(plan.due, figures, plan)
-    if exact is not None:
+def _used(plan: PlanItem, figures: list[SalesFigure]) -> tuple[list[SalesFigure], bool]:
+    """(the figures the plan is judged by, whether they cover the whole due period)."""
+    exact = _for(plan.due, figures)
+    if exact:
         return exact, True
     parts = sorted({f.period for f in figures if _contains(plan.due, f.period)})
     # Quarters and months of one year overlap; count one granularity only, the coarser.
     quarters = [p for p in parts if "-Q" in p]
-    totals = [_total(p, figures, plan) for p in (quarters or parts)]
-    known = [t for t in totals if t is not None]
-    if not known:
-        return None, False
-    return sum(known, Decimal(0)), len(known) == _parts_in(plan.due, quarters=bool(quarters))
+    used = [f for p in (quarters or parts) for f in _for(p, figures)]
+    covered = len({f.period for f in used})
+    return used, covered == _parts_in(plan.due, quarters=bool(quarters))
 
 
 def _parts_in(period: str, *, quarters: bool) -> int:
@@ -105,24 +99,48 @@ def _parts_in(period: str, *, quarters: bool) -> int:
     return 3
 
 
+def _basis(figure: SalesFigure) -> PlanBasis:
+    chosen = figure.claims[0]
+    return PlanBasis(
+        period=figure.period,
+        product=figure.product,
+        value=str(sales.value(chosen)),
+        event_id=chosen.event_id,
+        position=chosen.position,
+        certainty=chosen.certainty,
+        disputed=figure.disputed,
+    )
+
+
 def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanItem:
     over = today > period_end(plan.due)
     if plan.metric is None or plan.target is None:
         return msgspec.structs.replace(plan, status="unknown" if over else "pending")
-    by_position = sorted(figures, key=lambda f: f.position)
-    actual, whole = _actual(plan, by_position)
-    target = Decimal(plan.target.value)
-    if actual is None:
+    used, whole = _used(plan, [f for f in figures if _measured(plan, f)])
+    if not used:
         return msgspec.structs.replace(plan, status="unknown" if over else "pending")
+    target = Decimal(plan.target.value)
+    actual = sum((sales.value(f.claims[0]) for f in used), Decimal(0))
+    # The outcome is disputed when some choice of claims, instead of the chosen ones, would judge it otherwise.
+    lowest = sum((min(sales.value(c) for c in f.claims) for f in used), Decimal(0))
+    highest = sum((max(sales.value(c) for c in f.claims) for f in used), Decimal(0))
     with localcontext(prec=60):  # 18 + 6 digits each way: the default 28 can overflow
         progress = None if target == 0 else str((actual / target).quantize(_PROGRESS))
     if actual >= target:
-        status = "met"
+        status: PlanStatus = "met"
     elif over:
         status = "missed" if whole else "unknown"
     else:
         status = "pending"
-    return msgspec.structs.replace(plan, status=status, actual=str(actual), progress=progress)
+    return msgspec.structs.replace(
+        plan,
+        status=status,
+        actual=str(actual),
+        progress=progress,
+        disputed=lowest < target <= highest,
+        basis=[_basis(f) for f in used],
+        proxy="units_sold" if plan.metric == "units_produced" else None,
+    )
 
 
 def build(data: CompanyRows) -> Plans:
@@ -133,7 +151,9 @@ def build(data: CompanyRows) -> Plans:
     return Plans(company_id=data.company_id, version=data.version, evaluated_on=today, items=items)
 
 
-PROJECTION = Projection("plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,))
+PROJECTION = Projection(
+    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=2
+)
 
 
 READ_MODEL = ReadModel("plans", reads=("plan", "sales"))

@@ -132,8 +132,9 @@ def test_the_dossier_of_xiaomi(client: Client) -> None:
         "relationship_reported": 5,
         "sales_reported": 1,
     }
-    latest = dossier["latest_sales"]
-    assert (latest["period"], latest["units"]["value"], latest["revenue"]["amount"]) == ("2024", 137000, "4500000000")
+    units, revenue = dossier["latest_sales"]
+    assert (units["period"], units["measure"], units["units"]["value"]) == ("2024", "units", 137000)
+    assert (revenue["period"], revenue["measure"], revenue["revenue"]["amount"]) == ("2024", "revenue", "4500000000")
     assert sorted(p["plan_id"] for p in dossier["open_plans"]) == ["ev-production-2025", "international-expansion-2027"]
     assert {c["company_id"]: c["via"] for c in dossier["counterparties"]} == {
         "samsung-display": ["supplies"],
@@ -161,7 +162,7 @@ def test_an_append_touching_the_company_moves_version_and_last_position(client: 
     after = _get(client, "/companies/xiaomi")
     assert after["version"] == before["version"] + 1
     assert after["last_position"] == stored["position"]
-    assert after["latest_sales"]["period"] == "2025"
+    assert [f["period"] for f in after["latest_sales"]] == ["2025"]
 
 
 # -- ETag and If-None-Match --------------------------------------------------------------
@@ -330,20 +331,31 @@ def test_byd_hosted_the_visit(client: Client) -> None:
 
 
 def test_xiaomi_sales_of_2024(client: Client) -> None:
-    (figure,) = _get(client, "/companies/xiaomi/sales")["items"]
+    units, revenue = _get(client, "/companies/xiaomi/sales")["items"]
 
-    assert figure["period"] == "2024"
-    assert figure["units"] == {"value": 137000, "approximate": True}
-    assert figure["revenue"] == {"amount": "4500000000", "currency": "USD", "approximate": True}
+    assert (units["period"], units["granularity"], units["measure"]) == ("2024", "year", "units")
+    assert units["units"] == {"value": 137000, "approximate": True}
+    assert (revenue["period"], revenue["measure"]) == ("2024", "revenue")
+    assert revenue["revenue"] == {"amount": "4500000000", "currency": "USD", "approximate": True}
+    assert [claim["sources"][0]["publisher"] for claim in units["claims"]] == [
+        "German Xiaomi fan site (publisher name not given)"
+    ]
 
 
 def test_sales_are_ordered_by_period(client: Client) -> None:
     for period in ["2025-Q2", "2025", "2023", "2025-04"]:
         _append(client, {**_sales_2025(1000), "period": period})
 
-    periods = [f["period"] for f in _get(client, "/companies/xiaomi/sales")["items"]]
+    periods = [(f["period"], f["measure"]) for f in _get(client, "/companies/xiaomi/sales")["items"]]
 
-    assert periods == ["2023", "2024", "2025", "2025-Q2", "2025-04"]
+    assert periods == [
+        ("2023", "units"),
+        ("2024", "units"),
+        ("2024", "revenue"),
+        ("2025", "units"),
+        ("2025-Q2", "units"),
+        ("2025-04", "units"),
+    ]
 
 
 def test_neither_of_xiaomi_plans_is_met(client: Client) -> None:
@@ -436,10 +448,10 @@ def test_a_retracted_figure_no_longer_meets_the_plan_but_stays_in_the_log(client
     )
 
     assert _plan(_get(client, "/companies/xiaomi/plans"), "ev-production-2025")["status"] != "met"
-    assert [f["period"] for f in _get(client, "/companies/xiaomi/sales")["items"]] == ["2024"]
+    assert {f["period"] for f in _get(client, "/companies/xiaomi/sales")["items"]} == {"2024"}
     dossier = _get(client, "/companies/xiaomi")
     assert dossier["counts"]["sales_reported"] == 1
-    assert dossier["latest_sales"]["period"] == "2024"
+    assert {f["period"] for f in dossier["latest_sales"]} == {"2024"}
     assert figure_id not in {i["event"]["event"]["id"] for i in _get(client, "/companies/xiaomi/timeline")["items"]}
     assert _get(client, f"/events/{figure_id}") == figure
     assert _get(client, f"/events/{retraction['event']['id']}") == retraction

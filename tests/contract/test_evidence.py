@@ -44,11 +44,11 @@ async def test_evidence_adds_its_sources_to_the_sales_figure(store: EventStore) 
     await store.append([evidence_added(fact, sources=[SPANISH, ENGLISH])])
 
     (figure,) = (await sales(store, "xiaomi")).items
-    assert figure.source_count == 3
-    assert figure.sources == [SOURCE, SPANISH, ENGLISH]
-    latest = (await dossier(store, "xiaomi")).latest_sales
-    assert latest is not None
-    assert latest.source_count == 3
+    (claim,) = figure.claims
+    assert claim.source_count == 3
+    assert claim.sources == [SOURCE, SPANISH, ENGLISH]
+    (latest,) = (await dossier(store, "xiaomi")).latest_sales
+    assert latest.claims[0].source_count == 3
 
 
 async def test_each_evidence_event_grows_the_source_count(store: EventStore) -> None:
@@ -137,4 +137,4 @@ async def test_evidence_in_a_batch_may_name_a_fact_earlier_in_the_batch(store: E
     )
 
     (figure,) = (await sales(store, "xiaomi")).items
-    assert figure.source_count == 2
+    assert figure.claims[0].source_count == 2

@@ -38,13 +38,19 @@ async def test_xiaomi_dossier_names_lei_jun_as_ceo(store: EventStore) -> None:
 
 
 async def test_xiaomi_sales_2024_are_about_137000_units_and_4_5_billion_usd(store: EventStore) -> None:
-    (figure,) = (await sales(store, "xiaomi")).items
+    units, revenue = (await sales(store, "xiaomi")).items
 
-    assert figure.period == "2024"
-    assert figure.units is not None
-    assert (figure.units.value, figure.units.approximate) == (137000, True)
-    assert figure.revenue is not None
-    assert (figure.revenue.amount, figure.revenue.currency, figure.revenue.approximate) == ("4500000000", "USD", True)
+    assert (units.period, units.measure, units.revenue) == ("2024", "units", None)
+    assert units.units is not None
+    assert (units.units.value, units.units.approximate) == (137000, True)
+    assert (revenue.period, revenue.measure, revenue.units) == ("2024", "revenue", None)
+    assert revenue.revenue is not None
+    assert (revenue.revenue.amount, revenue.revenue.currency, revenue.revenue.approximate) == (
+        "4500000000",
+        "USD",
+        True,
+    )
+    assert units.chosen == revenue.chosen, "one report, two figures"
 
 
 async def test_xiaomi_plans_are_ev_production_2025_and_international_expansion_2027(store: EventStore) -> None:

@@ -1,0 +1,69 @@
+"""Claims about one fact, and the one rule that chooses among them when they disagree.
+
+Every report of a fact is a claim; retracted claims never reach a read model. The rest are
+ranked, best first: certainty (confirmed > reported > speculative), then the number of
+different publishers among their sources, then the latest publication date of those sources
+(compared as written; undated sorts last), then the latest position. The rule depends on
+nothing but the rows, so every read point and every rebuild ranks alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from schema.dossiers import Decision, Fact
+
+__all__ = ["TOLERANCE", "Choice", "choose", "publishers", "published_on", "values_agree"]
+
+C = TypeVar("C", bound=Fact)
+
+TOLERANCE = Decimal("0.02")
+"""Approximate values agree with others within 2 % of the larger."""
+
+_CERTAINTY = {"speculative": 0, "reported": 1, "confirmed": 2}
+_STEPS: tuple[Decision, ...] = ("certainty", "publishers", "published_on", "position")
+
+
+def publishers(fact: Fact) -> int:
+    """How many different publishers the fact's sources name (case and spacing aside)."""
+    return len({" ".join(source.publisher.casefold().split()) for source in fact.sources})
+
+
+def published_on(fact: Fact) -> str | None:
+    """The latest publication date among the fact's sources, as written."""
+    return max((s.published_on for s in fact.sources if s.published_on is not None), default=None)
+
+
+def _rank(fact: Fact) -> tuple[int, int, str, int]:
+    return (_CERTAINTY[fact.certainty], publishers(fact), published_on(fact) or "", fact.position)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice(Generic[C]):
+    chosen: C
+    ranked: list[C]
+    """Every claim, best first."""
+    decided_by: Decision
+    disputed: bool
+
+
+def choose(claims: Sequence[C], agree: Callable[[C, C], bool]) -> Choice[C]:
+    """The best claim by the rule, and which step of it set the chosen claim above the best one that disagrees."""
+    ranked = sorted(claims, key=_rank, reverse=True)
+    chosen = ranked[0]
+    rival = next((claim for claim in ranked[1:] if not agree(chosen, claim)), None)
+    if rival is None:
+        return Choice(chosen, ranked, "single" if len(ranked) == 1 else "agreement", disputed=False)
+    ours, theirs = _rank(chosen), _rank(rival)
+    step = next(step for step, a, b in zip(_STEPS, ours, theirs, strict=True) if a != b)
+    return Choice(chosen, ranked, step, disputed=True)
+
+
+def values_agree(a: Decimal, b: Decimal, *, approximate: bool) -> bool:
+    """Equal, or within the tolerance when either value is approximate."""
+    if a == b:
+        return True
+    return approximate and abs(a - b) <= TOLERANCE * max(a, b)
