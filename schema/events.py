@@ -52,6 +52,7 @@ __all__ = [
     "PlanTarget",
     "ProductLaunched",
     "RelationshipReported",
+    "Retraction",
     "SalesReported",
     "SiteVisited",
     "StoredEvent",
@@ -286,9 +287,24 @@ else:
 EVENT_TYPES: dict[str, type[EventBase]] = CATALOGUE.by_tag
 
 
-class StoredEvent(Base, frozen=True):
-    """An event as the log holds it: its place, the time it was recorded, and the event (``id`` always set)."""
+class Retraction(Base, frozen=True):
+    """Who withdrew an event, when and why: the ``event_retracted`` that did it."""
+
+    event_id: UUID
+    position: Position
+    recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded the retraction.")]
+    reason: str
+    sources: list[Source]
+
+
+class StoredEvent(Base, frozen=True, omit_defaults=True):
+    """An event as the log holds it: its place, the time it was recorded, and the event (``id`` always set).
+
+    ``retracted`` is present on ``GET /events/{id}`` and ``GET /events`` for an event a later
+    ``event_retracted`` withdrew: it annotates what is read; the stored event never changes.
+    """
 
     position: Position
     recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded it (UTC, transaction time).")]
     event: Event
+    retracted: Retraction | None = None

@@ -120,11 +120,15 @@ class EventStore(Protocol):
         limit: int = 100,
         types: Sequence[str] = (),
         company: str | None = None,
+        annotated: bool = False,
     ) -> list[StoredEvent]:
-        """Events after ``after`` in position order, at most ``limit``."""
+        """Events after ``after`` in position order, at most ``limit``; ``annotated``: each retracted
+        one with its retraction (the log as read, not as replayed: the feed and exports leave it out)."""
         ...
 
-    async def get(self, event_id: UUID) -> StoredEvent | None: ...
+    async def get(self, event_id: UUID, *, annotated: bool = False) -> StoredEvent | None:
+        """The event, or None; ``annotated``: with its retraction, if one withdrew it."""
+        ...
 
     async def company_version(self, company_id: str) -> int | None:
         """The number of events touching the company, or None when it is not registered."""

@@ -35,7 +35,7 @@ from api.store.statements import Q
 from api.store.writer import GroupWriter
 from schema.codec import event_tag
 from schema.declarations import Catalogue
-from schema.events import CATALOGUE, CompanyRegistered, Event, StoredEvent
+from schema.events import CATALOGUE, CompanyRegistered, Event, EventRetracted, Retraction, StoredEvent
 
 __all__ = ["Store"]
 
@@ -196,7 +196,13 @@ class Store:
     # -- the log -----------------------------------------------------------------------
 
     async def read(
-        self, *, after: int = 0, limit: int = 100, types: Sequence[str] = (), company: str | None = None
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        types: Sequence[str] = (),
+        company: str | None = None,
+        annotated: bool = False,
     ) -> list[StoredEvent]:
         async with self.driver.reading() as tx:
             if company is None:
@@ -209,12 +215,38 @@ class Store:
                 rows = await tx.rows(Q.LOG_PAGE_OF_COMPANY_TYPES, company, after, list(types), limit)
             else:
                 rows = await tx.rows(Q.LOG_PAGE_OF_COMPANY, company, after, limit)
-        return [folding.stored_event(self.dialect, self.catalogue, *row) for row in rows]
+            events = [folding.stored_event(self.dialect, self.catalogue, *row) for row in rows]
+            return await self._annotated(tx, events) if annotated and events else events
 
-    async def get(self, event_id: UUID) -> StoredEvent | None:
+    async def get(self, event_id: UUID, *, annotated: bool = False) -> StoredEvent | None:
         async with self.driver.reading() as tx:
             row = await tx.row(Q.EVENT, self.dialect.event_id(event_id))
-        return None if row is None else folding.stored_event(self.dialect, self.catalogue, *row)
+            if row is None:
+                return None
+            stored = folding.stored_event(self.dialect, self.catalogue, *row)
+            return (await self._annotated(tx, [stored]))[0] if annotated else stored
+
+    async def _annotated(self, tx: Transaction, events: list[StoredEvent]) -> list[StoredEvent]:
+        """The events, each retracted one with its retraction (read in the same snapshot)."""
+        found = await tx.rows(Q.RETRACTIONS_BETWEEN, events[0].position, events[-1].position)
+        if not found:
+            return events
+        retractions = {}
+        for target, position, recorded_at, body in found:
+            retraction = folding.stored_event(self.dialect, self.catalogue, position, recorded_at, body)
+            event = retraction.event
+            assert isinstance(event, EventRetracted) and event.id is not None
+            retractions[target] = Retraction(
+                event_id=event.id,
+                position=position,
+                recorded_at=retraction.recorded_at,
+                reason=event.reason,
+                sources=event.sources,
+            )
+        return [
+            msgspec.structs.replace(e, retracted=retractions[e.position]) if e.position in retractions else e
+            for e in events
+        ]
 
     async def company_version(self, company_id: str) -> int | None:
         async with self.driver.reading() as tx:

@@ -39,6 +39,10 @@ STANDARD: dict[Q, str] = {
     Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT $2",
     Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT $3",
     Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = $1",
+    Q.RETRACTIONS_BETWEEN: (
+        "SELECT r.target, e.position, e.recorded_at, e.body FROM retractions r "
+        "JOIN events e ON e.position = r.position WHERE r.target BETWEEN $1 AND $2"
+    ),
     Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = $1",
     Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1",
     Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = $1",

@@ -64,6 +64,8 @@ class Q(StrEnum):
     """(company_id, after, [types], limit) -> (position, recorded_at, body)"""
     EVENT = "event"
     """(id) -> (position, recorded_at, body)"""
+    RETRACTIONS_BETWEEN = "retractions_between"
+    """(first, last) -> (target, position, recorded_at, body) of the retractions of events first..last."""
     COMPANY_VERSION = "company_version"
     """(company_id) -> (version,)"""
 

@@ -453,7 +453,16 @@ def test_a_retracted_figure_no_longer_meets_the_plan_but_stays_in_the_log(client
     assert dossier["counts"]["sales_reported"] == 1
     assert {f["period"] for f in dossier["latest_sales"]} == {"2024"}
     assert figure_id not in {i["event"]["event"]["id"] for i in _get(client, "/companies/xiaomi/timeline")["items"]}
-    assert _get(client, f"/events/{figure_id}") == figure
+    assert _get(client, f"/events/{figure_id}") == {
+        **figure,
+        "retracted": {
+            "event_id": retraction["event"]["id"],
+            "position": retraction["position"],
+            "recorded_at": retraction["recorded_at"],
+            "reason": "The figure was a forecast.",
+            "sources": retraction["event"]["sources"],
+        },
+    }, "the stored event as it was, with who withdrew it, when and why"
     assert _get(client, f"/events/{retraction['event']['id']}") == retraction
     assert [i["position"] for i in _get(client, "/events", after=SEED["events"])["items"]] == [
         figure["position"],

@@ -214,3 +214,34 @@ async def test_concurrent_retractions_of_one_event_let_exactly_one_through(store
     assert sum(not isinstance(outcome, BaseException) for outcome in outcomes) == 1
     assert all(isinstance(outcome, AlreadyRetracted) for outcome in outcomes if isinstance(outcome, BaseException))
     assert len(await store.read(types=["event_retracted"])) == 1
+
+
+async def test_a_retracted_event_reads_with_who_retracted_it_when_and_why(store: EventStore) -> None:
+    kept = await _append(store, sales_reported("xiaomi", "2024", units=137000))
+    wrong = await _append(store, sales_reported("xiaomi", "2025", units=999999))
+    retraction = (await store.append([event_retracted(wrong, reason="It was a forecast.")])).events[0]
+
+    read = await store.get(wrong, annotated=True)
+    page = await store.read(after=0, annotated=True)
+
+    assert read is not None and read.retracted is not None
+    assert (read.retracted.event_id, read.retracted.position) == (retraction.event.id, retraction.position)
+    assert (read.retracted.reason, read.retracted.recorded_at) == ("It was a forecast.", retraction.recorded_at)
+    assert read.retracted.sources == retraction.event.sources
+    assert {e.event.id: e.retracted is not None for e in page if e.event.id in (kept, wrong)} == {
+        kept: False,
+        wrong: True,
+    }
+    company_page = await store.read(after=0, company="xiaomi", annotated=True)
+    assert [e.event.id for e in company_page if e.retracted is not None] == [wrong]
+
+
+async def test_the_log_as_replayed_stays_as_stored(store: EventStore) -> None:
+    wrong = await _append(store, sales_reported("xiaomi", "2025", units=999999))
+    await _retract(store, wrong)
+
+    plain = await store.get(wrong)
+    replayed = await store.read(after=0)
+
+    assert plain is not None and plain.retracted is None
+    assert all(e.retracted is None for e in replayed), "the feed and exports carry events as stored"

@@ -131,7 +131,7 @@ _REPLAY = ResponseSpec(
     responses=problems(404, 503),
 )
 async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
-    stored = await store.get(event_id)
+    stored = await store.get(event_id, annotated=True)
     if stored is None:
         raise EventNotFound(str(event_id))
     return stored
@@ -281,7 +281,7 @@ async def list_events(
     deadline = time.monotonic() + wait
     while True:
         seen = feed.head
-        items = await store.read(after=after, limit=limit, types=types or (), company=company)
+        items = await store.read(after=after, limit=limit, types=types or (), company=company, annotated=True)
         remaining = deadline - time.monotonic()
         if items or remaining <= 0 or feed.closing:
             break
