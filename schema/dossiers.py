@@ -139,6 +139,10 @@ class Meetings(Base, frozen=True):
     company_id: CompanyId
     version: Version
     items: list[MeetingItem]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
 class SalesReport(Fact, frozen=True, kw_only=True):
@@ -196,6 +200,10 @@ class SalesSeries(Base, frozen=True):
     company_id: CompanyId
     version: Version
     items: list[SalesFigure]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
 class PlanBasis(Base, frozen=True):
@@ -249,6 +257,10 @@ class Plans(Base, frozen=True):
     version: Version
     evaluated_on: date
     items: list[PlanItem]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
 class Relationship(Fact, frozen=True, kw_only=True):
@@ -276,6 +288,10 @@ class Relationships(Base, frozen=True):
     partners: list[Relationship]
     competitors: list[Relationship]
     market_positions: list[MarketPosition]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
 class Counterparty(Base, frozen=True):
@@ -299,6 +315,10 @@ class Timeline(Base, frozen=True):
     version: Version
     items: list[TimelineItem]
     next_cursor: str | None
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
 class Dossier(Base, frozen=True):
@@ -315,3 +335,7 @@ class Dossier(Base, frozen=True):
     open_plans: list[PlanItem]
     """Plans neither met nor missed."""
     counterparties: list[Counterparty]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""

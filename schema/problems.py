@@ -30,6 +30,7 @@ ERROR_CODES = {
     "duplicate_id": "the same event id twice in one batch",
     "company_mismatch": "the event does not name the company of the URL",
     "exclusive": "two parameters that cannot be given together",
+    "contradictory": "parameters that ask two things that cannot both hold (known_on after as_of)",
     "beyond_head": "at_position is past the last position of the log; the message names the head",
     "repeated_parameter": "a parameter that takes one value was given several times",
     "unknown_parameter": "a query parameter the operation does not take",

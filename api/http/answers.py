@@ -89,8 +89,8 @@ class Answers:
 
 
 def key(view: str, company_id: str, point: ReadPoint, *query: Any) -> Hashable | None:
-    """The cache key of a read of the latest state; None for reads at a position or a time (never cached)."""
-    if point.at_position is not None or point.as_of is not None:
+    """The cache key of a read of the latest state; None for reads at a position, a time or a day of publication (never cached)."""
+    if point.at_position is not None or point.as_of is not None or point.known_on is not None:
         return None
     return (view, company_id, _day(time.time()), *query)
 

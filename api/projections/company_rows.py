@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
 import msgspec
@@ -40,6 +40,16 @@ class CompanyRows:
     """Sources added by evidence_added, by the position of the fact they support."""
     counts: dict[str, int] = field(default_factory=dict)
     """Timeline facts per event type, when the read asked for them."""
+    known_on: date | None = None
+    """The day of publication the rows are as known on, if the read asked for one."""
+    undated_claims: int = 0
+    """With ``known_on``: facts that counted an undated source from the day it was recorded."""
+
+    def known(self) -> dict[str, Any]:
+        """The fields every read model answers with about ``known_on``."""
+        if self.known_on is None:
+            return {}
+        return {"known_on": self.known_on, "undated_claims": self.undated_claims}
 
     def items(self, view: str, kind: type[Any]) -> list[Any]:
         decoder = msgspec.json.Decoder(kind)

@@ -52,6 +52,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         latest_sales=sales.latest(figures),
         open_plans=open_plans,
         counterparties=counterparties,
+        **data.known(),
     )
 
 

@@ -63,7 +63,7 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
 
 def build(data: CompanyRows) -> Meetings:
     items = sorted(data.facts("meeting", MeetingItem), key=lambda m: (m.occurred_on, m.position))
-    return Meetings(company_id=data.company_id, version=data.version, items=items)
+    return Meetings(company_id=data.company_id, version=data.version, items=items, **data.known())
 
 
 PROJECTION = Projection(

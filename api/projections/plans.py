@@ -148,7 +148,7 @@ def build(data: CompanyRows) -> Plans:
     figures = sales.figures(data)
     latest = {p.plan_id: p for p in sorted(data.facts("plan", PlanItem), key=lambda p: p.position)}
     items = [evaluate(p, figures, today) for p in sorted(latest.values(), key=lambda p: (p.due, p.plan_id))]
-    return Plans(company_id=data.company_id, version=data.version, evaluated_on=today, items=items)
+    return Plans(company_id=data.company_id, version=data.version, evaluated_on=today, items=items, **data.known())
 
 
 PROJECTION = Projection(

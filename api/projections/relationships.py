@@ -64,7 +64,16 @@ def build(data: CompanyRows) -> Relationships:
         else:
             groups["partners" if rel.kind == "partners_with" else "competitors"].append(rel)
     markets = sorted(data.facts("market", MarketPosition), key=lambda m: m.position)
-    return Relationships(company_id=data.company_id, version=data.version, market_positions=markets, **groups)
+    return Relationships(
+        company_id=data.company_id,
+        version=data.version,
+        suppliers=groups["suppliers"],
+        customers=groups["customers"],
+        partners=groups["partners"],
+        competitors=groups["competitors"],
+        market_positions=markets,
+        **data.known(),
+    )
 
 
 PROJECTION = Projection(

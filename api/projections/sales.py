@@ -108,7 +108,7 @@ def latest(items: list[SalesFigure]) -> list[SalesFigure]:
 
 
 def build(data: CompanyRows) -> SalesSeries:
-    return SalesSeries(company_id=data.company_id, version=data.version, items=figures(data))
+    return SalesSeries(company_id=data.company_id, version=data.version, items=figures(data), **data.known())
 
 
 PROJECTION = Projection("sales", writes=("sales",), fold=lambda stored, _, __: rows(stored), handles=(SalesReported,))

@@ -65,7 +65,9 @@ def build(
         extra = len(data.evidence.get(row.position, ()))
         items.append(msgspec.structs.replace(item, source_count=item.source_count + extra) if extra else item)
     next_cursor = _cursor(page[-1].sort, page[-1].position) if len(selected) > limit else None
-    return Timeline(company_id=data.company_id, version=data.version, items=items, next_cursor=next_cursor)
+    return Timeline(
+        company_id=data.company_id, version=data.version, items=items, next_cursor=next_cursor, **data.known()
+    )
 
 
 # Every type of the catalogue: a timeline item carries the event, typed by the catalogue's union.

@@ -13,8 +13,9 @@ Each backend adds only its dialect and its driver (api.store.sqlite, api.store.p
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ import msgspec
 from api.errors import DomainError
 from api.projections.company_rows import CompanyRows, ReadRow
 from api.projections.evidence import decode_sources
+from api.projections.known import known_rows
 from api.projections.registry import ReadModel, Registry, default_registry
 from api.store import check as checking
 from api.store import folding, projecting
@@ -295,12 +297,28 @@ class Store:
             version, last = (int(found[0]), int(found[1] or 0)) if found else (0, 0)
             if version == 0:
                 return None
+            known_on = point.known_on
             if views:
-                selected = await tx.rows(Q.COMPANY_ROWS_OF_VIEWS, company_id, at, [*views, "evidence"])
+                # Counts as known on a day come from the timeline items known then, not from SQL.
+                wanted = [*views, "evidence", *(["timeline"] if known_on and counts else [])]
+                selected = await tx.rows(Q.COMPANY_ROWS_OF_VIEWS, company_id, at, wanted)
             else:
                 selected = await tx.rows(Q.COMPANY_ROWS, company_id, at)
-            data = _company_rows(company_id, version, last, at, at_time, [ReadRow(*row) for row in selected])
-            if counts:
+            rows = [ReadRow(*row) for row in selected]
+            undated = 0
+            if known_on is not None:
+                end_of_day = datetime.combine(known_on, time.max, UTC)
+                found = await tx.row(Q.POSITION_AT, self.dialect.time(end_of_day))
+                rows, undated = known_rows(rows, known_on, min(at, int(found[0]) if found else 0))
+                at_time = min(at_time, end_of_day)  # plans are judged on that day
+            data = _company_rows(company_id, version, last, at, at_time, rows)
+            if known_on is not None:
+                data.known_on, data.undated_claims = known_on, undated
+                if counts:
+                    data.counts = dict(Counter(row.key for row in rows if row.view == "timeline"))
+                    if "timeline" not in views:
+                        data.rows = [row for row in rows if row.view != "timeline"]
+            elif counts:
                 data.counts = {key: int(n) for key, n in await tx.rows(Q.TIMELINE_COUNTS, company_id, at)}
             ids = {company_id} | (referenced(data) if referenced else set())
             registrations = await _registrations(tx, ids, at)

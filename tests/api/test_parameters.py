@@ -130,3 +130,38 @@ def test_the_spec_documents_the_400_and_the_codes_on_every_operation() -> None:
     code = SPEC["components"]["schemas"]["FieldError"]["properties"]["code"]["description"]
     for documented in ("unknown_parameter", "repeated_parameter", "beyond_head", "pattern", "invalid_date"):
         assert f"`{documented}`" in code
+
+
+@pytest.mark.parametrize(
+    ("query", "path", "code"),
+    [
+        ("known_on=2025-02-30", "query.known_on", "format"),
+        ("known_on=2025-04", "query.known_on", "format"),
+        ("known_on=yesterday", "query.known_on", "format"),
+        ("known_on=2999-04-02&as_of=2999-04-01T23:00:00-02:00", None, None),  # as_of's UTC day is 2999-04-02
+        ("known_on=2999-04-03&as_of=2999-04-01T23:00:00-02:00", "query.known_on", "contradictory"),
+        ("known_on=2025-04-01&at_position=3", None, None),
+        ("known_on=2025-04-01&known_on=2025-04-02", "query.known_on", "repeated_parameter"),
+    ],
+)
+def test_known_on_is_a_calendar_day_on_or_before_as_of(
+    client: TestClient, query: str, path: str | None, code: str | None
+) -> None:  # type: ignore[type-arg]
+    for model in ("", "/timeline", "/sales", "/plans", "/meetings", "/relationships"):
+        response = client.get(f"/companies/xiaomi{model}?{query}")
+        if code is None:
+            assert response.status_code == 200, response.text
+            continue
+        body = _problem(response, 400 if code == "repeated_parameter" else 422)
+        assert [(e["path"], e["code"]) for e in body["errors"]] == [(path, code)]
+
+
+def test_known_on_answers_what_was_published_by_that_day(client: TestClient) -> None:  # type: ignore[type-arg]
+    before = client.get("/companies/xiaomi?known_on=2025-03-01").json()
+    after = client.get("/companies/xiaomi?known_on=2025-03-31&at_position=23").json()
+
+    assert (before["known_on"], before["counts"], before["latest_sales"]) == ("2025-03-01", {}, [])
+    assert after["known_on"] == "2025-03-31"
+    assert after["counts"]["sales_reported"] == 1
+    assert after["undated_claims"] == 0, "the two undated pingbacks were recorded later than that day"
+    assert client.get("/companies/xiaomi?known_on=2999-01-01").json()["undated_claims"] == 2

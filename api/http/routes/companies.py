@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -39,34 +39,39 @@ from schema.dossiers import (
 from schema.events import CompanyRegistered, EventType
 from schema.problems import FieldError
 
-__all__ = ["READ_POINT", "company_handlers"]
+__all__ = ["COMPANY_READ_POINT", "READ_POINT", "company_handlers"]
 
 
 Moment = Annotated[datetime, Meta(tz=True)]
 """A point in time with its UTC offset (Litestar does not apply Meta to parameters: read_point checks it)."""
 _AS_OF = "an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
+_KNOWN_ON = "a calendar day YYYY-MM-DD, e.g. 2025-04-01"
+
+
+AtPosition = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0,
+        le=MAX_SAFE_INT,
+        description=(
+            "Answer as the log stood at this position (0: before the first event). Not with as_of. "
+            "A position past the log's head is a 422 that names the head."
+        ),
+    ),
+]
+AsOf = Annotated[
+    Moment | None,
+    QueryParameter(
+        description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."
+    ),
+]
 
 
 async def read_point(
     request: Request[Any, Any, Any],
     store: Store,
-    at_position: Annotated[
-        int | None,
-        QueryParameter(
-            ge=0,
-            le=MAX_SAFE_INT,
-            description=(
-                "Answer as the log stood at this position (0: before the first event). Not with as_of. "
-                "A position past the log's head is a 422 that names the head."
-            ),
-        ),
-    ] = None,
-    as_of: Annotated[
-        Moment | None,
-        QueryParameter(
-            description="Answer as known at this moment (RFC 3339 with offset, on recorded_at). Not with at_position."
-        ),
-    ] = None,
+    at_position: AtPosition = None,
+    as_of: AsOf = None,
 ) -> ReadPoint:
     # Litestar converts query strings leniently: "null" reads as absent, a number as a Unix time.
     # Neither is a value of these parameters.
@@ -88,7 +93,45 @@ async def read_point(
     return ReadPoint(at_position=at_position, as_of=as_of)
 
 
+async def read_point_known_on(
+    request: Request[Any, Any, Any],
+    store: Store,
+    at_position: AtPosition = None,
+    as_of: AsOf = None,
+    known_on: Annotated[
+        date | None,
+        QueryParameter(
+            description=(
+                "Answer with what had been published by the end of this day (YYYY-MM-DD): each fact keeps only "
+                "the sources published by then (a partial publication date counts from its last day; an undated "
+                "source from the day Tidings recorded it, counted in `undated_claims`), and a fact left without "
+                "sources is left out. Plans are judged on this day. Combines with at_position or as_of (what "
+                "Tidings had recorded then); a day after as_of's is a 422."
+            )
+        ),
+    ] = None,
+) -> ReadPoint:
+    point = await read_point(request, store, at_position, as_of)
+    raw = request.query_params
+    for value in raw.getall("known_on", []):
+        try:
+            msgspec.convert(value, date)
+        except msgspec.ValidationError:
+            got = json.dumps(value[:60])
+            raise InvalidInput(
+                [FieldError("query.known_on", f"got {got}; expected {_KNOWN_ON}", code="format")]
+            ) from None
+    if known_on is not None and as_of is not None and known_on > as_of.astimezone(UTC).date():
+        message = (
+            f"known_on {known_on} is after as_of's day {as_of.astimezone(UTC).date()}: what was published by a "
+            "later day cannot be read as Tidings had recorded it earlier; give known_on on or before as_of"
+        )
+        raise InvalidInput([FieldError("query.known_on", message, code="contradictory")])
+    return ReadPoint(at_position=point.at_position, as_of=point.as_of, known_on=known_on)
+
+
 READ_POINT = {"point": Provide(read_point)}
+COMPANY_READ_POINT = {"point": Provide(read_point_known_on)}
 
 _ETAG = ResponseHeader(
     name="ETag",
@@ -213,7 +256,7 @@ async def list_companies(
     operation_id="getCompanyTimeline",
     tags=["companies"],
     summary="A company's facts in date order",
-    dependencies=READ_POINT,
+    dependencies=COMPANY_READ_POINT,
     opt=_conditional(
         {"NextPage": Link(parameters={"company_id": _PATH_COMPANY, "cursor": "$response.body#/next_cursor"})}
     ),
@@ -255,7 +298,7 @@ async def get_timeline(
     operation_id="getCompanyMeetings",
     tags=["companies"],
     summary="Meetings and site visits of a company",
-    dependencies=READ_POINT,
+    dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
@@ -275,7 +318,7 @@ async def get_meetings(
     operation_id="getCompanySales",
     tags=["companies"],
     summary="A company's sales figures by period",
-    dependencies=READ_POINT,
+    dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
@@ -296,7 +339,7 @@ async def get_sales(
     tags=["companies"],
     summary="A company's plans against reported actuals",
     description=plans.__doc__ or "",
-    dependencies=READ_POINT,
+    dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
@@ -316,7 +359,7 @@ async def get_plans(
     operation_id="getCompanyRelationships",
     tags=["companies"],
     summary="Suppliers, customers, partners, competitors and market positions",
-    dependencies=READ_POINT,
+    dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
@@ -336,7 +379,7 @@ async def get_relationships(
     operation_id="getCompany",
     tags=["companies"],
     summary="A company's dossier",
-    dependencies=READ_POINT,
+    dependencies=COMPANY_READ_POINT,
     opt=_conditional(
         {
             **{
