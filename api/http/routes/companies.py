@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -47,6 +47,15 @@ Moment = Annotated[datetime, Meta(tz=True)]
 _AS_OF = "an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
 
 
+def _in_utc_range(moment: datetime) -> bool:
+    """0001-01-01T01:00+02:00 is valid RFC 3339, but in UTC before the first day a datetime holds."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 async def read_point(
     request: Request[Any, Any, Any],
     store: Store,
@@ -79,6 +88,9 @@ async def read_point(
         except msgspec.ValidationError:
             got = json.dumps(value[:60])
             raise InvalidInput([FieldError("query.as_of", f"got {got}; expected {_AS_OF}", code="format")]) from None
+    if as_of is not None and not _in_utc_range(as_of):
+        message = f"got {json.dumps(as_of.isoformat())}; expected a moment from 0001-01-01T00:00:00Z on"
+        raise InvalidInput([FieldError("query.as_of", message, code="range")])
     if at_position is not None and as_of is not None:
         raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both", code="exclusive")])
     if at_position is not None and at_position > (head := await store.last_position()):
