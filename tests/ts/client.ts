@@ -4,7 +4,7 @@
 import type { components, paths } from "./tidings";
 
 type Schemas = components["schemas"];
-export type Event = Schemas["Event"];
+export type Event = Schemas["EventOutput"];
 export type StoredEvent = Schemas["StoredEvent"];
 export type Problem = Schemas["Problem"];
 type EventPage = paths["/events"]["get"]["responses"][200]["content"]["application/json"];

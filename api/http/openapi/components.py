@@ -16,7 +16,7 @@ import msgspec
 
 from schema import base, dossiers, events, problems, views
 
-__all__ = ["REF", "components", "event_ref", "integers", "walk"]
+__all__ = ["REF", "components", "event_ref", "integers", "struct_names", "walk"]
 
 REF = "#/components/schemas/{name}"
 
@@ -30,6 +30,11 @@ def _struct_types() -> dict[str, type[msgspec.Struct]]:
             if isinstance(value, type) and issubclass(value, msgspec.Struct):
                 found[value.__name__] = value
     return found
+
+
+def struct_names() -> set[str]:
+    """The component names that are Structs: the server encodes every field of each (no omitted defaults)."""
+    return set(_struct_types())
 
 
 def components(names: set[str]) -> dict[str, Any]:
