@@ -254,6 +254,12 @@ CASES: dict[str, Bad] = {
     "repeated parameter": Bad(
         "repeated_parameter", "query.limit", url="/events?limit=5&limit=6", says=("2 times",), status=400
     ),
+    "as_of before the first UTC day": Bad(
+        "range",
+        "query.as_of",
+        url="/companies/xiaomi?as_of=0001-01-01T01:00:03%2B02:00",
+        says=("0001-01-01T00:00:00Z",),
+    ),
     "at_position and as_of": Bad(
         "exclusive", "query.as_of", url="/companies/xiaomi?at_position=3&as_of=2025-03-22T10:00:00Z"
     ),

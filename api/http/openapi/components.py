@@ -16,7 +16,7 @@ import msgspec
 
 from schema import base, dossiers, events, problems, views
 
-__all__ = ["REF", "components", "event_ref", "integers", "walk"]
+__all__ = ["REF", "components", "event_ref", "integers", "struct_names", "walk"]
 
 REF = "#/components/schemas/{name}"
 
@@ -30,6 +30,12 @@ def _struct_types() -> dict[str, type[msgspec.Struct]]:
             if isinstance(value, type) and issubclass(value, msgspec.Struct):
                 found[value.__name__] = value
     return found
+
+
+def struct_names() -> set[str]:
+    """The component names of Structs the server encodes every field of: those that omit no defaults
+    (a Struct with ``omit_defaults``, such as StoredEvent's ``retracted``, leaves out the field at its default)."""
+    return {name for name, kind in _struct_types().items() if not kind.__struct_config__.omit_defaults}
 
 
 def components(names: set[str]) -> dict[str, Any]:

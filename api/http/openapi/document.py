@@ -10,8 +10,12 @@ string; then, per operation:
   reads from the request itself, stream content, examples;
 - error responses are problems only, and headers are documented on every success that sends them;
 - every operation documents the 400 for a query parameter it does not take (or takes once, given twice);
-- its scope (``opt["scope"]``, which ``api/http/auth.py`` enforces) gives its security and the
-  problems authorization can answer.
+- its scope (``opt["scope"]``, which ``api/http/auth.py`` enforces) gives the problems authorization
+  can answer; an operation with a scope has the document's security, "anonymous or a bearer key"
+  (a server with a keys file wants the key, one without is open), one without a scope ``[]``.
+
+The components come in an input and an output form where a Struct reads differently in a request
+and a response (``directions.py``).
 
 A link to an operation the app does not serve, or naming a parameter its target does not take,
 raises ``BrokenLink`` (``check_links`` runs when the app is built).
@@ -30,7 +34,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from api.http.auth import SECURITY_SCHEME, auth_responses, needed_scope
-from api.http.openapi.components import components, event_ref, integers, walk
+from api.http.openapi.components import components, event_ref, integers, struct_names, walk
+from api.http.openapi.directions import split_directions
 from api.http.openapi.extras import Extras, Link, extras_of
 from api.http.routes.parameters import parameter_fields, parameter_schema
 
@@ -176,12 +181,18 @@ def _strict_parameters(operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {_BEARER: []}]
+"""The document's security: anonymous (a server without a keys file) or a bearer key (one with it)."""
+
+
 def _security(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
     scope = needed_scope(handler)
     if scope is None:
         operation["security"] = []
         return
-    operation["security"] = [{_BEARER: []}]
+    # No security of its own: the operation has the document's, OPTIONAL_BEARER. Said once at the root,
+    # because openapi-python-client reads only an operation's own `security` (any entry, `{}` included,
+    # types the call with AuthenticatedClient) while every generator tested applies the root's.
     operation["x-required-scope"] = scope
     responses = operation.setdefault("responses", {})
     for status, response in auth_responses(scope).items():
@@ -218,12 +229,14 @@ def document(app: Litestar) -> dict[str, Any]:
         _responses(operation, extras, links)
     for _, operation in operations:
         operation.update(walk(operation, integers))
+    doc["components"]["schemas"] = split_directions(schemas, [operation for _, operation in operations], struct_names())
 
     doc["components"]["securitySchemes"] = {_BEARER: SECURITY_SCHEME}
     for handler, operation in operations:
         _strict_parameters(operation)
         _security(operation, handler)
-    first: tuple[str, ...] = ("openapi", "info", "servers", "tags", "paths", "components")
+    doc["security"] = copy.deepcopy(OPTIONAL_BEARER)
+    first: tuple[str, ...] = ("openapi", "info", "servers", "security", "tags", "paths", "components")
     ordered: dict[str, Any] = {key: doc[key] for key in first if key in doc}
     return {**ordered, **doc}
 

@@ -67,6 +67,15 @@ AsOf = Annotated[
 ]
 
 
+def _in_utc_range(moment: datetime) -> bool:
+    """0001-01-01T01:00+02:00 is valid RFC 3339, but in UTC before the first day a datetime holds."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 async def read_point(
     request: Request[Any, Any, Any],
     store: Store,
@@ -84,6 +93,9 @@ async def read_point(
         except msgspec.ValidationError:
             got = json.dumps(value[:60])
             raise InvalidInput([FieldError("query.as_of", f"got {got}; expected {_AS_OF}", code="format")]) from None
+    if as_of is not None and not _in_utc_range(as_of):
+        message = f"got {json.dumps(as_of.isoformat())}; expected a moment from 0001-01-01T00:00:00Z on"
+        raise InvalidInput([FieldError("query.as_of", message, code="range")])
     if at_position is not None and as_of is not None:
         raise InvalidInput([FieldError("query.as_of", "give as_of or at_position, not both", code="exclusive")])
     if at_position is not None and at_position > (head := await store.last_position()):

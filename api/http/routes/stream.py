@@ -81,9 +81,15 @@ FRAME_SCHEMA: dict[str, Any] = {
 """The frame format, for the OpenAPI document (a component that ``stream_events`` declares)."""
 
 STREAM_SCHEMA: dict[str, Any] = {
-    "description": "In OpenAPI 3.1 the schema of an event stream describes each of its events: an EventStreamFrame.",
-    # Said with dependentSchemas (every SSE event has data) rather than a bare $ref: generated clients
-    # then return the body as it came instead of parsing a stream as one JSON object.
+    "description": (
+        "Each event of the stream is an EventStreamFrame (OpenAPI 3.1 tools read an event stream's schema "
+        "per event, as 3.2's itemSchema says it). The body as a whole is text: generated clients hand a "
+        "bounded stream (`until=now` or `limit`) over as it came, and an SSE reader splits it into frames."
+    ),
+    # No `type`, and the frame only under dependentSchemas: an object with `data` (an event) must be a
+    # frame, and the body read whole (a string) is valid too. A typed object here made generators
+    # JSON-parse the text body and throw; `type: string` is what they would type best, but fails every
+    # event under schemathesis' per-event reading. tests/clients/ runs each generator's client on it.
     "required": ["data"],
     "dependentSchemas": {"data": {"$ref": "#/components/schemas/EventStreamFrame"}},
 }

@@ -1,10 +1,10 @@
-// A small Tidings client typed by openapi-typescript from openapi.yaml (tests/test_sdk.py runs
-// `tsc --noEmit` on it). The switch over the event union is exhaustive: a new event type in the
-// document fails the check until it is handled here.
+// A small Tidings client typed by openapi-typescript from the served spec (tests/clients/
+// test_openapi_typescript.py checks it with tsc --strict). The switch over the stored event union is
+// exhaustive: a new event type in the document fails the check until it is handled here.
 import type { components, paths } from "./tidings";
 
 type Schemas = components["schemas"];
-export type Event = Schemas["Event"];
+export type Event = Schemas["EventOutput"];
 export type StoredEvent = Schemas["StoredEvent"];
 export type Problem = Schemas["Problem"];
 type EventPage = paths["/events"]["get"]["responses"][200]["content"]["application/json"];
