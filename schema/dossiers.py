@@ -58,6 +58,8 @@ __all__ = [
 
 PlanStatus = Literal["pending", "met", "missed", "unknown"]
 Granularity = Literal["year", "quarter", "month"]
+DatedBy = Literal["event", "source", "recorded"]
+"""What gives a timeline item its date: the event's own date, its earliest source's publication, or its recording."""
 Measure = Literal["units", "revenue"]
 Decision = Literal["single", "agreement", "certainty", "publishers", "published_on", "position"]
 """Which step of the claim rule chose the value: see ``SalesFigure``."""
@@ -303,7 +305,9 @@ class Counterparty(Base, frozen=True):
 
 class TimelineItem(Base, frozen=True):
     occurred_on: PartialDate
-    """When it happened as the news dates it; for undated facts the date it was recorded."""
+    """When it happened as the news dates it; for a fact the news does not date, the earliest
+    publication date of its sources, else the day Tidings recorded it (``dated_by`` says which)."""
+    dated_by: DatedBy
     source_count: Tally
     event: StoredEvent
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from schema.dossiers import Granularity
+from schema.dossiers import DatedBy, Granularity
 from schema.events import StoredEvent
 
 __all__ = ["granularity", "occurred_on", "period_sort", "period_start"]
 
 
-def occurred_on(stored: StoredEvent) -> str:
-    """The date a fact belongs to in a timeline: the news' own date, else the recording date."""
+def occurred_on(stored: StoredEvent) -> tuple[str, DatedBy]:
+    """The date a fact belongs to in a timeline, and what dates it: the news' own date; else the
+    earliest publication date of its sources (the fact was true by then); else the recording date."""
     dated = stored.event.dated()
     if dated is not None:
-        return period_start(dated)  # a partial date is its own start
-    return stored.recorded_at.date().isoformat()
+        return period_start(dated), "event"  # a partial date is its own start
+    published = [s.published_on for s in stored.event.sources if s.published_on is not None]
+    if published:
+        return min(published), "source"
+    return stored.recorded_at.date().isoformat(), "recorded"
 
 
 def period_start(period: str) -> str:

@@ -21,8 +21,8 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     event = stored.event
     if event.targets is not None:  # evidence and retractions change other facts, they are none
         return []
-    when = occurred_on(stored)
-    item = encode(TimelineItem(occurred_on=when, source_count=len(event.sources), event=stored))
+    when, dated_by = occurred_on(stored)
+    item = encode(TimelineItem(occurred_on=when, dated_by=dated_by, source_count=len(event.sources), event=stored))
     tag = str(event.__struct_config__.tag)
     return [Row("timeline", company, stored.position, tag, when, item) for company in touched]
 
@@ -72,7 +72,11 @@ def build(
 
 # Every type of the catalogue: a timeline item carries the event, typed by the catalogue's union.
 PROJECTION = Projection(
-    "timeline", writes=("timeline",), fold=lambda stored, touched, _: rows(stored, touched), handles=CATALOGUE.types
+    "timeline",
+    writes=("timeline",),
+    fold=lambda stored, touched, _: rows(stored, touched),
+    handles=CATALOGUE.types,
+    version=2,  # 2: items dated by their sources' publication before their recording, and say so
 )
 
 

@@ -247,8 +247,9 @@ def test_the_timeline_is_ordered_by_occurred_on_then_position(client: Client) ->
     assert timeline[:3] == [
         ("2024", 10, "product_launched"),
         ("2024", 12, "sales_reported"),
-        ("2025-03-22", 9, "meeting_held"),
+        ("2025-03", 2, "company_registered"),  # undated: by its article's publication, before the 22nd
     ]
+    assert timeline[-1] == ("2025-03-22", 9, "meeting_held")
 
 
 def test_the_timeline_holds_the_facts_not_evidence_or_retractions(client: Client) -> None:
@@ -274,10 +275,11 @@ def test_the_timeline_type_filter_is_repeatable(client: Client) -> None:
 
 def test_the_timeline_from_and_to_filters_take_partial_dates(client: Client) -> None:
     assert [p for _, p, _ in _timeline(client, "xiaomi", **{"from": "2024", "to": "2024"})] == [10, 12]
-    assert [p for _, p, _ in _timeline(client, "samsung-electronics", **{"from": "2025-03", "to": "2025-03"})] == [
-        21,
-        9,
-    ]
+    march = _timeline(client, "samsung-electronics", **{"from": "2025-03", "to": "2025-03"})
+    assert {day[:7] for day, _, _ in march} == {"2025-03"}
+    assert march == sorted(march, key=lambda item: (item[0], item[1]))
+    assert march[0] == ("2025-03", 1, "company_registered"), "undated facts go by their March article"
+    assert [p for _, p, _ in march][-2:] == [21, 9], "the visit dated March, then the meeting of the 22nd"
     assert [p for _, p, _ in _timeline(client, "samsung-electronics", **{"from": "2025-03-22", "to": "2025"})] == [9]
 
 

@@ -10,8 +10,9 @@ from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Source
+from schema.events import ExecutiveReported
 from tests.contract.read_models import dossier, plans, sales, timeline
-from tests.factories import evidence_added, sales_reported
+from tests.factories import evidence_added, executive_reported, sales_reported
 
 
 def _source(publisher: str, published_on: str | None) -> Source:
@@ -107,3 +108,36 @@ async def test_without_known_on_the_answer_says_nothing_of_it(seeded: EventStore
 
     assert (latest.known_on, latest.undated_claims) == (None, None)
     assert datetime.now(UTC).date() >= date(2026, 1, 1)
+
+
+async def test_undated_facts_are_dated_by_their_earliest_source_never_by_the_load(seeded: EventStore) -> None:
+    items = (await timeline(seeded, "xiaomi")).items
+
+    dating = {(i.event.event.__struct_config__.tag, i.occurred_on, i.dated_by) for i in items}
+    assert ("company_registered", "2025-03", "source") in dating
+    assert ("executive_reported", "2025-03", "source") in dating
+    assert ("sales_reported", "2024", "event") in dating
+    assert all(dated_by != "recorded" for _, _, dated_by in dating), "every seed article is dated"
+
+
+async def test_timeline_items_say_what_dates_them(seeded: EventStore) -> None:
+    stored = (
+        await seeded.append(
+            [sales_reported("xiaomi", "2026", units=1, sources=[_source("Blog", None), _source("Paper", "2026-02")])]
+        )
+    ).events[0]
+    undated = (await seeded.append([executive_reported("xiaomi", "lu-weibing")])).events[0]
+    sourced = ExecutiveReported(
+        sources=[_source("Paper", "2026-02"), _source("Agency", "2025-11-30")],
+        person_id="lei-jun",
+        name="Lei Jun",
+        company_id="xiaomi",
+        role="Chairman",
+    )
+    earliest = (await seeded.append([sourced])).events[0]
+
+    items = {i.event.position: i for i in (await timeline(seeded, "xiaomi")).items}
+    assert (items[stored.position].occurred_on, items[stored.position].dated_by) == ("2026", "event")
+    recorded = undated.recorded_at.astimezone(UTC).date().isoformat()
+    assert (items[undated.position].occurred_on, items[undated.position].dated_by) == (recorded, "recorded")
+    assert (items[earliest.position].occurred_on, items[earliest.position].dated_by) == ("2025-11-30", "source")

@@ -61,9 +61,9 @@ async def test_a_store_of_release_0_1_opens_catches_a_new_projection_up_and_chec
     store = SQLiteStore(path, registry=WITH_MENTIONS)
     await store.open()
     try:
-        # The projections of 0.1 take over its read_rows checkpoint; plans, whose rows changed since
-        # (version 2: a plan item carries its basis), and the new one are built from the log.
-        assert store.caught_up == ["plans", "mentions"]
+        # The projections of 0.1 take over its read_rows checkpoint; plans and timeline, whose rows
+        # changed since (version 2 of each), and the new one are built from the log.
+        assert store.caught_up == ["plans", "timeline", "mentions"]
         assert await _mentioned(store, "xiaomi") == await _events_naming(store, "xiaomi")
         assert await store.check() == []
     finally:
@@ -95,7 +95,7 @@ async def test_a_legacy_checkpoint_is_taken_over_and_a_new_projection_caught_up(
     upgraded = _reopen(store, WITH_MENTIONS)
     await upgraded.open()
     try:
-        assert upgraded.caught_up == ["plans", "mentions"], "0.1 had plans/1: plans/2 is built again"
+        assert upgraded.caught_up == ["plans", "timeline", "mentions"], "0.1 had version 1 of both: 2 is built again"
         assert await encoded_read_models(upgraded) == before, "the read models of before are kept as they were"
         caught = [await _mentioned(upgraded, company) for company in ("company-01", "company-02")]
         assert all(caught)
