@@ -25,6 +25,7 @@ from api.http.problems import EXCEPTION_HANDLERS
 from api.http.ratelimit import TokenBuckets
 from api.http.routes.catalogue import Catalogue, catalogue_handlers
 from api.http.routes.companies import company_handlers
+from api.http.routes.conflicts import conflict_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
 from api.http.routes.guards import StrictParameters, before_every_request
 from api.http.routes.ops import ops_handlers
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             stream_events,
             get_event,
             *company_handlers,
+            *conflict_handlers,
             *catalogue_handlers,
             *ops_handlers,
         ],

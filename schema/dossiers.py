@@ -31,6 +31,9 @@ from schema.events import Location, Participant, PlanTarget, StoredEvent
 
 __all__ = [
     "CompanyPage",
+    "Conflict",
+    "ConflictPage",
+    "Conflicts",
     "CompanyRef",
     "CompanySummary",
     "Counterparty",
@@ -343,3 +346,37 @@ class Dossier(Base, frozen=True):
     """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
     undated_claims: Tally | None = None
     """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
+
+
+class Conflict(Base, frozen=True, kw_only=True):
+    """A fact that sources disagree about: every claim, and the one the rule chose (see ``SalesFigure``)."""
+
+    company_id: CompanyId
+    kind: Literal["sales"]
+    """What kind of fact: ``sales`` (a figure of a period, product and measure)."""
+    latest_position: Position
+    """The position of its latest claim: poll with ``since`` for disputes that are new or have new claims."""
+    sales: SalesFigure
+
+
+class Conflicts(Base, frozen=True):
+    """A company's open disputes: facts with claims that disagree with the chosen one."""
+
+    company_id: CompanyId
+    version: Version
+    items: list[Conflict]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
+
+
+class ConflictPage(Base, frozen=True):
+    """Open disputes across the store, by company id. Pass ``next_cursor`` as ``cursor``; null at the end.
+
+    A page ends at a company boundary: it holds every dispute of each company on it, so it may hold
+    a few more than ``limit``.
+    """
+
+    items: list[Conflict]
+    next_cursor: str | None

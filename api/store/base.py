@@ -162,6 +162,11 @@ class EventStore(Protocol):
         """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
         ...
 
+    async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
+        """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``
+        at ``point``: the candidates for disputes, which the read model's rule decides."""
+        ...
+
     async def ready(self) -> ReadyState:
         """Raises StoreUnavailable when the database does not answer."""
         ...

@@ -348,6 +348,13 @@ class Store:
                 }
         return [(_registration.decode(item), *counts.get(c, (0, 0))) for c, item in rows], more
 
+    async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
+        """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``
+        at ``point``: the candidates for disputes, which the read model's rule decides."""
+        async with self.driver.reading() as tx:
+            at, _ = await self._resolve(tx, point)
+            return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit)]
+
     async def _resolve(self, tx: Transaction, point: ReadPoint) -> tuple[int, datetime]:
         """The log position a read is as of, and the clock it is evaluated at."""
         if point.as_of is not None:

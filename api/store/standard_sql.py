@@ -46,6 +46,11 @@ STANDARD: dict[Q, str] = {
     Q.COMPANY_VERSION: "SELECT version FROM companies WHERE company_id = $1",
     Q.POSITION_AT: "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1",
     Q.RECORDED_AT: "SELECT recorded_at FROM events WHERE position = $1",
+    Q.CONTESTED_COMPANIES: (
+        "SELECT DISTINCT company_id FROM (SELECT company_id FROM read_rows "
+        f"WHERE view = $3 AND company_id > $1 AND {_VALID_AT} GROUP BY company_id, key, sort HAVING count(*) > 1) "
+        "AS contested ORDER BY company_id LIMIT $4"
+    ),
     Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = $1 AND position <= $2",
     Q.COMPANY_ROWS: f"{_COMPANY_ROWS} ORDER BY position, view, key",
     Q.TIMELINE_COUNTS: (

@@ -70,6 +70,9 @@ class Q(StrEnum):
     """(company_id) -> (version,)"""
 
     # -- read models ---------------------------------------------------------------------------
+    CONTESTED_COMPANIES = "contested_companies"
+    """(after company_id, at, view, limit) -> (company_id,) in id order: companies with two or more
+    rows of the view with one key and sort valid at ``at`` (candidates for disputes: the rule decides)."""
     POSITION_AT = "position_at"
     """(recorded_at) -> (position,): the last position recorded at or before it, 0 if none."""
     RECORDED_AT = "recorded_at"

@@ -17,7 +17,7 @@ from tests.api.wire import SEED, SOURCE
 
 Client = TestClient  # type: ignore[type-arg]
 
-READ_MODELS = ["", "/timeline", "/meetings", "/sales", "/plans", "/relationships"]
+READ_MODELS = ["", "/timeline", "/meetings", "/sales", "/plans", "/relationships", "/conflicts"]
 
 
 def _get(client: Client, path: str, **params: Any) -> Any:

@@ -119,6 +119,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         tags=[
             Tag(name="events", description="The append-only log."),
             Tag(name="companies", description="Read models derived per company."),
+            Tag(name="claims", description="Facts that sources disagree about, and the rule that chooses."),
             Tag(name="catalogue", description="The event types and their schemas."),
             Tag(name="ops", description="Health and readiness."),
         ],

@@ -22,13 +22,14 @@ from api.http.openapi.extras import Extras, Link
 from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
-from api.projections import dossier, meetings, plans, relationships, sales, timeline
+from api.projections import conflicts, dossier, meetings, plans, relationships, sales, timeline
 from api.projections.company_rows import CompanyRows
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
 from schema.dossiers import (
     CompanyPage,
     CompanySummary,
+    Conflicts,
     Dossier,
     Meetings,
     Plans,
@@ -387,6 +388,30 @@ async def get_relationships(
 
 
 @get(
+    "/companies/{company_id:str}/conflicts",
+    operation_id="getCompanyConflicts",
+    tags=["companies"],
+    summary="A company's disputed facts",
+    description=(
+        "Facts with claims that disagree with the chosen one, each with every claim and the rule's choice "
+        "(see `SalesFigure`)."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_conflicts(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Conflicts]:
+    data, _ = await _load(store, "conflicts", company_id, point)
+    return _cached(request, conflicts.build(data), _etag(data.version))
+
+
+@get(
     "/companies/{company_id:str}",
     operation_id="getCompany",
     tags=["companies"],
@@ -402,6 +427,7 @@ async def get_relationships(
                     ("GetSales", get_sales),
                     ("GetPlans", get_plans),
                     ("GetRelationships", get_relationships),
+                    ("GetConflicts", get_conflicts),
                 )
             },
             "AppendCompanyEvent": Link(
@@ -433,4 +459,13 @@ async def get_company(
     return _cached(request, body, etag)
 
 
-company_handlers = [list_companies, get_company, get_timeline, get_meetings, get_sales, get_plans, get_relationships]
+company_handlers = [
+    list_companies,
+    get_company,
+    get_timeline,
+    get_meetings,
+    get_sales,
+    get_plans,
+    get_relationships,
+    get_conflicts,
+]

@@ -1,0 +1,91 @@
+"""GET /conflicts: open disputes across the store, the facts whose sources disagree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from api.http.openapi.extras import Extras, Link
+from api.http.routes.companies import COMPANY_READ_POINT
+from api.http.routes.injected import Store
+from api.http.routes.parameters import constrained
+from api.http.routes.responses import problems
+from api.projections import conflicts
+from api.store.readpoint import ReadPoint
+from schema.base import MAX_SAFE_INT, CompanyId
+from schema.dossiers import Conflict, ConflictPage
+
+__all__ = ["conflict_handlers"]
+
+
+@get(
+    "/conflicts",
+    operation_id="listConflicts",
+    tags=["claims"],
+    summary="Open disputes across the store",
+    description=(
+        "Facts whose claims disagree with the one the rule chose, in company id order, each with every claim. "
+        "A page ends at a company boundary (it holds every dispute of each company on it). Continue with "
+        '`cursor=next_cursor`; `Link: rel="next"` says the same. Takes the read point of company reads '
+        "(`at_position` or `as_of`, and `known_on`)."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    response_headers=[
+        ResponseHeader(name="Link", description='`<...>; rel="next"` when more follow.', documentation_only=True)
+    ],
+    opt={"openapi": Extras(links={"NextPage": Link(parameters={"cursor": "$response.body#/next_cursor"})})},
+    responses=problems(422, 503),
+)
+async def list_conflicts(
+    request: Request[Any, Any, Any],
+    store: Store,
+    point: NamedDependency[ReadPoint],
+    company: Annotated[
+        CompanyId | None, constrained(QueryParameter, CompanyId, description="Only this company's disputes.")
+    ] = None,
+    kind: Annotated[Literal["sales"] | None, QueryParameter(description="Only disputes of this kind of fact.")] = None,
+    since: Annotated[
+        int,
+        QueryParameter(
+            ge=0, le=MAX_SAFE_INT, description="Only disputes with a claim after this position (new or grown)."
+        ),
+    ] = 0,
+    cursor: Annotated[
+        CompanyId | None, constrained(QueryParameter, CompanyId, description="next_cursor of the previous page.")
+    ] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="About this many disputes (see above).")] = 100,
+) -> Response[ConflictPage]:
+    async def disputes(candidate: str) -> list[Conflict]:
+        found = await store.read_model("conflicts", candidate, point)
+        every = conflicts.disputes(found[0]) if found is not None else []
+        return [c for c in every if c.latest_position > since and kind in (None, c.kind)]
+
+    items: list[Conflict] = []
+    after, more = cursor or "", False
+    if company is not None:
+        items = await disputes(company) if company > after else []
+    else:
+        while not more:
+            batch = await store.contested(point, "sales", after=after, limit=limit)
+            for index, candidate in enumerate(batch):
+                items += await disputes(candidate)
+                after = candidate
+                if len(items) >= limit:
+                    more = index < len(batch) - 1 or len(batch) == limit
+                    break
+            if len(batch) < limit:
+                break
+    next_cursor = after if more else None
+    headers = {}
+    if next_cursor is not None:
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        headers["Link"] = f'<{request.url.path}?{urlencode([*query, ("cursor", next_cursor)])}>; rel="next"'
+    return Response(ConflictPage(items=items, next_cursor=next_cursor), headers=headers)
+
+
+conflict_handlers = [list_conflicts]
