@@ -14,7 +14,16 @@ from schema.codec import decode_event
 from schema.events import Event
 from schema.views import MAX_BATCH
 
-__all__ = ["IMPORT_BATCH", "NdjsonError", "batches", "load_ndjson", "read_ndjson", "seed_events", "seed_examples"]
+__all__ = [
+    "IMPORT_BATCH",
+    "NdjsonError",
+    "batches",
+    "load_ndjson",
+    "load_seeds",
+    "read_ndjson",
+    "seed_events",
+    "seed_examples",
+]
 
 
 class NdjsonError(ValueError):
@@ -103,3 +112,22 @@ async def load_ndjson(
             with contextlib.suppress(Exception):
                 await pending[0]
     return new, present
+
+
+async def load_seeds(store: EventStore) -> tuple[int, int, list[str]]:
+    """Append the seed events; returns (newly stored, already present, ids kept as stored).
+
+    Seeds are examples that grow with releases (a field the catalogue gained, a note re-expressed
+    as data). A store seeded by an earlier release keeps the events it has: a seed whose id is
+    stored with other content is left out, never a conflict, and its id is returned."""
+    events = seed_events()
+    kept: list[str] = []
+    fresh: list[Event] = []
+    for event in events:
+        stored = await store.get(event.id) if event.id is not None else None
+        if stored is not None and stored.event != event:
+            kept.append(str(event.id))
+        else:
+            fresh.append(event)
+    new, present = await load_ndjson(store, fresh)
+    return new, present, kept

@@ -27,7 +27,7 @@ from schema.base import (
     Position,
     Source,
 )
-from schema.events import Location, Participant, PlanTarget, StoredEvent
+from schema.events import Attribution, Location, Participant, PlanTarget, PreviousMeeting, StoredEvent
 
 __all__ = [
     "CompanyPage",
@@ -78,6 +78,8 @@ class Fact(Base, frozen=True, kw_only=True):
     certainty: Certainty
     sources: list[Source]
     source_count: Tally = 0
+    attributed_to: Attribution | None = None
+    """Whom the sources attribute the claim to, when not to themselves."""
 
 
 class CompanyRef(Base, frozen=True):
@@ -138,6 +140,7 @@ class MeetingItem(Fact, frozen=True, kw_only=True):
     topics: list[str] = []
     participants: list[Participant]
     counterparties: list[CompanyId]
+    previous_meeting: PreviousMeeting | None = None
 
 
 class Meetings(Base, frozen=True):

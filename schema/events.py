@@ -37,6 +37,8 @@ from schema.declarations import Catalogue, Declared
 
 __all__ = [
     "EVENT_TYPES",
+    "Attribution",
+    "PreviousMeeting",
     "CompanyRegistered",
     "Event",
     "EventBase",
@@ -62,6 +64,35 @@ __all__ = [
 Labels = Annotated[list[Label], Meta(max_length=50)]
 
 
+class Attribution(Base, frozen=True):
+    """Whom a claim is attributed to: a person, a company, or a described group ("analysts").
+
+    Ids are given as the news names them and need not be registered: an attribution may name an
+    analyst firm or a person Tidings does not follow. At least one field is set."""
+
+    person_id: PersonId | None = None
+    company_id: CompanyId | None = None
+    group: Name | None = None
+    """A described group, such as "analysts" or "people familiar with the matter"."""
+
+    def __post_init__(self) -> None:
+        if self.person_id is None and self.company_id is None and self.group is None:
+            raise ValueError("attributed_to: name a person_id, a company_id or a group")
+
+
+class PreviousMeeting(Base, frozen=True):
+    """What the news says of the participants' meeting before this one ("the first in seven years")."""
+
+    occurred_on: PartialDate | None = None
+    years_before: Annotated[int, Meta(ge=0, le=1000)] | None = None
+    """How many years before this meeting it was, where the news says only that."""
+    description: Note | None = None
+
+    def __post_init__(self) -> None:
+        if self.occurred_on is None and self.years_before is None and self.description is None:
+            raise ValueError("previous_meeting: give occurred_on, years_before or a description")
+
+
 class EventBase(Declared, Base, frozen=True, kw_only=True, tag_field="type"):
     """Fields common to every event type; the class variables of ``Declared`` say what the rest of
     Tidings must know of each type (see schema.declarations)."""
@@ -73,6 +104,8 @@ class EventBase(Declared, Base, frozen=True, kw_only=True, tag_field="type"):
     sources: Annotated[list[Source], Meta(min_length=1, max_length=20)]
     certainty: Certainty = "reported"
     note: Note | None = None
+    attributed_to: Attribution | None = None
+    """Whom the sources attribute the claim to, when not to themselves."""
 
 
 class Location(Base, frozen=True):
@@ -134,6 +167,7 @@ class MeetingHeld(EventBase, frozen=True, kw_only=True, tag="meeting_held"):
     participants: Annotated[list[Participant], Meta(min_length=2, max_length=50)]
     occasion: Name | None = None
     topics: Labels = []
+    previous_meeting: PreviousMeeting | None = None
 
     def __post_init__(self) -> None:
         companies = {p.company_id for p in self.participants}

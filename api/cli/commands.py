@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import fields
 from typing import Any, BinaryIO
 
+from api.errors import DomainError
 from api.http.logs import setup_logging
 from api.settings import Settings, SettingsError, flag
 from api.store.base import EventStore
@@ -136,14 +137,16 @@ def _is_loopback(host: str) -> bool:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from api.seeds import load_ndjson, seed_events
+    from api.seeds import load_seeds
 
-    async def run() -> tuple[int, int]:
+    async def run() -> tuple[int, int, list[str]]:
         async with _open(_settings(args)) as store:
-            return await load_ndjson(store, seed_events())
+            return await load_seeds(store)
 
-    new, present = asyncio.run(run())
+    new, present, kept = asyncio.run(run())
     print(f"seeded {new} new events ({present} already present)")
+    if kept:
+        print(f"kept {len(kept)} event(s) as this store has them, from an earlier release's seeds: {', '.join(kept)}")
     return 0
 
 
@@ -317,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except DomainError as error:  # a refused import batch: nothing of it was stored
+        problems = "; ".join(f"{e.path}: {e.message}" for e in error.field_errors() or [])
+        print(f"tidings {args.command}: {error.detail()}{f' ({problems})' if problems else ''}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:  # a rebuild or an import stopped this way rolls back what it had not committed
         print(f"tidings {args.command}: stopped", file=sys.stderr)
         return 130

@@ -23,6 +23,7 @@ def fact_fields(stored: StoredEvent) -> dict[str, Any]:
         "certainty": event.certainty,
         "sources": event.sources,
         "source_count": len(event.sources),
+        "attributed_to": event.attributed_to,
     }
 
 

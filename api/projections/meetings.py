@@ -36,6 +36,7 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
                             topics=list(event.topics),
                             participants=list(event.participants),
                             counterparties=[c for c in touched if c != company],
+                            previous_meeting=event.previous_meeting,
                         )
                     ),
                 )
@@ -71,6 +72,7 @@ PROJECTION = Projection(
     writes=("meeting",),
     fold=lambda stored, touched, _: rows(stored, touched),
     handles=(MeetingHeld, SiteVisited),
+    version=2,  # 2: facts carry attributed_to, meetings previous_meeting
 )
 
 

@@ -152,8 +152,9 @@ def build(data: CompanyRows) -> Plans:
 
 
 PROJECTION = Projection(
-    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=2
+    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=3
 )
+"""2: a plan item carries its basis; 3: facts carry attributed_to."""
 
 
 READ_MODEL = ReadModel("plans", reads=("plan", "sales"))

@@ -80,4 +80,5 @@ PROJECTION = Projection(
     writes=("registration", "subsidiary", "executive", "product"),
     fold=lambda stored, _, __: rows(stored),
     handles=(CompanyRegistered, ExecutiveReported, ProductLaunched),
+    version=2,  # 2: facts carry attributed_to
 )

@@ -81,6 +81,7 @@ PROJECTION = Projection(
     writes=("relationship", "market"),
     fold=lambda stored, _, __: rows(stored),
     handles=(RelationshipReported, MarketPositionReported),
+    version=2,  # 2: facts carry attributed_to
 )
 
 

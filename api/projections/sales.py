@@ -43,6 +43,7 @@ def _claims(report: SalesReport) -> Iterator[tuple[tuple[str, str, str | None, s
         "certainty": report.certainty,
         "sources": report.sources,
         "source_count": report.source_count,
+        "attributed_to": report.attributed_to,
         "publishers": publishers(report),
         "published_on": published_on(report),
     }
@@ -111,7 +112,10 @@ def build(data: CompanyRows) -> SalesSeries:
     return SalesSeries(company_id=data.company_id, version=data.version, items=figures(data), **data.known())
 
 
-PROJECTION = Projection("sales", writes=("sales",), fold=lambda stored, _, __: rows(stored), handles=(SalesReported,))
+# 2: facts carry attributed_to
+PROJECTION = Projection(
+    "sales", writes=("sales",), fold=lambda stored, _, __: rows(stored), handles=(SalesReported,), version=2
+)
 
 
 READ_MODEL = ReadModel("sales", reads=("sales",))

@@ -76,7 +76,7 @@ PROJECTION = Projection(
     writes=("timeline",),
     fold=lambda stored, touched, _: rows(stored, touched),
     handles=CATALOGUE.types,
-    version=2,  # 2: items dated by their sources' publication before their recording, and say so
+    version=3,  # 2: dated by their sources' publication before their recording; 3: events carry attributed_to
 )
 
 

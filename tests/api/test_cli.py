@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -85,6 +86,30 @@ def test_seeding_twice_leaves_the_same_log(tmp_path: Path) -> None:
 
     assert tidings("export", "--db", db) == once
     assert once.count(b"\n") == SEED["events"]
+
+
+def test_a_store_seeded_by_an_earlier_release_keeps_its_events(tmp_path: Path) -> None:
+    db = str(tmp_path / "older.db")
+    # The seeds as release 0.1 wrote them: no previous_meeting, no attribution.
+    older = []
+    for line in tidings("export", "--db", _seeded(tmp_path)).splitlines():
+        event = msgspec.json.decode(line)
+        event.pop("previous_meeting", None)
+        event["attributed_to"] = None
+        older.append(msgspec.json.encode(event))
+    tidings("import", "--db", db, "-", stdin=b"\n".join(older))
+
+    said = tidings("seed", "--db", db).decode()
+
+    assert "seeded 0 new events (21 already present)" in said
+    assert "kept 2 event(s) as this store has them" in said
+    assert "0195bb26-3c00-7009-8a1d-5e3d00000009" in said, "the meeting"
+
+
+def _seeded(tmp_path: Path) -> str:
+    db = str(tmp_path / "seeded.db")
+    tidings("seed", "--db", db)
+    return db
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
 """The seed data as ``tidings seed`` of release 0.1 stored it: one ``read_rows`` checkpoint for every projection."""
 
+CHANGED_SINCE_0_1 = ["meetings", "plans", "profile", "relationships", "sales", "timeline"]
+"""The projections whose rows changed since release 0.1 (all but evidence), in registry order."""
+
 
 def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:
     return [Row("mention", company, stored.position, event_tag(stored.event), "", b"{}") for company in touched]
@@ -61,9 +64,9 @@ async def test_a_store_of_release_0_1_opens_catches_a_new_projection_up_and_chec
     store = SQLiteStore(path, registry=WITH_MENTIONS)
     await store.open()
     try:
-        # The projections of 0.1 take over its read_rows checkpoint; plans and timeline, whose rows
-        # changed since (version 2 of each), and the new one are built from the log.
-        assert store.caught_up == ["plans", "timeline", "mentions"]
+        # The projections of 0.1 take over its read_rows checkpoint; those whose rows changed since
+        # (their version raised: facts carry attributed_to) and the new one are built from the log.
+        assert store.caught_up == [*CHANGED_SINCE_0_1, "mentions"]
         assert await _mentioned(store, "xiaomi") == await _events_naming(store, "xiaomi")
         assert await store.check() == []
     finally:
@@ -95,7 +98,7 @@ async def test_a_legacy_checkpoint_is_taken_over_and_a_new_projection_caught_up(
     upgraded = _reopen(store, WITH_MENTIONS)
     await upgraded.open()
     try:
-        assert upgraded.caught_up == ["plans", "timeline", "mentions"], "0.1 had version 1 of both: 2 is built again"
+        assert upgraded.caught_up == [*CHANGED_SINCE_0_1, "mentions"], "0.1 had version 1 of each"
         assert await encoded_read_models(upgraded) == before, "the read models of before are kept as they were"
         caught = [await _mentioned(upgraded, company) for company in ("company-01", "company-02")]
         assert all(caught)
@@ -113,7 +116,9 @@ async def test_a_changed_projection_is_built_again_from_the_log(store: EventStor
     await store.close()
     sales = next(p for p in default_registry().projections if p.name == "sales")
     changed = Registry(
-        tuple(dataclasses.replace(p, version=2) if p is sales else p for p in default_registry().projections),
+        tuple(
+            dataclasses.replace(p, version=p.version + 1) if p is sales else p for p in default_registry().projections
+        ),
         default_registry().read_models,
     )
 
@@ -130,10 +135,11 @@ async def test_a_changed_projection_is_built_again_from_the_log(store: EventStor
 async def test_check_names_a_projection_behind_the_log(store: EventStore) -> None:
     await random_history(20251206, 50).append_to(store, random.Random(20251206))
     head = await store.last_position()
-    await _set_checkpoint(store, "sales/1", head - 1)
+    sales = next(p for p in default_registry().projections if p.name == "sales").checkpoint
+    await _set_checkpoint(store, sales, head - 1)
 
     assert await store.check() == [
-        f"checkpoints: projection sales/1 is at position {head - 1} but the log is at {head}"
+        f"checkpoints: projection {sales} is at position {head - 1} but the log is at {head}"
     ]
 
 

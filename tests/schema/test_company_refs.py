@@ -62,7 +62,9 @@ def test_every_company_id_field_of_every_event_type_is_named() -> None:
     events = _one_of_each()
     assert {type(e) for e in events} == set(typing.get_args(Event)), "one event of every type"
     for event in events:
-        declared = _company_id_paths(inspect.type_info(type(event)))
+        # An attribution may name a company Tidings does not follow (an analyst firm): it is
+        # neither checked nor touched, so it is the one CompanyId field company_refs leaves out.
+        declared = _company_id_paths(inspect.type_info(type(event))) - {"attributed_to.company_id"}
         named = {re.sub(r"\[\d+\]", "[]", path) for path, _ in event.company_refs()}
         assert named == declared, type(event).__name__
         values = msgspec.to_builtins(event)
