@@ -49,7 +49,8 @@ def decode_stored(body: bytes | str) -> StoredEvent:
 
 def format_time(moment: datetime) -> str:
     """UTC with microseconds and a ``Z``: fixed width, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: glibc's %Y writes the year 500 as "500", which sorts after "2025".
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:

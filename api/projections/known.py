@@ -6,7 +6,8 @@ is shown as known before it surely was. A source without a publication date coun
 day Tidings recorded the event that brought it (its position is at or before the last position
 recorded on D). A fact left without sources is not known on D and leaves every read model;
 evidence, timeline items and facts are filtered alike, and the answer counts the claims (facts
-and evidence for the facts it shows) that relied on a recording date.
+and evidence for the facts it shows) that relied on a recording date. Evidence published earlier
+makes a fact known before its own sources; its timeline item, the event as recorded, waits for them.
 
 Registrations are the company's identity, not news: they are kept, so a day before any source
 gives an empty dossier, not a 404.
@@ -84,7 +85,9 @@ def known_rows(rows: list[ReadRow], day: date, recorded_by: int) -> tuple[list[R
             kept.append(row)  # a row that carries no sources (an extension's): nothing to filter
             continue
         known, by_recording = public(own, row.position <= recorded_by)
-        if not known and row.position not in evidence:
+        if not known and (row.view == "timeline" or row.position not in evidence):
+            # A timeline item is the event as recorded, whose sources cannot be empty: it is listed
+            # once its own sources are public. The fact it states is known earlier through evidence.
             continue
         if by_recording:
             undated.add(row.position)

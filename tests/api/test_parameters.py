@@ -102,6 +102,24 @@ def test_a_single_valued_parameter_given_twice_is_400(
     assert "2 times" in problem["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/conflicts?kind=null", "kind"),
+        ("/events?company=null", "company"),
+        ("/companies/xiaomi?at_position=null", "at_position"),
+        ("/companies/xiaomi/timeline?known_on=null", "known_on"),
+    ],
+)
+def test_null_for_an_optional_parameter_is_422_not_a_missing_filter(
+    client: TestClient,  # type: ignore[type-arg]
+    url: str,
+    name: str,
+) -> None:
+    problem = _problem(client.get(url), 422)
+    assert [(e["path"], e["code"]) for e in problem["errors"]] == [(f"query.{name}", "type")]
+
+
 def test_a_repeatable_parameter_may_be_repeated(client: TestClient) -> None:  # type: ignore[type-arg]
     answer = client.get("/events?type=sales_reported&type=meeting_held&limit=1000")
     assert answer.status_code == 200

@@ -77,6 +77,29 @@ async def test_a_fact_is_known_through_evidence_published_before_it(seeded: Even
     assert [[s.publisher for s in f.claims[0].sources] for f in known] == [["CnEVPost"]]
 
 
+async def test_a_timeline_item_waits_for_its_own_sources_where_evidence_came_first(seeded: EventStore) -> None:
+    figure = (
+        await seeded.append([sales_reported("xiaomi", "2025", units=410000, sources=[_source("Reuters", "2026-03")])])
+    ).events[0]
+    assert figure.event.id is not None
+    await seeded.append([evidence_added(figure.event.id, sources=[_source("CnEVPost", "2025-12-30")])])
+
+    before = await timeline(seeded, "xiaomi", _on("2026-01-15"))
+    after = await timeline(seeded, "xiaomi", _on("2026-03-31"))
+
+    assert figure.position not in [i.event.position for i in before.items]
+    [item] = [i for i in after.items if i.event.position == figure.position]
+    assert [s.publisher for s in item.event.event.sources] == ["Reuters"]
+
+
+async def test_a_day_centuries_before_the_store_knows_nothing_recorded(seeded: EventStore) -> None:
+    await seeded.append([sales_reported("xiaomi", "2026", units=1, sources=[_source("Blog", None)])])
+
+    known = await sales(seeded, "xiaomi", _on("0500-09-22"))
+
+    assert (known.items, known.undated_claims) == ([], 0), "nothing was recorded in the year 500"
+
+
 async def test_an_undated_source_counts_from_the_day_it_was_recorded(seeded: EventStore) -> None:
     stored = (await seeded.append([sales_reported("xiaomi", "2026", units=1, sources=[_source("Blog", None)])])).events[
         0

@@ -83,11 +83,9 @@ async def read_point(
     at_position: AtPosition = None,
     as_of: AsOf = None,
 ) -> ReadPoint:
-    # Litestar converts query strings leniently: "null" reads as absent, a number as a Unix time.
-    # Neither is a value of these parameters.
+    # Litestar converts query strings leniently: a number reads as a Unix time, which is not a value
+    # of as_of ("null" for any optional parameter is refused by guards.StrictParameters).
     raw = request.query_params
-    if "null" in raw.getall("at_position", []):
-        raise InvalidInput([FieldError("query.at_position", 'got "null"; expected a whole number', code="type")])
     for value in raw.getall("as_of", []):
         try:
             msgspec.convert(value, Moment)

@@ -9,11 +9,13 @@
   the client meant is a guess. Both are a 400 naming the parameter and those the operation takes
   (``StrictParameters``, a middleware, so that it also runs where a handler has its own
   ``before_request``).
+- Litestar reads the string ``null`` as "not given" for an optional parameter: ``?kind=null`` answered
+  as if no filter had been asked for. It is a 422 naming the parameter, like any value of the wrong type.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from litestar import Request, Response
@@ -22,7 +24,7 @@ from litestar.params import QueryParameter
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from api.errors import InvalidParameters
+from api.errors import InvalidInput, InvalidParameters
 from api.http.routes.parameters import is_repeatable, parameter_fields
 from schema.problems import FieldError
 
@@ -44,12 +46,18 @@ def _options(request: Request[Any, Any, Any]) -> Response[None] | None:
     return None
 
 
+class _Takes(NamedTuple):
+    repeatable: bool
+    optional: bool
+
+
 class StrictParameters:
-    """ASGI middleware (inside routing, after Authorize): unknown and repeated query parameters are a 400."""
+    """ASGI middleware (inside routing, after Authorize): unknown and repeated query parameters are a
+    400, ``null`` for an optional one a 422."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._accepted: dict[int, dict[str, bool] | None] = {}
+        self._accepted: dict[int, dict[str, _Takes] | None] = {}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         handler = scope.get("route_handler")
@@ -62,22 +70,25 @@ class StrictParameters:
         await self.app(scope, receive, send)
 
 
-def _query_parameters(handler: HTTPRouteHandler) -> dict[str, bool] | None:
-    """The query parameters a handler takes, by wire name: whether each takes several values.
+def _query_parameters(handler: HTTPRouteHandler) -> dict[str, _Takes] | None:
+    """The query parameters a handler takes, by wire name: whether each takes several values, and None.
     None for a route left out of the API document (the docs page, the OPTIONS answer): it takes anything."""
     if not handler.resolve_include_in_schema():
         return None
     return {
-        name: is_repeatable(field)
+        name: _Takes(is_repeatable(field), field.is_optional)
         for name, field in parameter_fields(handler).items()
         if isinstance(field.kwarg_definition, QueryParameter)
     }
 
 
-def _refuse_unknown_or_repeated(scope: Any, accepted: dict[str, bool]) -> None:
+def _refuse_unknown_or_repeated(scope: Any, accepted: dict[str, _Takes]) -> None:
     sent: dict[str, int] = {}
-    for name, _ in parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True):
+    nulls: set[str] = set()
+    for name, value in parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True):
         sent[name] = sent.get(name, 0) + 1
+        if value == "null" and name in accepted and accepted[name].optional:
+            nulls.add(name)
     operation = f"{scope.get('method', 'GET')} {scope.get('path_template') or scope['path']}"
     takes = f"it takes {', '.join(sorted(accepted))}" if accepted else "it takes none"
     errors = [
@@ -88,7 +99,14 @@ def _refuse_unknown_or_repeated(scope: Any, accepted: dict[str, bool]) -> None:
     errors += [
         FieldError(f"query.{name}", f"given {count} times; it takes one value", code="repeated_parameter")
         for name, count in sent.items()
-        if count > 1 and name in accepted and not accepted[name]
+        if count > 1 and name in accepted and not accepted[name].repeatable
     ]
     if errors:
         raise InvalidParameters(errors[:20])
+    if nulls:
+        raise InvalidInput(
+            [
+                FieldError(f"query.{name}", 'got "null"; leave the parameter out instead', code="type")
+                for name in sorted(nulls)
+            ]
+        )
