@@ -30,8 +30,10 @@ from schema.base import (
 from schema.events import Attribution, Location, Participant, PlanTarget, PreviousMeeting, StoredEvent
 
 __all__ = [
+    "Claim",
     "CompanyPage",
     "Conflict",
+    "ConflictKind",
     "ConflictPage",
     "Conflicts",
     "CompanyRef",
@@ -39,16 +41,21 @@ __all__ = [
     "Counterparty",
     "Dossier",
     "Executive",
+    "ExecutiveClaim",
     "Fact",
     "MarketPosition",
+    "MarketPositionClaim",
+    "MeetingClaim",
     "MeetingItem",
     "Meetings",
+    "PlanClaim",
     "PlanItem",
     "PlanStatus",
     "Plans",
     "Product",
     "Profile",
     "Relationship",
+    "RelationshipClaim",
     "Relationships",
     "PlanBasis",
     "SalesClaim",
@@ -82,15 +89,38 @@ class Fact(Base, frozen=True, kw_only=True):
     """Whom the sources attribute the claim to, when not to themselves."""
 
 
+class Claim(Fact, frozen=True, kw_only=True):
+    """One report of a fact, with what the claim rule ranks it by (see ``SalesFigure``)."""
+
+    publishers: Tally
+    """How many different publishers its sources name (evidence included)."""
+    published_on: PartialDate | None
+    """The latest publication date of its sources; null when none is dated."""
+
+
 class CompanyRef(Base, frozen=True):
     company_id: CompanyId
     name: str
 
 
+class ExecutiveClaim(Claim, frozen=True, kw_only=True):
+    """One report of a person's role at the company."""
+
+    name: str
+    role: str
+
+
 class Executive(Fact, frozen=True, kw_only=True):
+    """A person's role at the company: the claim the rule chose among the reports about this person."""
+
     person_id: PersonId
     name: str
     role: str
+    disputed: bool = False
+    """Some report names another role (compared without case or spacing)."""
+    decided_by: Decision = "single"
+    claims: list[ExecutiveClaim] = []
+    """Every report about this person at this company, best first by the rule."""
 
 
 class Product(Fact, frozen=True, kw_only=True):
@@ -128,8 +158,22 @@ class CompanyPage(Base, frozen=True):
     next_cursor: str | None
 
 
+class MeetingClaim(Claim, frozen=True, kw_only=True):
+    """One report of a meeting or visit: what it says beyond who met, when and where."""
+
+    site: str | None = None
+    occasion: str | None = None
+    topics: list[str] = []
+    previous_meeting: PreviousMeeting | None = None
+
+
 class MeetingItem(Fact, frozen=True, kw_only=True):
-    """A meeting the company took part in, or a site visit it made or hosted."""
+    """A meeting the company took part in, or a site visit it made or hosted.
+
+    Reports of the same participants meeting on the same date at the same place are one meeting:
+    the item shows the best report by the claim rule, and ``claims`` all of them. What they add
+    (a site, topics) completes the meeting, so reports of one meeting are never a dispute.
+    """
 
     kind: Literal["meeting", "site_visit"]
     role: Literal["participant", "visitor", "host"]
@@ -141,6 +185,8 @@ class MeetingItem(Fact, frozen=True, kw_only=True):
     participants: list[Participant]
     counterparties: list[CompanyId]
     previous_meeting: PreviousMeeting | None = None
+    claims: list[MeetingClaim] = []
+    """Every report of this meeting, best first by the rule."""
 
 
 class Meetings(Base, frozen=True):
@@ -162,15 +208,11 @@ class SalesReport(Fact, frozen=True, kw_only=True):
     revenue: Money | None = None
 
 
-class SalesClaim(Fact, frozen=True, kw_only=True):
+class SalesClaim(Claim, frozen=True, kw_only=True):
     """One report of a figure: its value, how sure, from whom, and where in the log."""
 
     units: Count | None = None
     revenue: Money | None = None
-    publishers: Tally
-    """How many different publishers its sources name (evidence included)."""
-    published_on: PartialDate | None
-    """The latest publication date of its sources; null when none is dated."""
 
 
 class SalesFigure(Base, frozen=True, kw_only=True):
@@ -226,7 +268,19 @@ class PlanBasis(Base, frozen=True):
     disputed: bool
 
 
+class PlanClaim(Claim, frozen=True, kw_only=True):
+    """One report of a plan: what it says the company intends."""
+
+    kind: str
+    description: str
+    metric: str | None = None
+    target: PlanTarget | None = None
+    due: Period
+
+
 class PlanItem(Fact, frozen=True, kw_only=True):
+    """A plan (the report the rule chose among those with its ``plan_id``) against the figures of its due period."""
+
     plan_id: str
     kind: str
     description: str
@@ -239,7 +293,12 @@ class PlanItem(Fact, frozen=True, kw_only=True):
     progress: str | None = None
     """actual / target as a decimal string (1 or more: met)."""
     disputed: bool = False
-    """Claims about the figures it is judged by disagree about whether the target was reached."""
+    """Reports of the plan disagree about its metric, target or due period, or the claims about the
+    figures it is judged by disagree about whether the target was reached (``basis`` says which)."""
+    decided_by: Decision = "single"
+    """Which step of the claim rule chose this report of the plan over one that disagrees."""
+    claims: list[PlanClaim] = []
+    """Every report of this plan, best first by the rule."""
     basis: list[PlanBasis] = []
     """The figures (and their chosen claims) ``actual`` is made of."""
     proxy: Literal["units_sold"] | None = None
@@ -271,19 +330,52 @@ class Plans(Base, frozen=True):
     """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
-class Relationship(Fact, frozen=True, kw_only=True):
-    counterparty: CompanyId
-    kind: Literal["supplies", "partners_with", "competes_with"]
-    direction: Literal["outgoing", "incoming"]
-    status: Literal["active", "potential", "ended"]
+RelationshipStatus = Literal["active", "potential", "ended"]
+Standing = Literal["dominant", "leading", "challenger"]
+
+
+class RelationshipClaim(Claim, frozen=True, kw_only=True):
+    """One report of a relationship: its status and the components it names."""
+
+    status: RelationshipStatus
     components: list[str] = []
 
 
+class Relationship(Fact, frozen=True, kw_only=True):
+    """A relationship (supplier, customer, partner, competitor) as the claim rule resolves the reports
+    of it: one item per counterparty, kind and direction."""
+
+    counterparty: CompanyId
+    kind: Literal["supplies", "partners_with", "competes_with"]
+    direction: Literal["outgoing", "incoming"]
+    status: RelationshipStatus
+    components: list[str] = []
+    disputed: bool = False
+    """Some report gives another status."""
+    decided_by: Decision = "single"
+    claims: list[RelationshipClaim] = []
+    """Every report of this relationship, best first by the rule."""
+
+
+class MarketPositionClaim(Claim, frozen=True, kw_only=True):
+    """One report of the company's standing in a market."""
+
+    standing: Standing
+    peers: list[CompanyId]
+
+
 class MarketPosition(Fact, frozen=True, kw_only=True):
+    """The company's standing in a market and region, as the claim rule resolves the reports of it."""
+
     market: str
     region: str
-    standing: Literal["dominant", "leading", "challenger"]
+    standing: Standing
     peers: list[CompanyId]
+    disputed: bool = False
+    """Some report gives another standing."""
+    decided_by: Decision = "single"
+    claims: list[MarketPositionClaim] = []
+    """Every report of this standing, best first by the rule."""
 
 
 class Relationships(Base, frozen=True):
@@ -351,15 +443,26 @@ class Dossier(Base, frozen=True):
     """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
 
 
+ConflictKind = Literal["sales", "plan", "relationship", "executive", "market_position"]
+"""The kinds of fact claims can disagree about, each with the key that makes two reports claims about
+the same fact: a sales figure by period, product and measure; a plan by plan_id; a relationship by
+counterparty, kind and direction; an executive by person; a market position by market and region."""
+
+
 class Conflict(Base, frozen=True, kw_only=True):
-    """A fact that sources disagree about: every claim, and the one the rule chose (see ``SalesFigure``)."""
+    """A fact that sources disagree about: every claim, and the one the rule chose (see ``SalesFigure``).
+
+    The field named by ``kind`` holds the fact; the others are null."""
 
     company_id: CompanyId
-    kind: Literal["sales"]
-    """What kind of fact: ``sales`` (a figure of a period, product and measure)."""
+    kind: ConflictKind
     latest_position: Position
     """The position of its latest claim: poll with ``since`` for disputes that are new or have new claims."""
-    sales: SalesFigure
+    sales: SalesFigure | None = None
+    plan: PlanItem | None = None
+    relationship: Relationship | None = None
+    executive: Executive | None = None
+    market_position: MarketPosition | None = None
 
 
 class Conflicts(Base, frozen=True):

@@ -5,20 +5,36 @@ ranked, best first: certainty (confirmed > reported > speculative), then the num
 different publishers among their sources, then the latest publication date of those sources
 (compared as written; undated sorts last), then the latest position. The rule depends on
 nothing but the rows, so every read point and every rebuild ranks alike.
+
+``resolve`` applies the rule to the items of a read model: reports with the same key are claims
+about one fact, and the item shown is the chosen one, carrying every claim.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from schema.dossiers import Decision, Fact
+import msgspec
 
-__all__ = ["TOLERANCE", "Choice", "choose", "publishers", "published_on", "values_agree"]
+from schema.dossiers import Claim, Decision, Fact
+
+__all__ = [
+    "TOLERANCE",
+    "Choice",
+    "choose",
+    "claim_fields",
+    "publishers",
+    "published_on",
+    "resolve",
+    "same_words",
+    "values_agree",
+]
 
 C = TypeVar("C", bound=Fact)
+I = TypeVar("I", bound=Fact)  # noqa: E741
 
 TOLERANCE = Decimal("0.02")
 """Approximate values agree with others within 2 % of the larger."""
@@ -67,3 +83,44 @@ def values_agree(a: Decimal, b: Decimal, *, approximate: bool) -> bool:
     if a == b:
         return True
     return approximate and abs(a - b) <= TOLERANCE * max(a, b)
+
+
+def claim_fields(fact: Fact) -> dict[str, Any]:
+    """The fields of a ``Claim`` that every report has, taken from the item it was stored as."""
+    return {
+        "position": fact.position,
+        "event_id": fact.event_id,
+        "certainty": fact.certainty,
+        "sources": fact.sources,
+        "source_count": fact.source_count,
+        "attributed_to": fact.attributed_to,
+        "publishers": publishers(fact),
+        "published_on": published_on(fact),
+    }
+
+
+def resolve(
+    items: Iterable[I],
+    key: Callable[[I], Hashable],
+    agree: Callable[[I, I], bool] | None,
+    claim: Callable[[I], Claim],
+) -> list[I]:
+    """One item per key: the chosen report, with ``claims`` (best first) and, where ``agree`` is
+    given, ``disputed`` and ``decided_by``. Without ``agree`` reports never disagree. In order of
+    each group's first report."""
+    groups: dict[Hashable, list[I]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    resolved = []
+    for group in groups.values():
+        choice = choose(group, agree or (lambda _a, _b: True))
+        fields: dict[str, Any] = {"claims": [claim(c) for c in choice.ranked]}
+        if agree is not None:
+            fields |= {"disputed": choice.disputed, "decided_by": choice.decided_by}
+        resolved.append(msgspec.structs.replace(choice.chosen, **fields))
+    return resolved
+
+
+def same_words(a: str, b: str) -> bool:
+    """Equal but for case and spacing."""
+    return a.casefold().split() == b.casefold().split()

@@ -2,28 +2,67 @@
 
 from __future__ import annotations
 
-from api.projections import sales
+from collections.abc import Iterable
+
+from api.projections import plans, profile, relationships, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
-from schema.dossiers import Conflict, Conflicts
+from schema.dossiers import Claim, Conflict, ConflictKind, Conflicts
 
-__all__ = ["READ_MODEL", "VIEWS", "build", "disputes"]
+__all__ = ["KINDS", "READ_MODEL", "VIEWS", "build", "disputes"]
 
-VIEWS = ("sales",)
-"""The views whose facts can be disputed so far."""
+KINDS: dict[ConflictKind, str] = {
+    "sales": "sales",
+    "plan": "plan",
+    "relationship": "relationship",
+    "executive": "executive",
+    "market_position": "market",
+}
+"""Each kind of fact that can be disputed, and the view its reports are stored in."""
+
+VIEWS = tuple(KINDS.values())
 
 
-def disputes(data: CompanyRows) -> list[Conflict]:
-    return [
-        Conflict(
-            company_id=data.company_id,
-            kind="sales",
-            latest_position=max(claim.position for claim in figure.claims),
-            sales=figure,
-        )
-        for figure in sales.figures(data)
-        if figure.disputed
-    ]
+def _latest(claims: Iterable[Claim]) -> int:
+    return max(claim.position for claim in claims)
+
+
+def disputes(data: CompanyRows, kinds: Iterable[ConflictKind] = KINDS) -> list[Conflict]:
+    """The company's disputed facts of the given kinds, kind by kind in the order of ``KINDS``."""
+    wanted = set(kinds)
+    company = data.company_id
+    found: list[Conflict] = []
+    if "sales" in wanted:
+        found += [
+            Conflict(company_id=company, kind="sales", latest_position=_latest(f.claims), sales=f)
+            for f in sales.figures(data)
+            if f.disputed
+        ]
+    if "plan" in wanted:
+        found += [
+            Conflict(company_id=company, kind="plan", latest_position=_latest(p.claims), plan=p)
+            for p in plans.resolved(data)
+            if p.decided_by not in ("single", "agreement")
+        ]
+    if "relationship" in wanted:
+        found += [
+            Conflict(company_id=company, kind="relationship", latest_position=_latest(r.claims), relationship=r)
+            for r in relationships.relationships(data)
+            if r.disputed
+        ]
+    if "executive" in wanted:
+        found += [
+            Conflict(company_id=company, kind="executive", latest_position=_latest(e.claims), executive=e)
+            for e in profile.executives(data)
+            if e.disputed
+        ]
+    if "market_position" in wanted:
+        found += [
+            Conflict(company_id=company, kind="market_position", latest_position=_latest(m.claims), market_position=m)
+            for m in relationships.market_positions(data)
+            if m.disputed
+        ]
+    return found
 
 
 def build(data: CompanyRows) -> Conflicts:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from api.projections.claims import claim_fields, resolve
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
-from schema.dossiers import MeetingItem, Meetings
+from schema.dossiers import MeetingClaim, MeetingItem, Meetings
 from schema.events import MeetingHeld, Participant, SiteVisited, StoredEvent
 
 __all__ = ["PROJECTION", "READ_MODEL", "build", "rows"]
@@ -62,8 +63,23 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
             return []
 
 
+def _same_meeting(m: MeetingItem) -> tuple[str, str, str, bytes, tuple[str, ...]]:
+    """Reports of one meeting: the same kind and role, date, place and companies (persons may go unnamed)."""
+    companies = tuple(sorted({p.company_id for p in m.participants}))
+    return (m.kind, m.role, m.occurred_on, encode(m.location), companies)
+
+
+def _claim(m: MeetingItem) -> MeetingClaim:
+    return MeetingClaim(
+        **claim_fields(m), site=m.site, occasion=m.occasion, topics=m.topics, previous_meeting=m.previous_meeting
+    )
+
+
 def build(data: CompanyRows) -> Meetings:
-    items = sorted(data.facts("meeting", MeetingItem), key=lambda m: (m.occurred_on, m.position))
+    reports = sorted(data.facts("meeting", MeetingItem), key=lambda m: m.position)
+    items = sorted(
+        resolve(reports, _same_meeting, None, _claim), key=lambda m: (m.occurred_on, min(c.position for c in m.claims))
+    )
     return Meetings(company_id=data.company_id, version=data.version, items=items, **data.known())
 
 

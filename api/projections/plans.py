@@ -15,15 +15,16 @@ from decimal import Decimal, localcontext
 import msgspec
 
 from api.projections import sales
+from api.projections.claims import claim_fields, resolve
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
 from schema.codec import encode
-from schema.dossiers import PlanBasis, PlanItem, Plans, PlanStatus, SalesFigure
+from schema.dossiers import PlanBasis, PlanClaim, PlanItem, Plans, PlanStatus, SalesFigure
 from schema.events import PlanAnnounced, StoredEvent
 
-__all__ = ["PROJECTION", "READ_MODEL", "build", "evaluate", "period_end", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "evaluate", "period_end", "resolved", "rows"]
 
 _PROGRESS = Decimal("0.0001")
 
@@ -137,17 +138,37 @@ def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanIte
         status=status,
         actual=str(actual),
         progress=progress,
-        disputed=lowest < target <= highest,
+        disputed=plan.disputed or lowest < target <= highest,
         basis=[_basis(f) for f in used],
         proxy="units_sold" if plan.metric == "units_produced" else None,
     )
 
 
-def build(data: CompanyRows) -> Plans:
+def _agree(a: PlanItem, b: PlanItem) -> bool:
+    def target(p: PlanItem) -> tuple[Decimal, str | None] | None:
+        return None if p.target is None else (Decimal(p.target.value), p.target.currency)
+
+    return (a.metric, a.due, target(a)) == (b.metric, b.due, target(b))
+
+
+def _claim(p: PlanItem) -> PlanClaim:
+    return PlanClaim(
+        **claim_fields(p), kind=p.kind, description=p.description, metric=p.metric, target=p.target, due=p.due
+    )
+
+
+def resolved(data: CompanyRows) -> list[PlanItem]:
+    """Every plan, evaluated: reports with one plan_id are claims about it, and disagree on metric, target or due period."""
     today = data.at_time.date()
     figures = sales.figures(data)
-    latest = {p.plan_id: p for p in sorted(data.facts("plan", PlanItem), key=lambda p: p.position)}
-    items = [evaluate(p, figures, today) for p in sorted(latest.values(), key=lambda p: (p.due, p.plan_id))]
+    reports = sorted(data.facts("plan", PlanItem), key=lambda p: p.position)
+    chosen = resolve(reports, lambda p: p.plan_id, _agree, _claim)
+    return [evaluate(p, figures, today) for p in sorted(chosen, key=lambda p: (p.due, p.plan_id))]
+
+
+def build(data: CompanyRows) -> Plans:
+    today = data.at_time.date()
+    items = resolved(data)
     return Plans(company_id=data.company_id, version=data.version, evaluated_on=today, items=items, **data.known())
 
 

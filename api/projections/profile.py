@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from api.projections.claims import claim_fields, resolve, same_words
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode
-from schema.dossiers import CompanyRef, Executive, Product, Profile
+from schema.dossiers import CompanyRef, Executive, ExecutiveClaim, Product, Profile
 from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
 
-__all__ = ["PROJECTION", "build", "referenced", "rows", "search_text"]
+__all__ = ["PROJECTION", "build", "executives", "referenced", "rows", "search_text"]
 
 
 def search_text(event: CompanyRegistered) -> str:
@@ -47,6 +48,16 @@ def referenced(data: CompanyRows) -> set[str]:
     return {row.key for row in data.rows if row.view == "subsidiary"}
 
 
+def executives(data: CompanyRows) -> list[Executive]:
+    """One item per person, resolved by the claim rule; claims disagree on the role (case and spacing aside)."""
+    return resolve(
+        sorted(data.facts("executive", Executive), key=lambda e: e.position),
+        lambda e: e.person_id,
+        lambda a, b: same_words(a.role, b.role),
+        lambda e: ExecutiveClaim(**claim_fields(e), name=e.name, role=e.role),
+    )
+
+
 def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Profile:
     own = registrations[data.company_id]
     parent = None
@@ -60,8 +71,6 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
         ),
         key=lambda ref: ref.company_id,
     )
-    # A later report about the same person replaces the earlier one.
-    executives = {e.person_id: e for e in data.facts("executive", Executive)}
     return Profile(
         company_id=own.company_id,
         name=own.name,
@@ -70,7 +79,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
         sectors=list(own.sectors),
         parent=parent,
         subsidiaries=subsidiaries,
-        executives=sorted(executives.values(), key=lambda e: e.position),
+        executives=executives(data),
         products=sorted(data.facts("product", Product), key=lambda p: (p.launched_on, p.position)),
     )
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
-from api.projections.claims import choose, published_on, publishers, values_agree
+from api.projections.claims import choose, claim_fields, values_agree
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.periods import granularity, period_sort
@@ -37,16 +36,7 @@ def rows(stored: StoredEvent) -> list[Row]:
 
 def _claims(report: SalesReport) -> Iterator[tuple[tuple[str, str, str | None, str], SalesClaim]]:
     """The claims one report makes, keyed by the figure they are about (revenue per currency)."""
-    common: dict[str, Any] = {
-        "position": report.position,
-        "event_id": report.event_id,
-        "certainty": report.certainty,
-        "sources": report.sources,
-        "source_count": report.source_count,
-        "attributed_to": report.attributed_to,
-        "publishers": publishers(report),
-        "published_on": published_on(report),
-    }
+    common = claim_fields(report)
     if report.units is not None:
         yield (report.period, "units", report.product, ""), SalesClaim(**common, units=report.units)
     if report.revenue is not None:

@@ -90,6 +90,32 @@ def test_conflicts_page_by_company_with_a_next_link(client: Client) -> None:
     assert [c["company_id"] for c in _get(client, "/conflicts")["items"]] == ["samsung-electronics", "xiaomi"]
 
 
+def test_conflicts_of_other_kinds_are_listed_and_filtered_by_kind(client: Client) -> None:
+    def relationship(status: str, source: dict[str, Any]) -> None:
+        body = {"type": "relationship_reported", "from_company_id": "catl", "to_company_id": "byd", "kind": "supplies"}
+        response = client.post("/events", json={**body, "status": status, "sources": [source]})
+        assert response.status_code == 201, response.text
+
+    relationship("active", _source("Reuters", "2026-01-05"))
+    relationship("ended", _source("CnEVPost", "2026-02-01"))
+    _units(client, "xiaomi", 300000, _source("CnEVPost", "2026-01-02"))
+    _units(client, "xiaomi", 410000, _source("Reuters", "2026-03-24"))
+
+    every = _get(client, "/conflicts")["items"]
+    only = _get(client, "/conflicts", kind="relationship")["items"]
+
+    assert [(c["company_id"], c["kind"]) for c in every] == [
+        ("byd", "relationship"),
+        ("catl", "relationship"),
+        ("xiaomi", "sales"),
+    ]
+    assert only == every[:2]
+    assert (only[0]["relationship"]["status"], only[0]["sales"]) == ("ended", None)
+    assert [c["status"] for c in only[0]["relationship"]["claims"]] == ["ended", "active"]
+    assert _get(client, "/conflicts", kind="executive")["items"] == []
+    assert _get(client, "/companies/byd/conflicts")["items"] == [every[0]]
+
+
 def test_a_retraction_settles_a_dispute(client: Client) -> None:
     _units(client, "xiaomi", 300000, _source("CnEVPost", "2026-01-02"))
     wrong = _units(client, "xiaomi", 410000, _source("Reuters", "2026-03-24"))
@@ -108,6 +134,7 @@ def test_a_retraction_settles_a_dispute(client: Client) -> None:
 def test_bad_conflict_parameters_are_problems(client: Client) -> None:
     for params, path in (
         ({"kind": "plans"}, "query.kind"),
+        ({"kind": "meeting"}, "query.kind"),
         ({"since": "-1"}, "query.since"),
         ({"cursor": "Not A Slug"}, "query.cursor"),
         ({"limit": "0"}, "query.limit"),

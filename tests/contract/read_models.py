@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
+from api.projections import conflicts as conflicts_model
 from api.projections import dossier as dossier_model
 from api.projections import meetings as meetings_model
 from api.projections import plans as plans_model
@@ -17,12 +18,13 @@ from api.projections import timeline as timeline_model
 from api.projections.company_rows import CompanyRows
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
-from schema.dossiers import Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline
+from schema.dossiers import Conflicts, Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline
 from schema.events import CompanyRegistered
 
 __all__ = [
     "LATEST",
     "company_ids",
+    "conflicts",
     "dossier",
     "encoded_read_models",
     "meetings",
@@ -73,6 +75,11 @@ async def relationships(store: EventStore, company_id: str, point: ReadPoint = L
     return relationships_model.build(data)
 
 
+async def conflicts(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Conflicts:
+    data, _ = await _rows(store, "conflicts", company_id, point)
+    return conflicts_model.build(data)
+
+
 async def company_ids(store: EventStore, point: ReadPoint = LATEST) -> list[str]:
     found, _ = await store.companies(point, q=None, country=None, cursor=None, limit=1000)
     return [registration.company_id for registration, _, _ in found]
@@ -92,6 +99,7 @@ async def encoded_read_models(store: EventStore, point: ReadPoint = LATEST) -> d
             ("sales", sales),
             ("plans", plans),
             ("relationships", relationships),
+            ("conflicts", conflicts),
         ):
             encoded[f"{company}/{name}"] = msgspec.json.encode(await build(store, company, point))
     return encoded

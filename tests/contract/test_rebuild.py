@@ -36,7 +36,7 @@ async def test_rebuild_of_the_seed_data_reproduces_every_read_model(store: Event
     assert await store.rebuild() == len(seed_events())
 
     assert _differences(before, await encoded_read_models(store)) == []
-    assert len(before) == 1 + 6 * 6  # the company list, and six read models of each of the six companies
+    assert len(before) == 1 + 6 * 7  # the company list, and seven read models of each of the six companies
 
 
 async def test_rebuild_after_a_random_history_reproduces_every_read_model(store: EventStore, history: History) -> None:

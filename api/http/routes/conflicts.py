@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get
@@ -18,7 +18,7 @@ from api.http.routes.responses import problems
 from api.projections import conflicts
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId
-from schema.dossiers import Conflict, ConflictPage
+from schema.dossiers import Conflict, ConflictKind, ConflictPage
 
 __all__ = ["conflict_handlers"]
 
@@ -48,7 +48,7 @@ async def list_conflicts(
     company: Annotated[
         CompanyId | None, constrained(QueryParameter, CompanyId, description="Only this company's disputes.")
     ] = None,
-    kind: Annotated[Literal["sales"] | None, QueryParameter(description="Only disputes of this kind of fact.")] = None,
+    kind: Annotated[ConflictKind | None, QueryParameter(description="Only disputes of this kind of fact.")] = None,
     since: Annotated[
         int,
         QueryParameter(
@@ -62,8 +62,11 @@ async def list_conflicts(
 ) -> Response[ConflictPage]:
     async def disputes(candidate: str) -> list[Conflict]:
         found = await store.read_model("conflicts", candidate, point)
-        every = conflicts.disputes(found[0]) if found is not None else []
-        return [c for c in every if c.latest_position > since and kind in (None, c.kind)]
+        every = conflicts.disputes(found[0], kinds) if found is not None else []
+        return [c for c in every if c.latest_position > since]
+
+    kinds = list(conflicts.KINDS) if kind is None else [kind]
+    views = sorted({conflicts.KINDS[k] for k in kinds})
 
     items: list[Conflict] = []
     after, more = cursor or "", False
@@ -71,7 +74,9 @@ async def list_conflicts(
         items = await disputes(company) if company > after else []
     else:
         while not more:
-            batch = await store.contested(point, "sales", after=after, limit=limit)
+            # The first `limit` candidates of the union are among the first `limit` of each view.
+            found = {c for view in views for c in await store.contested(point, view, after=after, limit=limit)}
+            batch = sorted(found)[:limit]
             for index, candidate in enumerate(batch):
                 items += await disputes(candidate)
                 after = candidate
