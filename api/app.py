@@ -29,6 +29,7 @@ from api.http.routes.conflicts import conflict_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
 from api.http.routes.guards import StrictParameters, before_every_request
 from api.http.routes.ops import ops_handlers
+from api.http.routes.people import person_handlers
 from api.http.routes.stream import stream_events
 from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             get_event,
             *company_handlers,
             *conflict_handlers,
+            *person_handlers,
             *catalogue_handlers,
             *ops_handlers,
         ],

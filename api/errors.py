@@ -18,6 +18,7 @@ __all__ = [
     "PROBLEMS",
     "AlreadyRetracted",
     "CompanyNotFound",
+    "PersonNotFound",
     "DomainError",
     "EventNotFound",
     "IdConflict",
@@ -90,6 +91,11 @@ class EventNotFound(DomainError):
 class CompanyNotFound(DomainError):
     def __init__(self, company_id: str) -> None:
         super().__init__(f"No company {company_id} is registered.")
+
+
+class PersonNotFound(DomainError):
+    def __init__(self, person_id: str) -> None:
+        super().__init__(f"No fact names a person {person_id}.")
 
 
 class UnknownEventType(DomainError):
@@ -210,6 +216,7 @@ PROBLEMS: dict[type[DomainError], ProblemKind] = {
     VersionMismatch: PRECONDITION_FAILED,
     EventNotFound: NOT_FOUND,
     CompanyNotFound: NOT_FOUND,
+    PersonNotFound: NOT_FOUND,
     UnknownEventType: NOT_FOUND,
     StoreUnavailable: UNAVAILABLE,
     StreamsUnavailable: STREAMS_UNAVAILABLE,

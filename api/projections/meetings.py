@@ -11,65 +11,66 @@ from schema.codec import encode
 from schema.dossiers import MeetingClaim, MeetingItem, Meetings
 from schema.events import MeetingHeld, Participant, SiteVisited, StoredEvent
 
-__all__ = ["PROJECTION", "READ_MODEL", "build", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "claim", "item", "rows", "same_meeting"]
+
+
+def item(stored: StoredEvent, company: str, touched: tuple[str, ...]) -> MeetingItem | None:
+    """The meeting or visit as ``company`` took part in it (None for another event type)."""
+    event = stored.event
+    match event:
+        case MeetingHeld():
+            return MeetingItem(
+                **fact_fields(stored),
+                kind="meeting",
+                role="participant",
+                occurred_on=event.occurred_on,
+                location=event.location,
+                site=event.location.site,
+                occasion=event.occasion,
+                topics=list(event.topics),
+                participants=list(event.participants),
+                counterparties=[c for c in touched if c != company],
+                previous_meeting=event.previous_meeting,
+            )
+        case SiteVisited():
+            return MeetingItem(
+                **fact_fields(stored),
+                kind="site_visit",
+                role="visitor" if company == event.visitor.company_id else "host",
+                occurred_on=event.occurred_on,
+                location=event.location,
+                site=event.site,
+                participants=[event.visitor, Participant(company_id=event.host_company_id)],
+                counterparties=[c for c in touched if c != company],
+            )
+        case _:
+            return None
 
 
 def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     event = stored.event
     match event:
         case MeetingHeld():
-            return [
-                Row(
-                    "meeting",
-                    company,
-                    stored.position,
-                    "meeting",
-                    event.occurred_on,
-                    encode(
-                        MeetingItem(
-                            **fact_fields(stored),
-                            kind="meeting",
-                            role="participant",
-                            occurred_on=event.occurred_on,
-                            location=event.location,
-                            site=event.location.site,
-                            occasion=event.occasion,
-                            topics=list(event.topics),
-                            participants=list(event.participants),
-                            counterparties=[c for c in touched if c != company],
-                            previous_meeting=event.previous_meeting,
-                        )
-                    ),
-                )
-                for company in touched
-            ]
+            companies = touched
         case SiteVisited():
-            host = Participant(company_id=event.host_company_id)
-            result = []
-            for company, role in ((event.visitor.company_id, "visitor"), (event.host_company_id, "host")):
-                item = MeetingItem(
-                    **fact_fields(stored),
-                    kind="site_visit",
-                    role=role,  # type: ignore[arg-type]
-                    occurred_on=event.occurred_on,
-                    location=event.location,
-                    site=event.site,
-                    participants=[event.visitor, host],
-                    counterparties=[c for c in touched if c != company],
-                )
-                result.append(Row("meeting", company, stored.position, "site_visit", event.occurred_on, encode(item)))
-            return result
+            companies = (event.visitor.company_id, event.host_company_id)
         case _:
             return []
+    result = []
+    for company in companies:
+        found = item(stored, company, touched)
+        assert found is not None
+        result.append(Row("meeting", company, stored.position, found.kind, event.occurred_on, encode(found)))
+    return result
 
 
-def _same_meeting(m: MeetingItem) -> tuple[str, str, str, bytes, tuple[str, ...]]:
+def same_meeting(m: MeetingItem) -> tuple[str, str, str, bytes, tuple[str, ...]]:
     """Reports of one meeting: the same kind and role, date, place and companies (persons may go unnamed)."""
     companies = tuple(sorted({p.company_id for p in m.participants}))
     return (m.kind, m.role, m.occurred_on, encode(m.location), companies)
 
 
-def _claim(m: MeetingItem) -> MeetingClaim:
+def claim(m: MeetingItem) -> MeetingClaim:
     return MeetingClaim(
         **claim_fields(m), site=m.site, occasion=m.occasion, topics=m.topics, previous_meeting=m.previous_meeting
     )
@@ -78,7 +79,7 @@ def _claim(m: MeetingItem) -> MeetingClaim:
 def build(data: CompanyRows) -> Meetings:
     reports = sorted(data.facts("meeting", MeetingItem), key=lambda m: m.position)
     items = sorted(
-        resolve(reports, _same_meeting, None, _claim), key=lambda m: (m.occurred_on, min(c.position for c in m.claims))
+        resolve(reports, same_meeting, None, claim), key=lambda m: (m.occurred_on, min(c.position for c in m.claims))
     )
     return Meetings(company_id=data.company_id, version=data.version, items=items, **data.known())
 

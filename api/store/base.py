@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from api.projections.company_rows import CompanyRows
+from api.projections.people import PersonFound, PersonRows
 from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
@@ -160,6 +161,18 @@ class EventStore(Protocol):
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        ...
+
+    async def person(self, person_id: str, point: ReadPoint) -> PersonFound | None:
+        """A person's rows at ``point`` in position order, with the sources evidence added to them by
+        position; None when no fact names the person then."""
+        ...
+
+    async def people(
+        self, point: ReadPoint, *, q: str | None, company: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[str, PersonRows]], bool]:
+        """People with a fact at ``point`` in id order after ``cursor`` (at ``company``; whose id or
+        name holds ``q``), each with their rows; and whether more follow."""
         ...
 
     async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:

@@ -13,6 +13,7 @@ Each backend adds only its dialect and its driver (api.store.sqlite, api.store.p
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time
@@ -25,6 +26,7 @@ from api.errors import DomainError
 from api.projections.company_rows import CompanyRows, ReadRow
 from api.projections.evidence import decode_sources
 from api.projections.known import known_rows
+from api.projections.people import PersonFound, PersonRows
 from api.projections.registry import ReadModel, Registry, default_registry
 from api.store import check as checking
 from api.store import folding, projecting
@@ -348,6 +350,33 @@ class Store:
                 }
         return [(_registration.decode(item), *counts.get(c, (0, 0))) for c, item in rows], more
 
+    async def person(self, person_id: str, point: ReadPoint) -> PersonFound | None:
+        """A person's rows at ``point`` in position order, with the sources evidence added to them by
+        position; None when no fact names the person then."""
+        async with self.driver.reading() as tx:
+            at, _ = await self._resolve(tx, point)
+            found = _person_rows(await tx.rows(Q.PERSON_ROWS, person_id, at))
+            if not found:
+                return None
+            evidence: dict[int, list[Any]] = {}
+            for key, _, item in await tx.rows(Q.PERSON_EVIDENCE, person_id, at):
+                evidence.setdefault(int(key), []).extend(decode_sources(item))
+        return found, evidence
+
+    async def people(
+        self, point: ReadPoint, *, q: str | None, company: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[str, PersonRows]], bool]:
+        """People with a fact at ``point`` in id order after ``cursor`` (at ``company``; whose id or
+        name holds ``q``), each with their rows; and whether more follow."""
+        if q is not None and "\x00" in q:
+            return [], False  # no id or name holds a NUL (PostgreSQL text cannot)
+        pattern = None if q is None else "%" + re.sub(r"([!%_])", r"!\1", q.lower()) + "%"
+        async with self.driver.reading() as tx:
+            at, _ = await self._resolve(tx, point)
+            keys = [str(row[0]) for row in await tx.rows(Q.PERSON_PAGE, cursor or "", at, company, pattern, limit + 1)]
+            found = [(key, _person_rows(await tx.rows(Q.PERSON_ROWS, key, at))) for key in keys[:limit]]
+        return found, len(keys) > limit
+
     async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
         """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``
         at ``point``: the candidates for disputes, which the read model's rule decides."""
@@ -411,3 +440,7 @@ def _company_rows(
         if row.view == "evidence":
             evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
     return CompanyRows(company_id, version, last, at, at_time, rows, evidence)
+
+
+def _person_rows(rows: Iterable[Sequence[Any]]) -> PersonRows:
+    return [(str(view), str(company), int(position), bytes(item)) for view, company, position, item in rows]

@@ -22,6 +22,9 @@ _VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
 _ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _COMPANY_ROWS = f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT}"
 
+_PEOPLE = "view IN ('person_role', 'person_meeting')"
+"""Word for word the predicate of the ``people`` partial index, so that both databases use it."""
+
 STANDARD: dict[Q, str] = {
     Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES ($1, $2, $3, $4, $5)",
     Q.UPSERT_COMPANY: (
@@ -53,6 +56,22 @@ STANDARD: dict[Q, str] = {
     ),
     Q.COMPANY_AT: "SELECT count(*), coalesce(max(position), 0) FROM touches WHERE company_id = $1 AND position <= $2",
     Q.COMPANY_ROWS: f"{_COMPANY_ROWS} ORDER BY position, view, key",
+    Q.PERSON_ROWS: (
+        f"SELECT view, company_id, position, item FROM read_rows WHERE key = $1 AND {_PEOPLE} AND {_VALID_AT} "
+        "ORDER BY position, company_id, view"
+    ),
+    Q.PERSON_EVIDENCE: (
+        "SELECT DISTINCT e.key, e.position, e.item FROM read_rows p JOIN read_rows e "
+        "ON e.company_id = p.company_id AND e.view = 'evidence' AND e.key = CAST(p.position AS TEXT) "
+        f"WHERE p.key = $1 AND p.{_PEOPLE} AND p.position <= $2 AND (p.retracted_at IS NULL OR p.retracted_at > $2) "
+        "AND e.position <= $2 AND (e.retracted_at IS NULL OR e.retracted_at > $2) ORDER BY e.position"
+    ),
+    Q.PERSON_PAGE: (
+        f"SELECT key FROM read_rows WHERE {_PEOPLE} AND key > $1 AND {_VALID_AT} "
+        "AND (CAST($3 AS TEXT) IS NULL OR company_id = $3) "
+        "AND (CAST($4 AS TEXT) IS NULL OR key LIKE $4 ESCAPE '!' OR sort LIKE $4 ESCAPE '!') "
+        "GROUP BY key ORDER BY key LIMIT $5"
+    ),
     Q.TIMELINE_COUNTS: (
         f"SELECT key, count(*) FROM read_rows WHERE company_id = $1 AND view = 'timeline' AND {_VALID_AT} "
         "GROUP BY key ORDER BY key"

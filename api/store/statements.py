@@ -10,7 +10,8 @@ The read-model row layout lives here too, because every statement on ``read_rows
 on it: ``view`` (the read model's table), ``company_id``, ``position`` (of the event the row
 comes from), ``key`` and ``sort`` (the view's own lookup and order columns: for
 ``registration`` the country and the lower-case search text; for ``timeline`` the event
-type and the date; for ``evidence`` the position it supports), ``item`` (the view's
+type and the date; for ``evidence`` the position it supports; for ``person_role`` and
+``person_meeting`` the person id and, for a role, the lower-case name), ``item`` (the view's
 msgspec-encoded Struct) and ``retracted_at`` (the position of the retraction, or NULL).
 """
 
@@ -81,6 +82,13 @@ class Q(StrEnum):
     """(company_id, at) -> (version, last position) at position ``at``."""
     COMPANY_ROWS = "company_rows"
     """(company_id, at) -> (view, position, key, sort, item) valid at ``at``, by position, view, key."""
+    PERSON_ROWS = "person_rows"
+    """(person_id, at) -> (view, company_id, position, item) of the person's rows valid at ``at``, by position."""
+    PERSON_EVIDENCE = "person_evidence"
+    """(person_id, at) -> (supported position as text, evidence position, item) of the evidence for them."""
+    PERSON_PAGE = "person_page"
+    """(after person_id, at, company_id or NULL, LIKE pattern or NULL, limit) -> (person_id,) in id order:
+    people with a row valid at ``at`` (at that company; whose id or lower-cased name matches)."""
     COMPANY_ROWS_OF_VIEWS = "company_rows_of_views"
     """(company_id, at, [views]) -> as COMPANY_ROWS, of those views only."""
     TIMELINE_COUNTS = "timeline_counts"

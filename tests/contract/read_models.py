@@ -11,6 +11,7 @@ import msgspec
 from api.projections import conflicts as conflicts_model
 from api.projections import dossier as dossier_model
 from api.projections import meetings as meetings_model
+from api.projections import people as people_model
 from api.projections import plans as plans_model
 from api.projections import relationships as relationships_model
 from api.projections import sales as sales_model
@@ -20,6 +21,7 @@ from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.dossiers import Conflicts, Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline
 from schema.events import CompanyRegistered
+from schema.people import Person
 
 __all__ = [
     "LATEST",
@@ -28,6 +30,7 @@ __all__ = [
     "dossier",
     "encoded_read_models",
     "meetings",
+    "person",
     "plans",
     "relationships",
     "sales",
@@ -80,6 +83,12 @@ async def conflicts(store: EventStore, company_id: str, point: ReadPoint = LATES
     return conflicts_model.build(data)
 
 
+async def person(store: EventStore, person_id: str, point: ReadPoint = LATEST) -> Person:
+    found = await store.person(person_id, point)
+    assert found is not None, f"no fact names {person_id} at {point}"
+    return people_model.build(person_id, *found)
+
+
 async def company_ids(store: EventStore, point: ReadPoint = LATEST) -> list[str]:
     found, _ = await store.companies(point, q=None, country=None, cursor=None, limit=1000)
     return [registration.company_id for registration, _, _ in found]
@@ -102,4 +111,9 @@ async def encoded_read_models(store: EventStore, point: ReadPoint = LATEST) -> d
             ("conflicts", conflicts),
         ):
             encoded[f"{company}/{name}"] = msgspec.json.encode(await build(store, company, point))
+    found_people, more = await store.people(point, q=None, company=None, cursor=None, limit=1000)
+    assert not more, "more than 1000 people: page through them"
+    encoded["people"] = msgspec.json.encode([people_model.summary(p, rows) for p, rows in found_people])
+    for person_id, _ in found_people:
+        encoded[f"people/{person_id}"] = msgspec.json.encode(await person(store, person_id, point))
     return encoded

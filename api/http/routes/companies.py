@@ -40,7 +40,7 @@ from schema.dossiers import (
 from schema.events import CompanyRegistered, EventType
 from schema.problems import FieldError
 
-__all__ = ["COMPANY_READ_POINT", "READ_POINT", "company_handlers"]
+__all__ = ["COMPANY_READ_POINT", "IF_NONE_MATCH", "NOT_MODIFIED", "READ_POINT", "cached", "company_handlers"]
 
 
 Moment = Annotated[datetime, Meta(tz=True)]
@@ -150,8 +150,8 @@ _ETAG = ResponseHeader(
     description="The company's version (and, where plan status is shown, the day it was evaluated). Send it as If-None-Match.",
     documentation_only=True,
 )
-_NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
-_IF_NONE_MATCH = {
+NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
+IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
@@ -168,7 +168,7 @@ def _conditional(links: dict[str, Link] | None = None) -> dict[str, Extras]:
         parameters={"company_id": _PATH_COMPANY, "header.If-None-Match": "$response.header.ETag"},
         description="Ask again with the ETag received: 304 while nothing changed.",
     )
-    return {"openapi": Extras(links={**(links or {}), "Revalidate": revalidate}, parameters=[_IF_NONE_MATCH])}
+    return {"openapi": Extras(links={**(links or {}), "Revalidate": revalidate}, parameters=[IF_NONE_MATCH])}
 
 
 def _append_for_company() -> HTTPRouteHandler:
@@ -202,7 +202,7 @@ def _answer(body: Any, etag: str) -> Response[Any]:
     return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache"})
 
 
-def _cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
+def cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
     return _not_modified(request, etag) or _answer(body, etag)
 
 
@@ -272,7 +272,7 @@ async def list_companies(
         {"NextPage": Link(parameters={"company_id": _PATH_COMPANY, "cursor": "$response.body#/next_cursor"})}
     ),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_timeline(
     request: Request[Any, Any, Any],
@@ -301,7 +301,7 @@ async def get_timeline(
     data, _ = await _load(store, "timeline", company_id, point)
     after = timeline.parse_cursor(cursor) if cursor else None
     body = timeline.build(data, types=types or (), start=start, end=end, cursor=after, limit=limit)
-    return _cached(request, body, _etag(data.version))
+    return cached(request, body, _etag(data.version))
 
 
 @get(
@@ -312,7 +312,7 @@ async def get_timeline(
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_meetings(
     request: Request[Any, Any, Any],
@@ -321,7 +321,7 @@ async def get_meetings(
     point: NamedDependency[ReadPoint],
 ) -> Response[Meetings]:
     data, _ = await _load(store, "meetings", company_id, point)
-    return _cached(request, meetings.build(data), _etag(data.version))
+    return cached(request, meetings.build(data), _etag(data.version))
 
 
 @get(
@@ -332,7 +332,7 @@ async def get_meetings(
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_sales(
     request: Request[Any, Any, Any],
@@ -341,7 +341,7 @@ async def get_sales(
     point: NamedDependency[ReadPoint],
 ) -> Response[SalesSeries]:
     data, _ = await _load(store, "sales", company_id, point)
-    return _cached(request, sales.build(data), _etag(data.version))
+    return cached(request, sales.build(data), _etag(data.version))
 
 
 @get(
@@ -353,7 +353,7 @@ async def get_sales(
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_plans(
     request: Request[Any, Any, Any],
@@ -362,7 +362,7 @@ async def get_plans(
     point: NamedDependency[ReadPoint],
 ) -> Response[Plans]:
     data, _ = await _load(store, "plans", company_id, point)
-    return _cached(request, plans.build(data), _etag(data.version, data.at_time))
+    return cached(request, plans.build(data), _etag(data.version, data.at_time))
 
 
 @get(
@@ -373,7 +373,7 @@ async def get_plans(
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_relationships(
     request: Request[Any, Any, Any],
@@ -382,7 +382,7 @@ async def get_relationships(
     point: NamedDependency[ReadPoint],
 ) -> Response[Relationships]:
     data, _ = await _load(store, "relationships", company_id, point)
-    return _cached(request, relationships.build(data), _etag(data.version))
+    return cached(request, relationships.build(data), _etag(data.version))
 
 
 @get(
@@ -397,7 +397,7 @@ async def get_relationships(
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_conflicts(
     request: Request[Any, Any, Any],
@@ -406,7 +406,7 @@ async def get_conflicts(
     point: NamedDependency[ReadPoint],
 ) -> Response[Conflicts]:
     data, _ = await _load(store, "conflicts", company_id, point)
-    return _cached(request, conflicts.build(data), _etag(data.version))
+    return cached(request, conflicts.build(data), _etag(data.version))
 
 
 @get(
@@ -435,7 +435,7 @@ async def get_conflicts(
         }
     ),
     response_headers=[_ETAG],
-    responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_company(
     request: Request[Any, Any, Any],
@@ -454,7 +454,7 @@ async def get_company(
     body = answers.remember(
         cache, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
     )
-    return _cached(request, body, etag)
+    return cached(request, body, etag)
 
 
 company_handlers = [

@@ -16,7 +16,7 @@ from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS = (
     # 1: the log, its per-company index, and the read models.
@@ -74,6 +74,10 @@ MIGRATIONS = (
     CREATE INDEX read_rows_by_position ON read_rows (position);
     CREATE INDEX read_rows_by_view ON read_rows (view, company_id, position);
     CREATE TABLE checkpoints (name TEXT COLLATE "C" PRIMARY KEY, position BIGINT NOT NULL);
+    """,
+    # 2: a person's rows, and the people in id order (api.projections.people).
+    """
+    CREATE INDEX people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
     """,
 )
 

@@ -71,6 +71,8 @@ CREATE INDEX IF NOT EXISTS read_rows_by_position ON read_rows (position);
 DROP INDEX IF EXISTS read_rows_by_view;
 CREATE INDEX IF NOT EXISTS registrations ON read_rows (company_id, position) WHERE view = 'registration';
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+-- A person's rows, and the people in id order (api.projections.people).
+CREATE INDEX IF NOT EXISTS people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
 """
 
 _LOG_OF_COMPANY = (

@@ -1,0 +1,53 @@
+"""People as JSON shapes: a person's roles at companies and the meetings and visits they took part in."""
+
+from __future__ import annotations
+
+from schema.base import Base, CompanyId, PersonId, Position
+from schema.dossiers import Executive, MeetingItem, Tally
+
+__all__ = ["Person", "PersonMeeting", "PersonPage", "PersonRole", "PersonSummary"]
+
+
+class PersonRole(Executive, frozen=True, kw_only=True):
+    """The person's role at one company, as the claim rule resolves the reports of it (see ``SalesFigure``):
+    ``claims`` holds every report, best first, so a role that changed shows its earlier title too."""
+
+    company_id: CompanyId
+
+
+class PersonMeeting(MeetingItem, frozen=True, kw_only=True):
+    """A meeting or visit the person took part in, seen from the company they represented."""
+
+    company_id: CompanyId
+    """The company the person represented (``counterparties`` are the others)."""
+
+
+class Person(Base, frozen=True):
+    """Everything known about one person at ``last_position`` (or at the requested moment)."""
+
+    person_id: PersonId
+    name: str | None
+    """As the chosen report of a role gives it; null when the person is named only as a participant."""
+    last_position: Position
+    """The position of the latest fact about the person."""
+    roles: list[PersonRole]
+    """One per company, in the order they were first reported."""
+    meetings: list[PersonMeeting]
+    """By date, then the position of their first report."""
+
+
+class PersonSummary(Base, frozen=True):
+    person_id: PersonId
+    name: str | None
+    companies: list[CompanyId]
+    """The companies the person held a role at or represented, in id order."""
+    facts: Tally
+    """How many reports name the person (roles, meetings, visits)."""
+    last_position: Position
+
+
+class PersonPage(Base, frozen=True):
+    """People in id order. Pass ``next_cursor`` as ``cursor`` for the next page; null at the end."""
+
+    items: list[PersonSummary]
+    next_cursor: str | None
