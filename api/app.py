@@ -27,6 +27,7 @@ from api.http.routes.catalogue import Catalogue, catalogue_handlers
 from api.http.routes.companies import company_handlers
 from api.http.routes.conflicts import conflict_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
+from api.http.routes.graph import graph_handlers
 from api.http.routes.guards import StrictParameters, before_every_request
 from api.http.routes.ops import ops_handlers
 from api.http.routes.people import person_handlers
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *company_handlers,
             *conflict_handlers,
             *person_handlers,
+            *graph_handlers,
             *catalogue_handlers,
             *ops_handlers,
         ],

@@ -31,6 +31,8 @@ ERROR_CODES = {
     "company_mismatch": "the event does not name the company of the URL",
     "exclusive": "two parameters that cannot be given together",
     "contradictory": "parameters that ask two things that cannot both hold (known_on after as_of)",
+    "requires": "a parameter that means something only with another one (depth without company)",
+    "too_large": "the answer asked for is larger than the server draws at once; the message says how to narrow it",
     "beyond_head": "at_position is past the last position of the log; the message names the head",
     "repeated_parameter": "a parameter that takes one value was given several times",
     "unknown_parameter": "a query parameter the operation does not take",
