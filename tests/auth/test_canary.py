@@ -12,7 +12,12 @@ from tests.server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
-VALUES = {"company_id": "xiaomi", "event_id": "0195bb26-3c00-7001-8a1d-5e3d00000001", "event_type": "meeting_held"}
+VALUES = {
+    "company_id": "xiaomi",
+    "event_id": "0195bb26-3c00-7001-8a1d-5e3d00000001",
+    "event_type": "meeting_held",
+    "person_id": "jay-y-lee",
+}
 
 
 def test_the_canary_token_is_in_no_log_line_and_no_response(tmp_path: Path) -> None:
