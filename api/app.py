@@ -24,6 +24,7 @@ from api.http.openapi import check_links, openapi_config
 from api.http.problems import EXCEPTION_HANDLERS
 from api.http.ratelimit import TokenBuckets
 from api.http.routes.catalogue import Catalogue, catalogue_handlers
+from api.http.routes.changes import change_handlers
 from api.http.routes.companies import company_handlers
 from api.http.routes.conflicts import conflict_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *conflict_handlers,
             *person_handlers,
             *graph_handlers,
+            *change_handlers,
             *catalogue_handlers,
             *ops_handlers,
         ],

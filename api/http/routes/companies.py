@@ -40,7 +40,16 @@ from schema.dossiers import (
 from schema.events import CompanyRegistered, EventType
 from schema.problems import FieldError
 
-__all__ = ["COMPANY_READ_POINT", "IF_NONE_MATCH", "NOT_MODIFIED", "READ_POINT", "cached", "company_handlers"]
+__all__ = [
+    "COMPANY_READ_POINT",
+    "IF_NONE_MATCH",
+    "NOT_MODIFIED",
+    "READ_POINT",
+    "CompanyPath",
+    "Moment",
+    "cached",
+    "company_handlers",
+]
 
 
 Moment = Annotated[datetime, Meta(tz=True)]

@@ -1,0 +1,169 @@
+"""What changed in a company's dossier between two read points: facts gained, lost and changed.
+
+Both sides are the company's read models as the claim rule resolves them at each point (so a
+new claim that wins, a retraction that hands the choice to another, a figure that settles a
+plan all show); each fact is compared by the key its claims are grouped by, field by field.
+The events in between that touched those claims are the change's causes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from api.projections import meetings, plans, profile, relationships, sales
+from api.projections.company_rows import CompanyRows
+from api.projections.registry import ReadModel
+from schema.changes import Change, ChangeCause, ChangeKind
+from schema.dossiers import Fact, Product
+from schema.events import CompanyRegistered, EventRetracted, StoredEvent
+
+__all__ = ["READ_MODEL", "changes", "state"]
+
+Fields = dict[str, str | None]
+State = dict[tuple[ChangeKind, str], tuple[Fields, dict[int, UUID]]]
+"""(kind, key) -> (the fact's shown fields as text, the positions and ids of the claims behind it)."""
+
+_KINDS: tuple[ChangeKind, ...] = (
+    "profile",
+    "sales",
+    "plan",
+    "relationship",
+    "executive",
+    "market_position",
+    "product",
+    "meeting",
+)
+_registration = msgspec.json.Decoder(CompanyRegistered)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _claims(facts: Iterable[Fact]) -> dict[int, UUID]:
+    return {fact.position: fact.event_id for fact in facts}
+
+
+def state(data: CompanyRows) -> State:
+    """Every fact of the company's dossier at the rows' read point."""
+    found: State = {}
+
+    def put(kind: ChangeKind, key: str, fields: dict[str, Any], claims: dict[int, UUID]) -> None:
+        found[(kind, key)] = ({name: _text(value) for name, value in fields.items()}, claims)
+
+    registrations = [row for row in data.rows if row.view == "registration"]
+    if registrations:
+        latest = registrations[-1]
+        own = _registration.decode(latest.item)
+        fields: dict[str, Any] = {
+            "name": own.name,
+            "aliases": own.aliases,
+            "country": own.country,
+            "sectors": own.sectors,
+        }
+        put("profile", own.company_id, {**fields, "parent": own.parent_id}, {latest.position: own.id or UUID(int=0)})
+    for figure in sales.figures(data):
+        amount = str(figure.units.value) if figure.units is not None else None
+        if figure.revenue is not None:
+            amount = f"{figure.revenue.amount} {figure.revenue.currency}"
+        key = " ".join(p for p in (figure.period, figure.product, figure.measure) if p)
+        if figure.revenue is not None:
+            key += f" {figure.revenue.currency}"
+        put(
+            "sales",
+            key,
+            {"value": amount, "certainty": figure.certainty, "disputed": figure.disputed},
+            _claims(figure.claims),
+        )
+    for plan in plans.resolved(data):
+        target = None if plan.target is None else " ".join(filter(None, (plan.target.value, plan.target.currency)))
+        plan_fields: dict[str, Any] = {
+            "status": plan.status,
+            "target": target,
+            "due": plan.due,
+            "metric": plan.metric,
+            "actual": plan.actual,
+        }
+        claims = {**_claims(plan.claims), **{b.position: b.event_id for b in plan.basis}}
+        put("plan", plan.plan_id, {**plan_fields, "disputed": plan.disputed}, claims)
+    for rel in relationships.relationships(data):
+        direction = rel.direction if rel.kind == "supplies" else None
+        key = " ".join(p for p in (rel.kind, direction, rel.counterparty) if p)
+        rel_fields: dict[str, Any] = {"status": rel.status, "components": rel.components, "disputed": rel.disputed}
+        put("relationship", key, rel_fields, _claims(rel.claims))
+    for executive in profile.executives(data):
+        exec_fields: dict[str, Any] = {"name": executive.name, "role": executive.role, "disputed": executive.disputed}
+        put("executive", executive.person_id, exec_fields, _claims(executive.claims))
+    for market in relationships.market_positions(data):
+        market_fields: dict[str, Any] = {
+            "standing": market.standing,
+            "peers": market.peers,
+            "disputed": market.disputed,
+        }
+        put("market_position", f"{market.market} / {market.region}", market_fields, _claims(market.claims))
+    for product in data.facts("product", Product):
+        product_fields: dict[str, Any] = {"category": product.category, "launched_on": product.launched_on}
+        put("product", product.product, product_fields, {product.position: product.event_id})
+    for meeting in meetings.build(data).items:
+        key = f"{meeting.kind} {meeting.occurred_on} {','.join(meeting.counterparties)}"
+        meeting_fields: dict[str, Any] = {"site": meeting.site, "occasion": meeting.occasion, "topics": meeting.topics}
+        put("meeting", key, meeting_fields, _claims(meeting.claims))
+    return found
+
+
+def changes(before: State, after: State, between: Iterable[StoredEvent], start: int) -> list[Change]:
+    """The facts of ``after`` not in ``before`` (gained), of ``before`` not in ``after`` (lost), and
+    those whose fields differ; ``between``: the company's events after position ``start`` up to
+    the later point, where the causes are found."""
+    events = {stored.position: stored for stored in between}
+    retracted_by = {
+        stored.event.event_id: stored for stored in events.values() if isinstance(stored.event, EventRetracted)
+    }
+    result = []
+    for kind, key in sorted(before.keys() | after.keys(), key=lambda k: (_KINDS.index(k[0]), k[1])):
+        old, new = before.get((kind, key)), after.get((kind, key))
+        if old is not None and new is not None and old[0] == new[0]:
+            continue
+        fields = sorted(
+            name for name in (old or new or ({}, {}))[0] if old is None or new is None or old[0][name] != new[0][name]
+        )
+        causes = {p: events[p] for p in (new[1] if new else {}) if p > start and p in events}
+        for event_id in (old[1] if old else {}).values():
+            if (retraction := retracted_by.get(event_id)) is not None:
+                causes[retraction.position] = retraction
+        result.append(
+            Change(
+                kind=kind,
+                key=key,
+                change="gained" if old is None else "lost" if new is None else "changed",
+                fields=fields,
+                before=old[0] if old else None,
+                after=new[0] if new else None,
+                caused_by=[
+                    ChangeCause(position=p, event_id=_id(s), type=s.event.__struct_config__.tag)  # type: ignore[arg-type]
+                    for p, s in sorted(causes.items())
+                ],
+            )
+        )
+    return result
+
+
+def _id(stored: StoredEvent) -> UUID:
+    assert stored.event.id is not None, "a stored event has its id"
+    return stored.event.id
+
+
+READ_MODEL = ReadModel(
+    "changes",
+    reads=("registration", "subsidiary", "sales", "plan", "relationship", "market", "executive", "product", "meeting"),
+)
