@@ -14,7 +14,8 @@ from typing import Any
 
 from api.projections.registry import Projection, ReadModel, Registry, default_registry
 from api.projections.row import Row
-from api.store.base import EventStore
+from api.store import log_index
+from api.store.base import EventStore, LogFilter
 from api.store.readpoint import ReadPoint
 from api.store.sqlite import SQLiteStore
 from schema.codec import event_tag
@@ -73,7 +74,23 @@ async def test_a_store_of_release_0_1_opens_catches_a_new_projection_up_and_chec
         await store.close()
     with sqlite3.connect(path) as conn:
         marks = dict(conn.execute("SELECT name, position FROM checkpoints"))
-    assert marks == {p.checkpoint: 23 for p in WITH_MENTIONS.projections}
+    assert marks == {**{p.checkpoint: 23 for p in WITH_MENTIONS.projections}, log_index.CHECKPOINT: 23}
+
+
+async def test_a_store_of_release_0_1_gains_the_filter_index_of_the_log_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.db"
+    shutil.copy(SEEDED_BY_0_1, path)
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        met = await store.read(where=LogFilter(persons=["jay-y-lee"]))
+        in_march = await store.read(where=LogFilter(occurred_from="2025-03", occurred_to="2025-03"))
+        newest = await store.read(descending=True, limit=3)
+    finally:
+        await store.close()
+    assert [event_tag(s.event) for s in met] == ["executive_reported", "meeting_held", "site_visited"]
+    assert [event_tag(s.event) for s in in_march] == ["meeting_held", "site_visited"]
+    assert [s.position for s in newest] == [23, 22, 21]
 
 
 def test_tidings_check_passes_on_a_store_of_release_0_1(tmp_path: Path) -> None:
