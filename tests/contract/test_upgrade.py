@@ -160,6 +160,34 @@ async def test_check_names_a_projection_behind_the_log(store: EventStore) -> Non
     ]
 
 
+async def test_a_store_made_before_the_filter_index_gains_it_when_opened(store: EventStore) -> None:
+    history = random_history(20251207, 200)
+    await history.append_to(store, random.Random(20251207))
+    wanted = LogFilter(publishers=["WIRE"], types=["sales_reported", "meeting_held"], occurred_from="2024-07")
+    before = [s.position for s in await store.read(where=wanted, limit=1000)]
+    await store.close()
+    # The schema of the release before: no index tables, schema version 1, no index checkpoint.
+    await _statements(
+        store,
+        [
+            "DROP TABLE log_terms",
+            "DROP TABLE log_dated",
+            f"DELETE FROM checkpoints WHERE name = '{log_index.CHECKPOINT}'",
+            "UPDATE schema_version SET version = 1",
+        ],
+    )
+
+    upgraded = _reopen(store, default_registry())
+    await upgraded.open()
+    try:
+        assert upgraded.caught_up == [], "the read models were up to date"
+        assert [s.position for s in await upgraded.read(where=wanted, limit=1000)] == before
+        assert before, "the history has such events"
+        assert await upgraded.check() == []
+    finally:
+        await upgraded.close()
+
+
 async def _make_legacy(store: EventStore, head: int) -> None:
     """Checkpoints as release 0.1 kept them: one, named read_rows."""
     await _statements(
