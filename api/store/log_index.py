@@ -170,4 +170,3 @@ FIRST_DAY = "0001-01-01"
 """Before every date: the open start of an ``occurred_to``-only filter."""
 LAST_DAY = "9999-12-31"
 """After every date: the open end of an ``occurred_from``-only filter."""
-

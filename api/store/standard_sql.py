@@ -41,6 +41,7 @@ def term_page(*, terms: str, flag: str, descending: bool) -> str:
         f"{' '.join(probes)} {dated} ORDER BY d.position{order} LIMIT ${n + 3}"
     )
 
+
 _VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
 _ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _COMPANY_ROWS = f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT}"
