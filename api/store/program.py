@@ -431,7 +431,7 @@ async def _matching(
         if facet is not walked:
             probes.extend((False, list(facet)))
     while len(probes) < 2 * TERM_PROBES:
-        probes.extend((True, []))
+        probes.extend((True, [""]))  # no filter; a term all the same, so that the plan is an index search
     tail = (*probes, not facets.dated, first, last, limit)
     statement = Q.TERM_PAGE_DESC if descending else Q.TERM_PAGE
     pages = await tx.rows_all([(statement, (term, after, before, *tail)) for term in walked])
