@@ -404,9 +404,8 @@ async def _matching(
     """The positions of the first ``limit`` events between ``after`` and ``before`` that match ``facets``.
 
     One filter is walked in position order on the index (each of its terms, merged), the others
-    are looked up per event it gives: the filter walked is the one with the fewest events in the
-    range, counted up to ``_COUNTED`` each term; a date range is walked by the years and months it
-    covers."""
+    are looked up per event it gives: the filter walked is the one whose events lie sparsest where
+    the page starts (``_sparsest``); a date range is walked by the years and months it covers."""
     first, last = facets.first_day or FIRST_DAY, facets.last_day or LAST_DAY
     walks: list[tuple[str, ...]] = list(facets.facets)
     if facets.dated:
@@ -422,10 +421,7 @@ async def _matching(
         walks.append(dated)
     walked = walks[0]
     if len(walks) > 1:
-        terms = [term for walk in walks for term in walk]
-        counted = await tx.rows_all([(Q.TERM_COUNT, (term, after, before, _COUNTED)) for term in terms])
-        sizes = dict(zip(terms, (int(rows[0][0]) for rows in counted), strict=True))
-        walked = min(walks, key=lambda walk: sum(sizes[term] for term in walk))
+        walked = await _sparsest(tx, walks, after, before, descending)
     probes: list[Any] = []
     for facet in facets.facets:
         if facet is not walked:
@@ -437,6 +433,28 @@ async def _matching(
     pages = await tx.rows_all([(statement, (term, after, before, *tail)) for term in walked])
     found = {int(row[0]) for page in pages for row in page}
     return sorted(found, reverse=descending)[:limit]
+
+
+async def _sparsest(
+    tx: Transaction, walks: list[tuple[str, ...]], after: int, before: int, descending: bool
+) -> tuple[str, ...]:
+    """The filter whose events lie sparsest from where the page starts: each term's first ``_COUNTED``
+    events in the page's direction, over the positions they span (over the whole range when fewer)."""
+    terms = [term for walk in walks for term in walk]
+    statement = Q.TERM_COUNT_DESC if descending else Q.TERM_COUNT
+    found = await tx.rows_all(
+        [(Q.LAST_POSITION, ()), *((statement, (term, after, before, _COUNTED)) for term in terms)]
+    )
+    head = int(found[0][0][0]) if found[0] else 0
+    whole = max(min(before - 1, head) - after, 1)
+    density: dict[str, float] = {}
+    for term, rows in zip(terms, found[1:], strict=True):
+        n, reached = int(rows[0][0]), rows[0][1]
+        if n < _COUNTED or reached is None:
+            density[term] = n / whole
+        else:
+            density[term] = n / max(before - int(reached) if descending else int(reached) - after, 1)
+    return min(walks, key=lambda walk: sum(density[term] for term in walk))
 
 
 def _now(head: Sequence[Any] | None) -> datetime:

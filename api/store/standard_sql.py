@@ -14,6 +14,7 @@ from api.store.statements import Q
 __all__ = ["COMPANY_ROWS_OF", "STANDARD", "TERM_PROBES", "numbered", "term_page"]
 
 _LOG_SPAN = "SELECT position, recorded_at, body FROM events WHERE position > $1 AND position < $2 ORDER BY position"
+_TERM_RANGE = "SELECT position FROM log_terms WHERE term = $1 AND position > $2 AND position < $3"
 _YEARS = "FROM log_terms WHERE term >= 'year:' AND term < 'year;' ORDER BY term"
 
 TERM_PROBES = 5
@@ -59,15 +60,13 @@ STANDARD: dict[Q, str] = {
         "INSERT INTO checkpoints (name, position) VALUES ($1, $2) "
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
     ),
-    Q.LAST_POSITION: "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
+    Q.LAST_POSITION: "SELECT coalesce(max(position), 0) FROM events",  # one index seek on both
     Q.LOG_SPAN: f"{_LOG_SPAN} LIMIT $3",
     Q.LOG_SPAN_DESC: f"{_LOG_SPAN} DESC LIMIT $3",
     Q.INSERT_TERM: "INSERT INTO log_terms (term, position) VALUES ($1, $2)",
     Q.INSERT_DATED: "INSERT INTO log_dated (position, first_day, last_day) VALUES ($1, $2, $3)",
-    Q.TERM_COUNT: (
-        "SELECT count(*) FROM (SELECT 1 FROM log_terms WHERE term = $1 AND position > $2 AND position < $3 LIMIT $4) "
-        "AS found"
-    ),
+    Q.TERM_COUNT: f"SELECT count(*), max(position) FROM ({_TERM_RANGE} ORDER BY position LIMIT $4) AS found",
+    Q.TERM_COUNT_DESC: f"SELECT count(*), min(position) FROM ({_TERM_RANGE} ORDER BY position DESC LIMIT $4) AS found",
     Q.DATED_EXTENT: f"SELECT (SELECT term {_YEARS} LIMIT 1), (SELECT term {_YEARS} DESC LIMIT 1)",
     Q.DELETE_TERMS: "DELETE FROM log_terms",
     Q.DELETE_DATED: "DELETE FROM log_dated",

@@ -65,7 +65,10 @@ class Q(StrEnum):
     EVENTS_AT = "events_at"
     """([positions]) -> (position, recorded_at, body) of those events, in no particular order."""
     TERM_COUNT = "term_count"
-    """(term, after, before, cap) -> (n,): the events with the term between the two, counted up to ``cap``."""
+    """(term, after, before, cap) -> (n, last position): the first events with the term between the two,
+    counted up to ``cap``, and the position the count reached (NULL when none)."""
+    TERM_COUNT_DESC = "term_count_desc"
+    """As TERM_COUNT, counting down from ``before``: (n, the lowest position the count reached)."""
     TERM_PAGE = "term_page"
     """(term, after, before, then five times: (no filter?, [terms]), no date?, first day, last day, limit)
     -> (position,) of the events with ``term`` between ``after`` and ``before`` (exclusive), oldest
