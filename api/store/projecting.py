@@ -160,6 +160,8 @@ async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, a
         )
         await tx.run_all([(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
         done = last
+    if dialect.sql[Q.ANALYZE_INDEX] is not None and head > (after or 0):
+        await tx.run(Q.ANALYZE_INDEX)
     await tx.run(Q.SET_CHECKPOINT, log_index.CHECKPOINT, head)
 
 

@@ -124,6 +124,9 @@ class Q(StrEnum):
     """() deletes the filter index's terms, before it is written again (api.store.log_index)."""
     DELETE_DATED = "delete_dated"
     """() deletes the filter index's dates."""
+    ANALYZE_INDEX = "analyze_index"
+    """() refreshes the planner's statistics of the filter index after it was written in bulk, where
+    the planner needs them (PostgreSQL: without them it reads a dense term whole and sorts it)."""
     DELETE_ROWS_OF_VIEWS = "delete_rows_of_views"
     """([views]) deletes every row of those views."""
     CHECKPOINTS = "checkpoints"

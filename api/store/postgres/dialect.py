@@ -139,6 +139,7 @@ _OWN: dict[Q, str | None] = {
     Q.TARGETS: "SELECT id, position FROM events WHERE id = ANY($1::uuid[])",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type = ANY($1::text[]) AND position <= $2 ORDER BY position",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view = ANY($1::text[])",
+    Q.ANALYZE_INDEX: "ANALYZE log_terms, log_dated",
     Q.DAMAGE: (
         "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "
         "FROM log_head h, (SELECT coalesce(max(position), 0) AS last FROM events) e "

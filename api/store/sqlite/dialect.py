@@ -106,6 +106,7 @@ _OWN: dict[Q, str | None] = {
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id IN ({many})",
     Q.INSERT_TOUCH: "INSERT INTO touches (position, company_id) VALUES (?1, ?3)",  # rowid keeps the order (?2)
     Q.MOVE_HEAD: None,  # the events table is the head; BEGIN IMMEDIATE is the lock
+    Q.ANALYZE_INDEX: None,  # the filter index's plans are index searches by rule, with or without statistics
     Q.EVENTS_AT: "SELECT position, recorded_at, body FROM events WHERE position IN ({many})",
     Q.TERM_PAGE: _positional(term_page(**_TERMS, descending=False)),
     Q.TERM_PAGE_DESC: _positional(term_page(**_TERMS, descending=True)),
