@@ -255,7 +255,7 @@ _FILTERS = 20
     "/events",
     operation_id="listEvents",
     tags=["events"],
-    summary="Read the log in position order, filtered",
+    summary="Read the log in position order",
     description=(
         'Pages of at most `limit` events after `after`. Continue with `after=next_after`; `Link: rel="next"` says the same. '
         "Long-poll with `wait`: when no event after `after` matches yet, the answer waits up to `wait` seconds "
