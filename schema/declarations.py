@@ -6,6 +6,9 @@ Tidings must know of it:
 * ``names``: the paths of the company ids it names, in order (``"company_id"``,
   ``"visitor.company_id"``, ``"participants[].company_id"``, ``"company_ids[]"``); each must
   be registered before the event is stored, and each named company's version counts it.
+* ``persons``: the paths of the person ids it names, in the same form (``"person_id"``,
+  ``"participants[].person_id"``, ``"visitor.person_id"``): the people the event is about, whom
+  ``GET /events?person=`` finds it by. Persons need not be registered.
 * ``registers``: the field holding the company it registers (``company_registered``).
 * ``dated_by``: the field saying when the reported thing happened (a partial date or a period).
 * ``targets``: the field holding the id of an earlier event it adds evidence to or retracts;
@@ -85,12 +88,15 @@ def _follow(value: Any, fields: Sequence[str]) -> Any:
 
 _REFS: dict[type, Refs] = {}
 """Each declared class's compiled ``names``."""
+_PERSONS: dict[type, Refs] = {}
+"""Each declared class's compiled ``persons``."""
 
 
 class Declared:
     """The class variables an event type declares (mixed into the events' base Struct)."""
 
     names: ClassVar[tuple[str, ...]] = ()
+    persons: ClassVar[tuple[str, ...]] = ()
     registers: ClassVar[str | None] = None
     dated_by: ClassVar[str | None] = None
     targets: ClassVar[str | None] = None
@@ -100,6 +106,7 @@ class Declared:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _REFS[cls] = compile_names(cls.names)
+        _PERSONS[cls] = compile_names(cls.persons)
 
     def company_refs(self) -> list[tuple[str, str]]:
         """(JSON path below the event, company id) of every company id the event names."""
@@ -111,6 +118,10 @@ class Declared:
         if len(refs) == 1:
             return [refs[0][1]]
         return list(dict.fromkeys(company for _, company in refs))
+
+    def persons_named(self) -> list[str]:
+        """Person ids the event names (``persons``), in order of appearance, without repeats."""
+        return list(dict.fromkeys(person for _, person in _PERSONS[type(self)](self)))
 
     def target_id(self) -> UUID | None:
         """The id of the event this one adds evidence to or retracts, if it is such an event."""

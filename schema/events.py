@@ -148,6 +148,7 @@ class ExecutiveReported(EventBase, frozen=True, kw_only=True, tag="executive_rep
 
     summary: ClassVar[str] = "A person's role at a company"
     names = ("company_id",)
+    persons = ("person_id",)
 
     person_id: PersonId
     name: Name
@@ -160,6 +161,7 @@ class MeetingHeld(EventBase, frozen=True, kw_only=True, tag="meeting_held"):
 
     summary: ClassVar[str] = "A meeting between companies or their people"
     names = ("participants[].company_id",)
+    persons = ("participants[].person_id",)
     dated_by = "occurred_on"
 
     occurred_on: PartialDate
@@ -181,6 +183,7 @@ class SiteVisited(EventBase, frozen=True, kw_only=True, tag="site_visited"):
 
     summary: ClassVar[str] = "A visit to another company's site"
     names = ("visitor.company_id", "host_company_id")
+    persons = ("visitor.person_id",)
     dated_by = "occurred_on"
 
     occurred_on: PartialDate

@@ -36,10 +36,13 @@ class BatchResult(Base, frozen=True):
 
 
 class EventPage(Base, frozen=True):
-    """A page of the log in position order. Pass ``next_after`` as ``after`` to continue."""
+    """A page of the log in position order. Pass ``next_after`` as ``after`` and ``next_before`` (when
+    set) as ``before`` to continue: oldest first, ``next_after`` moves on; newest first, ``next_before``."""
 
     items: list[StoredEvent]
     next_after: Annotated[int, Meta(ge=0, le=MAX_SAFE_INT)]
+    next_before: Annotated[int, Meta(ge=1, le=MAX_SAFE_INT)] | None = None
+    """The upper bound of the next page: the last position listed when newest first, else ``before`` as given."""
 
 
 class EventTypeInfo(Base, frozen=True):

@@ -30,3 +30,14 @@ def test_the_benchmark_runs_and_prints_its_table() -> None:
     for measure in ("(d) `tidings rebuild`", "(e) peak RSS", "(f) in-process appends/s"):
         assert any(line.startswith(f"| {measure}") for line in table), measure
     assert "load generator:" in done.stdout
+
+
+def test_the_log_filter_benchmark_runs_and_prints_a_row_per_filter() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.log_filters", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| filter (SQLite, 3,000 events) | p50 ms | p99 ms |")
+    for name in ("`person`", "`certainty=speculative`", "`publisher`, a rare one", "`occurred_from`/`occurred_to`"):
+        assert any(line.startswith(f"| {name}") for line in table), name

@@ -184,8 +184,11 @@ async def test_a_rebuild_that_fails_in_a_worker_changes_nothing_and_the_store_go
 
 
 # A rebuild that folds on two workers in spans of one event, slowly, and says when it is folding.
+# Both scripts take Ctrl-C as a terminal gives it even when the suite runs in the background, where
+# the shell starts it with SIGINT ignored and Python keeps it so (``nohup .ci/run &``).
 _SLOW_REBUILD = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 if __name__ == "__main__":
     from api.store import folding
     from api.store.sqlite import driver, workers
@@ -205,6 +208,7 @@ if __name__ == "__main__":
 # A rebuild that is sent Ctrl-C after its last span, while it makes its indexes, just before COMMIT.
 _LATE_STOP = """
 import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 if __name__ == "__main__":
     from api.cli import commands as cli
     from api.store import folding

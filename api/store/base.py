@@ -13,7 +13,7 @@ from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
 
-__all__ = ["AppendResult", "EventStore", "Expectation", "ReadyState"]
+__all__ = ["AppendResult", "EventStore", "Expectation", "LogFilter", "ReadyState"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,27 @@ class Expectation:
 
     company_id: str
     version: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    """Which events a read of the log keeps: those matching every filter given (AND), each
+    filter matched by any of its values (OR); an empty filter keeps everything.
+
+    ``persons``: events naming the person (the persons their type declares); ``publishers``: events
+    with a source of the publisher (compared case- and space-insensitively; evidence is an event of
+    its own and does not make its target match); ``occurred_from``/``occurred_to``: partial dates,
+    events whose own date (the field their type declares) overlaps the days from the first day of
+    the one to the last day of the other. Events without a date never match a date filter.
+    """
+
+    types: Sequence[str] = ()
+    companies: Sequence[str] = ()
+    persons: Sequence[str] = ()
+    certainties: Sequence[str] = ()
+    publishers: Sequence[str] = ()
+    occurred_from: str | None = None
+    occurred_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +139,18 @@ class EventStore(Protocol):
         self,
         *,
         after: int = 0,
+        before: int | None = None,
         limit: int = 100,
         types: Sequence[str] = (),
         company: str | None = None,
+        where: LogFilter | None = None,
+        descending: bool = False,
         annotated: bool = False,
     ) -> list[StoredEvent]:
-        """Events after ``after`` in position order, at most ``limit``; ``annotated``: each retracted
-        one with its retraction (the log as read, not as replayed: the feed and exports leave it out)."""
+        """Events after ``after`` and before ``before`` (both exclusive) in position order (newest first
+        when ``descending``), at most ``limit``, that match ``where`` (``types`` and ``company`` are
+        short for a filter of those alone; ``where`` wins); ``annotated``: each retracted one with its
+        retraction (the log as read, not as replayed: the feed and exports leave it out)."""
         ...
 
     async def get(self, event_id: UUID, *, annotated: bool = False) -> StoredEvent | None:

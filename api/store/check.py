@@ -12,7 +12,7 @@ from typing import Any
 
 from api.projections.registry import Registry
 from api.projections.row import Row
-from api.store import folding
+from api.store import folding, log_index
 from api.store.driver import Dialect, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
@@ -46,6 +46,10 @@ async def check(
         if mark != last:
             where = "has no checkpoint" if mark is None else f"is at position {mark}"
             faults.add([f"checkpoints: projection {projection.checkpoint} {where} but the log is at {last}"])
+    indexed = marks.get(log_index.CHECKPOINT)
+    if indexed != last:
+        where = "has no checkpoint" if indexed is None else f"is at position {indexed}"
+        faults.add([f"checkpoints: the filter index {log_index.CHECKPOINT} {where} but the log is at {last}"])
     fold = FreshFold(await folding.retractions(tx, dialect, catalogue, last))
     previous = 0
     async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, registry.project, last, spans=spans):

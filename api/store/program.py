@@ -30,11 +30,13 @@ from api.projections.people import PersonFound, PersonRows
 from api.projections.registry import ReadModel, Registry, default_registry
 from api.store import check as checking
 from api.store import folding, projecting
-from api.store.base import AppendResult, Expectation, ReadyState
+from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
 from api.store.driver import Driver, Transaction
+from api.store.log_index import CHECKPOINT, FIRST_DAY, LAST_DAY, Facets, date_terms, index_rows
 from api.store.metrics import WriterMetrics
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
+from api.store.standard_sql import TERM_PROBES
 from api.store.statements import Q
 from api.store.writer import GroupWriter
 from schema.codec import event_tag
@@ -162,6 +164,10 @@ class Store:
         dialect = self.dialect
         recorded_at = dialect.time(decided.stored[0].recorded_at)  # the planner gives a group one transaction time
         last = decided.stored[-1]
+        touched: dict[int, list[str]] = {}
+        for company, position in decided.touches:
+            touched.setdefault(position, []).append(company)
+        terms, dated = index_rows((s.position, s.event, touched.get(s.position, ())) for s in decided.stored)
         writes: list[tuple[Q, Sequence[Sequence[Any]]]] = [
             (
                 Q.INSERT_EVENT,
@@ -175,7 +181,12 @@ class Store:
             (Q.INSERT_ROW, decided.rows),
             (Q.INSERT_RETRACTION, decided.retractions),
             (Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions]),
-            (Q.SET_CHECKPOINT, [(p.checkpoint, last.position) for p in self.registry.projections]),
+            (Q.INSERT_TERM, terms),
+            (Q.INSERT_DATED, dated),
+            (
+                Q.SET_CHECKPOINT,
+                [(p.checkpoint, last.position) for p in self.registry.projections] + [(CHECKPOINT, last.position)],
+            ),
         ]
         if self.dialect.sql[Q.MOVE_HEAD] is not None:
             writes.append((Q.MOVE_HEAD, [(last.position, recorded_at)]))
@@ -203,22 +214,35 @@ class Store:
         self,
         *,
         after: int = 0,
+        before: int | None = None,
         limit: int = 100,
         types: Sequence[str] = (),
         company: str | None = None,
+        where: LogFilter | None = None,
+        descending: bool = False,
         annotated: bool = False,
     ) -> list[StoredEvent]:
+        if where is None:
+            where = LogFilter(types=types, companies=() if company is None else (company,))
+        facets = Facets.of(
+            types=where.types,
+            companies=where.companies,
+            persons=where.persons,
+            certainties=where.certainties,
+            publishers=where.publishers,
+            occurred_from=where.occurred_from,
+            occurred_to=where.occurred_to,
+        )
+        upper = _END if before is None else min(before, _END)
         async with self.driver.reading() as tx:
-            if company is None:
-                rows = await (
-                    tx.rows(Q.LOG_PAGE_OF_TYPES, after, list(types), limit)
-                    if types
-                    else tx.rows(Q.LOG_PAGE, after, limit)
-                )
-            elif types:
-                rows = await tx.rows(Q.LOG_PAGE_OF_COMPANY_TYPES, company, after, list(types), limit)
+            if upper <= after + 1:
+                rows: list[Sequence[Any]] = []
+            elif facets.facets or facets.dated:
+                positions = await _matching(tx, facets, after, upper, limit, descending)
+                rows = await tx.rows(Q.EVENTS_AT, positions) if positions else []
+                rows.sort(key=lambda row: int(row[0]), reverse=descending)
             else:
-                rows = await tx.rows(Q.LOG_PAGE_OF_COMPANY, company, after, limit)
+                rows = await tx.rows(Q.LOG_SPAN_DESC if descending else Q.LOG_SPAN, after, upper, limit)
             events = [folding.stored_event(self.dialect, self.catalogue, *row) for row in rows]
             return await self._annotated(tx, events) if annotated and events else events
 
@@ -232,7 +256,8 @@ class Store:
 
     async def _annotated(self, tx: Transaction, events: list[StoredEvent]) -> list[StoredEvent]:
         """The events, each retracted one with its retraction (read in the same snapshot)."""
-        found = await tx.rows(Q.RETRACTIONS_BETWEEN, events[0].position, events[-1].position)
+        first, last = sorted((events[0].position, events[-1].position))
+        found = await tx.rows(Q.RETRACTIONS_BETWEEN, first, last)
         if not found:
             return events
         retractions = {}
@@ -394,6 +419,71 @@ class Store:
             found = await tx.row(Q.RECORDED_AT, point.at_position)
             return point.at_position, self.dialect.read_time(found[0]) if found else datetime.now(UTC)
         return last, datetime.now(UTC)
+
+
+_END = 2**63 - 1
+"""Past every position: the upper bound of a read without ``before``."""
+_COUNTED = 1000
+"""How far the events of a term are counted to choose the one a filtered page walks."""
+
+
+async def _matching(
+    tx: Transaction, facets: Facets, after: int, before: int, limit: int, descending: bool
+) -> list[int]:
+    """The positions of the first ``limit`` events between ``after`` and ``before`` that match ``facets``.
+
+    One filter is walked in position order on the index (each of its terms, merged), the others
+    are looked up per event it gives: the filter walked is the one whose events lie sparsest where
+    the page starts (``_sparsest``); a date range is walked by the years and months it covers."""
+    first, last = facets.first_day or FIRST_DAY, facets.last_day or LAST_DAY
+    walks: list[tuple[str, ...]] = list(facets.facets)
+    if facets.dated:
+        if first > last:
+            return []
+        extent = await tx.row(Q.DATED_EXTENT)
+        if extent is None or extent[0] is None:
+            return []  # no event is dated
+        years = (int(str(extent[0])[5:]), int(str(extent[1])[5:]))
+        dated = tuple(date_terms(first, last, years))
+        if not dated:
+            return []
+        walks.append(dated)
+    walked = walks[0]
+    if len(walks) > 1:
+        walked = await _sparsest(tx, walks, after, before, descending)
+    probes: list[Any] = []
+    for facet in facets.facets:
+        if facet is not walked:
+            probes.extend((False, list(facet)))
+    while len(probes) < 2 * TERM_PROBES:
+        probes.extend((True, [""]))  # no filter; a term all the same, so that the plan is an index search
+    tail = (*probes, not facets.dated, first, last, limit)
+    statement = Q.TERM_PAGE_DESC if descending else Q.TERM_PAGE
+    pages = await tx.rows_all([(statement, (term, after, before, *tail)) for term in walked])
+    found = {int(row[0]) for page in pages for row in page}
+    return sorted(found, reverse=descending)[:limit]
+
+
+async def _sparsest(
+    tx: Transaction, walks: list[tuple[str, ...]], after: int, before: int, descending: bool
+) -> tuple[str, ...]:
+    """The filter whose events lie sparsest from where the page starts: each term's first ``_COUNTED``
+    events in the page's direction, over the positions they span (over the whole range when fewer)."""
+    terms = [term for walk in walks for term in walk]
+    statement = Q.TERM_COUNT_DESC if descending else Q.TERM_COUNT
+    found = await tx.rows_all(
+        [(Q.LAST_POSITION, ()), *((statement, (term, after, before, _COUNTED)) for term in terms)]
+    )
+    head = int(found[0][0][0]) if found[0] else 0
+    whole = max(min(before - 1, head) - after, 1)
+    density: dict[str, float] = {}
+    for term, rows in zip(terms, found[1:], strict=True):
+        n, reached = int(rows[0][0]), rows[0][1]
+        if n < _COUNTED or reached is None:
+            density[term] = n / whole
+        else:
+            density[term] = n / max(before - int(reached) if descending else int(reached) - after, 1)
+    return min(walks, key=lambda walk: sum(density[term] for term in walk))
 
 
 def _now(head: Sequence[Any] | None) -> datetime:

@@ -6,6 +6,10 @@ rows, in the append transaction. At start-up a projection whose checkpoint is be
 head, alone, under the log's write lock. A rebuild deletes the rows of every projection (or
 of those named) and folds the whole log again, in one transaction.
 
+The filter index of the log (api.store.log_index) keeps a checkpoint the same way: a store made
+before it, or before its terms changed, writes it from the log at start-up; a full rebuild
+writes it again.
+
 Stores made before projections kept checkpoints of their own hold one ``read_rows``
 checkpoint: it is handed to each projection of that release (``LEGACY``) at the first start.
 """
@@ -17,8 +21,8 @@ import logging
 from collections.abc import Callable
 
 from api.projections.registry import Registry, default_registry
-from api.store import folding
-from api.store.driver import Driver, Spans, Transaction
+from api.store import folding, log_index
+from api.store.driver import Dialect, Driver, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
 from schema.events import CATALOGUE
@@ -43,7 +47,7 @@ async def catch_up(driver: Driver, catalogue: Catalogue, registry: Registry) -> 
             await tx.run_many(Q.SET_CHECKPOINT, adopted)
             await tx.run(Q.DELETE_CHECKPOINT, "read_rows")
             marks.update(adopted)
-        current = {p.checkpoint for p in registry.projections}
+        current = {p.checkpoint for p in registry.projections} | {log_index.CHECKPOINT}
         for name in sorted(set(marks) - current):  # a projection's older version, or one removed
             await tx.run(Q.DELETE_CHECKPOINT, name)
         behind = [p for p in registry.projections if marks.get(p.checkpoint, -1) < head]
@@ -54,6 +58,10 @@ async def catch_up(driver: Driver, catalogue: Catalogue, registry: Registry) -> 
                 await tx.run(Q.DELETE_ROWS_OF_VIEWS, list(projection.writes))
             await _fold_into(tx, driver, catalogue, registry.only([projection.name]), start or 0, head, spans=None)
             await tx.run(Q.SET_CHECKPOINT, projection.checkpoint, head)
+        indexed = marks.get(log_index.CHECKPOINT)
+        if indexed is None or indexed < head:
+            log.info("writing the filter index of the log from position %d to %d", indexed or 0, head)
+            await _index_into(tx, driver.dialect, catalogue, indexed, head)
         return [p.name for p in behind]
 
 
@@ -97,6 +105,8 @@ async def rebuild(
                     progress=progress,
                 )
             await tx.run_many(Q.SET_CHECKPOINT, [(p.checkpoint, total) for p in chosen.projections])
+            if only is None:
+                await _index_into(tx, driver.dialect, catalogue, None, total)
     except asyncio.CancelledError:
         if tx is None or not tx.committed:
             raise
@@ -130,6 +140,29 @@ async def _fold_into(
     # Rows marked before keep their mark: the statement only marks rows not yet marked.
     await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in retracted.items()])
     return done
+
+
+async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, after: int | None, head: int) -> None:
+    """Write the filter index of the log (api.store.log_index) after ``after`` up to ``head``, and its
+    checkpoint; from the start, after deleting what there is, when ``after`` is None."""
+    if after is None:
+        await tx.run(Q.DELETE_TERMS)
+        await tx.run(Q.DELETE_DATED)
+    done = after or 0
+    while done < head:
+        last = min(done + folding.SPAN, head)
+        touched: dict[int, list[str]] = {}
+        for position, company in await tx.rows(Q.TOUCHED_BETWEEN, done + 1, last):
+            touched.setdefault(int(position), []).append(company)
+        events = await tx.rows(Q.EVENTS_BETWEEN, done + 1, last)
+        terms, dated = log_index.index_rows(
+            (int(position), catalogue.decode(body), touched.get(int(position), ())) for position, _, body in events
+        )
+        await tx.run_all([(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
+        done = last
+    if dialect.sql[Q.ANALYZE_INDEX] is not None and head > (after or 0):
+        await tx.run(Q.ANALYZE_INDEX)
+    await tx.run(Q.SET_CHECKPOINT, log_index.CHECKPOINT, head)
 
 
 async def _head(tx: Transaction) -> int:

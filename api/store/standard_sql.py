@@ -11,13 +11,38 @@ import re
 
 from api.store.statements import Q
 
-__all__ = ["COMPANY_ROWS_OF", "STANDARD", "numbered"]
+__all__ = ["COMPANY_ROWS_OF", "STANDARD", "TERM_PROBES", "numbered", "term_page"]
 
-_LOG = "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1"
-_LOG_OF_COMPANY = (
-    "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
-    "WHERE t.company_id = $1 AND t.position > $2"
-)
+_LOG_SPAN = "SELECT position, recorded_at, body FROM events WHERE position > $1 AND position < $2 ORDER BY position"
+_TERM_RANGE = "SELECT position FROM log_terms WHERE term = $1 AND position > $2 AND position < $3"
+_YEARS = "FROM log_terms WHERE term >= 'year:' AND term < 'year;' ORDER BY term"
+
+TERM_PROBES = 5
+"""Lists of terms a TERM_PAGE looks up beside the term it walks: one per other filter."""
+
+
+def term_page(*, terms: str, flag: str, descending: bool) -> str:
+    """TERM_PAGE's text: ``terms`` is how the dialect tests a term against a list parameter (``{list}``
+    stands for it), ``flag`` how it reads a boolean parameter (``{flag}``); written with ``$n``."""
+    probes = []
+    n = 4
+    for _ in range(TERM_PROBES):
+        probes.append(
+            f"AND ({flag.format(flag=f'${n}')} OR EXISTS (SELECT 1 FROM log_terms p "
+            f"WHERE {terms.format(list=f'${n + 1}')} AND p.position = d.position))"
+        )
+        n += 2
+    dated = (
+        f"AND ({flag.format(flag=f'${n}')} OR EXISTS (SELECT 1 FROM log_dated x "
+        f"WHERE x.position = d.position AND x.last_day >= ${n + 1} AND x.first_day <= ${n + 2}))"
+    )
+    order = " DESC" if descending else ""
+    return (
+        "SELECT d.position FROM log_terms d WHERE d.term = $1 AND d.position > $2 AND d.position < $3 "
+        f"{' '.join(probes)} {dated} ORDER BY d.position{order} LIMIT ${n + 3}"
+    )
+
+
 _VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
 _ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _COMPANY_ROWS = f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT}"
@@ -38,9 +63,16 @@ STANDARD: dict[Q, str] = {
         "INSERT INTO checkpoints (name, position) VALUES ($1, $2) "
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
     ),
-    Q.LAST_POSITION: "SELECT coalesce((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0)",
-    Q.LOG_PAGE: f"{_LOG} ORDER BY e.position LIMIT $2",
-    Q.LOG_PAGE_OF_COMPANY: f"{_LOG_OF_COMPANY} ORDER BY t.position LIMIT $3",
+    Q.LAST_POSITION: "SELECT coalesce(max(position), 0) FROM events",  # one index seek on both
+    Q.LOG_SPAN: f"{_LOG_SPAN} LIMIT $3",
+    Q.LOG_SPAN_DESC: f"{_LOG_SPAN} DESC LIMIT $3",
+    Q.INSERT_TERM: "INSERT INTO log_terms (term, position) VALUES ($1, $2)",
+    Q.INSERT_DATED: "INSERT INTO log_dated (position, first_day, last_day) VALUES ($1, $2, $3)",
+    Q.TERM_COUNT: f"SELECT count(*), max(position) FROM ({_TERM_RANGE} ORDER BY position LIMIT $4) AS found",
+    Q.TERM_COUNT_DESC: f"SELECT count(*), min(position) FROM ({_TERM_RANGE} ORDER BY position DESC LIMIT $4) AS found",
+    Q.DATED_EXTENT: f"SELECT (SELECT term {_YEARS} LIMIT 1), (SELECT term {_YEARS} DESC LIMIT 1)",
+    Q.DELETE_TERMS: "DELETE FROM log_terms",
+    Q.DELETE_DATED: "DELETE FROM log_dated",
     Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = $1",
     Q.RETRACTIONS_BETWEEN: (
         "SELECT r.target, e.position, e.recorded_at, e.body FROM retractions r "

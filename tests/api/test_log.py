@@ -65,7 +65,7 @@ def test_the_last_partial_page_has_no_link(client: Client) -> None:
 def test_after_the_end_the_page_is_empty_and_next_after_stays(client: Client) -> None:
     page = client.get("/events", params={"after": 500})
 
-    assert page.json() == {"items": [], "next_after": 500}
+    assert page.json() == {"items": [], "next_after": 500, "next_before": None}
     assert "link" not in page.headers
 
 
@@ -138,4 +138,4 @@ def test_a_company_without_events_gives_an_empty_page(client: Client) -> None:
 
 
 def test_the_log_of_an_empty_store_is_empty(empty_client: Client) -> None:
-    assert empty_client.get("/events").json() == {"items": [], "next_after": 0}
+    assert empty_client.get("/events").json() == {"items": [], "next_after": 0, "next_before": None}

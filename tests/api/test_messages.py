@@ -248,7 +248,11 @@ CASES: dict[str, Bad] = {
     ),
     # -- parameters the operation does not take, or takes once: 400 ----------------------------------
     "unknown parameter": Bad(
-        "unknown_parameter", "query.period", url="/events?period=2025", says=("after, company",), status=400
+        "unknown_parameter",
+        "query.period",
+        url="/events?period=2025",
+        says=("after, before, certainty, company",),
+        status=400,
     ),
     "misspelt filter": Bad("unknown_parameter", "query.compnay", url="/events?compnay=xiaomi", status=400),
     "repeated parameter": Bad(

@@ -41,9 +41,21 @@ def _problem(response: Any, status: int) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("url", "name", "takes"),
     [
-        ("/events?period=2025", "period", "after, company, limit, type, wait"),
-        ("/events?kind=nope", "kind", "after, company, limit, type, wait"),
-        ("/events?certainty=speculative", "certainty", "after, company, limit, type, wait"),
+        (
+            "/events?period=2025",
+            "period",
+            "after, before, certainty, company, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
+        ),
+        (
+            "/events?kind=nope",
+            "kind",
+            "after, before, certainty, company, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
+        ),
+        (
+            "/events?publishers=CnEVPost",
+            "publishers",
+            "after, before, certainty, company, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
+        ),
         ("/companies/xiaomi?at=3", "at", "as_of, at_position"),
         ("/companies?name=Xiaomi", "name", "country, cursor, limit, q"),
         ("/companies/xiaomi/timeline?types=sales_reported", "types", "type"),
@@ -87,7 +99,8 @@ def test_an_unknown_query_parameter_on_an_append_is_400_and_stores_nothing(
     [
         ("/events?limit=5&limit=6", "limit"),
         ("/events?after=1&after=2", "after"),
-        ("/events?company=xiaomi&company=byd", "company"),
+        ("/events?order=asc&order=desc", "order"),
+        ("/events?occurred_from=2025&occurred_from=2024", "occurred_from"),
         ("/companies/xiaomi?at_position=3&at_position=4", "at_position"),
         ("/companies?q=x&q=y", "q"),
     ],

@@ -242,7 +242,7 @@ def test_a_long_poll_with_nothing_new_answers_an_empty_page_when_wait_runs_out(c
     page = client.get("/events", params={"after": SEED["events"], "wait": 0.3})
 
     assert page.status_code == 200
-    assert page.json() == {"items": [], "next_after": SEED["events"]}
+    assert page.json() == {"items": [], "next_after": SEED["events"], "next_before": None}
     assert time.monotonic() - started >= 0.3
 
 

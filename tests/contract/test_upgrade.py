@@ -14,7 +14,8 @@ from typing import Any
 
 from api.projections.registry import Projection, ReadModel, Registry, default_registry
 from api.projections.row import Row
-from api.store.base import EventStore
+from api.store import log_index
+from api.store.base import EventStore, LogFilter
 from api.store.readpoint import ReadPoint
 from api.store.sqlite import SQLiteStore
 from schema.codec import event_tag
@@ -73,7 +74,23 @@ async def test_a_store_of_release_0_1_opens_catches_a_new_projection_up_and_chec
         await store.close()
     with sqlite3.connect(path) as conn:
         marks = dict(conn.execute("SELECT name, position FROM checkpoints"))
-    assert marks == {p.checkpoint: 23 for p in WITH_MENTIONS.projections}
+    assert marks == {**{p.checkpoint: 23 for p in WITH_MENTIONS.projections}, log_index.CHECKPOINT: 23}
+
+
+async def test_a_store_of_release_0_1_gains_the_filter_index_of_the_log_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.db"
+    shutil.copy(SEEDED_BY_0_1, path)
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        met = await store.read(where=LogFilter(persons=["jay-y-lee"]))
+        in_march = await store.read(where=LogFilter(occurred_from="2025-03", occurred_to="2025-03"))
+        newest = await store.read(descending=True, limit=3)
+    finally:
+        await store.close()
+    assert [event_tag(s.event) for s in met] == ["executive_reported", "meeting_held", "site_visited"]
+    assert [event_tag(s.event) for s in in_march] == ["meeting_held", "site_visited"]
+    assert [s.position for s in newest] == [23, 22, 21]
 
 
 def test_tidings_check_passes_on_a_store_of_release_0_1(tmp_path: Path) -> None:
@@ -143,6 +160,35 @@ async def test_check_names_a_projection_behind_the_log(store: EventStore) -> Non
     ]
 
 
+async def test_a_store_made_before_the_filter_index_gains_it_when_opened(store: EventStore) -> None:
+    history = random_history(20251207, 200)
+    await history.append_to(store, random.Random(20251207))
+    wanted = LogFilter(publishers=["WIRE"], types=["sales_reported", "meeting_held"], occurred_from="2024-07")
+    before = [s.position for s in await store.read(where=wanted, limit=1000)]
+    await store.close()
+    # The schema of the release before: no index tables nor people index, schema version 1, no index checkpoint.
+    await _statements(
+        store,
+        [
+            "DROP TABLE log_terms",
+            "DROP TABLE log_dated",
+            "DROP INDEX people",
+            f"DELETE FROM checkpoints WHERE name = '{log_index.CHECKPOINT}'",
+            "UPDATE schema_version SET version = 1",
+        ],
+    )
+
+    upgraded = _reopen(store, default_registry())
+    await upgraded.open()
+    try:
+        assert upgraded.caught_up == [], "the read models were up to date"
+        assert [s.position for s in await upgraded.read(where=wanted, limit=1000)] == before
+        assert before, "the history has such events"
+        assert await upgraded.check() == []
+    finally:
+        await upgraded.close()
+
+
 async def _make_legacy(store: EventStore, head: int) -> None:
     """Checkpoints as release 0.1 kept them: one, named read_rows."""
     await _statements(
@@ -177,5 +223,5 @@ def test_every_statement_has_sql_in_both_dialects_or_says_it_has_nothing_to_do()
     from api.store.statements import Q
 
     assert set(SQLITE) == set(Q) == set(POSTGRES)
-    assert [q for q in Q if SQLITE[q] is None] == [Q.MOVE_HEAD], "SQLite's events table is the head"
+    assert [q for q in Q if SQLITE[q] is None] == [Q.MOVE_HEAD, Q.ANALYZE_INDEX], "SQLite's events table is the head"
     assert [q for q in Q if POSTGRES[q] is None] == []

@@ -6,7 +6,7 @@ import functools
 import json
 import time
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.utils.scope.state import ScopeState
 
-from api.errors import EventNotFound
+from api.errors import EventNotFound, InvalidInput
 from api.feed.broadcast import Feed
 from api.http.auth import require
 from api.http.openapi.examples import batch_examples, event_examples, seeded_event_id
@@ -29,9 +29,11 @@ from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
-from api.store.base import Expectation
-from schema.base import MAX_SAFE_INT, CompanyId
+from api.store.base import Expectation, LogFilter
+from api.store.log_index import dated_span
+from schema.base import MAX_SAFE_INT, Certainty, CompanyId, Name, PartialDate, PersonId
 from schema.events import Event, EventType, StoredEvent
+from schema.problems import FieldError
 from schema.views import Batch, BatchResult, EventPage
 
 __all__ = ["append_batch", "append_event", "append_for_company", "get_event", "list_events", "require_json"]
@@ -245,6 +247,10 @@ async def append_for_company(
     return _appended(result.events, result.created)
 
 
+_FILTERS = 20
+"""Most values of one repeatable filter."""
+
+
 @get(
     "/events",
     operation_id="listEvents",
@@ -253,7 +259,20 @@ async def append_for_company(
     description=(
         'Pages of at most `limit` events after `after`. Continue with `after=next_after`; `Link: rel="next"` says the same. '
         "Long-poll with `wait`: when no event after `after` matches yet, the answer waits up to `wait` seconds "
-        "and comes as soon as one is committed, or as an empty page when the time runs out."
+        "and comes as soon as one is committed, or as an empty page when the time runs out.\n\n"
+        "Filters combine: an event is listed when it matches every filter given, and a filter given several "
+        "times (`type`, `company`, `person`, `certainty`, `publisher`) matches any of its values. `person`: "
+        "events naming the person (an executive, a meeting participant, a visitor). `publisher`: events with a "
+        "source of that publisher, compared without case and white space; evidence is an event of its own "
+        "(it lists the sources it adds), so its target is not listed by the evidence's publisher. "
+        "`occurred_from`/`occurred_to`: events whose own date (a meeting's or visit's `occurred_on`, a launch's "
+        "`launched_on`, a sales figure's `period`) overlaps the days from the first day of `occurred_from` to "
+        "the last day of `occurred_to`: `2025-03` includes `2025-03-22` and the quarter `2025-Q1`; events "
+        "without a date of their own (registrations, roles, plans, relationships, evidence, retractions) are "
+        "not listed when either is given.\n\n"
+        "`before` is an upper bound (exclusive) as `after` is a lower one. `order=desc` lists the newest first: "
+        "continue with `before=next_before` (the `Link` says the same); events appended meanwhile come above "
+        "the first page and never into later ones. Every filter is served by an index."
     ),
     response_headers=[
         ResponseHeader(name="Link", description='`<...>; rel="next"` when the page is full.', documentation_only=True)
@@ -271,24 +290,79 @@ async def list_events(
         list[EventType] | None, QueryParameter(name="type", description="Only these event types (repeatable).")
     ] = None,
     company: Annotated[
-        CompanyId | None, constrained(QueryParameter, CompanyId, description="Only events that touch this company.")
+        list[CompanyId] | None,
+        QueryParameter(max_items=_FILTERS, description="Only events that touch one of these companies (repeatable)."),
     ] = None,
+    person: Annotated[
+        list[PersonId] | None,
+        QueryParameter(max_items=_FILTERS, description="Only events naming one of these persons (repeatable)."),
+    ] = None,
+    certainty: Annotated[
+        list[Certainty] | None, QueryParameter(description="Only events of these certainties (repeatable).")
+    ] = None,
+    publisher: Annotated[
+        list[Name] | None,
+        QueryParameter(
+            max_items=_FILTERS,
+            description="Only events with a source of one of these publishers, without case or white space (repeatable).",
+        ),
+    ] = None,
+    occurred_from: Annotated[
+        PartialDate | None,
+        constrained(
+            QueryParameter, PartialDate, description="Only events dated on or after the first day of this date."
+        ),
+    ] = None,
+    occurred_to: Annotated[
+        PartialDate | None,
+        constrained(
+            QueryParameter, PartialDate, description="Only events dated on or before the last day of this date."
+        ),
+    ] = None,
+    before: Annotated[
+        int | None, QueryParameter(ge=1, le=MAX_SAFE_INT, description="Return events before this position.")
+    ] = None,
+    order: Annotated[
+        Literal["asc", "desc"], QueryParameter(description="`asc`: oldest first; `desc`: newest first.")
+    ] = "asc",
     wait: Annotated[
         float,
         QueryParameter(ge=0, le=30, description="Long-poll: wait up to this many seconds for a matching event."),
     ] = 0,
 ) -> Response[EventPage]:
+    if (
+        occurred_from is not None
+        and occurred_to is not None
+        and dated_span(occurred_from)[0] > dated_span(occurred_to)[1]
+    ):
+        message = f"occurred_to {occurred_to} ends before occurred_from {occurred_from} begins; no event can match both"
+        raise InvalidInput([FieldError("query.occurred_to", message, code="contradictory")])
+    where = LogFilter(
+        types=types or (),
+        companies=company or (),
+        persons=person or (),
+        certainties=certainty or (),
+        publishers=publisher or (),
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    descending = order == "desc"
     deadline = time.monotonic() + wait
     while True:
         seen = feed.head
-        items = await store.read(after=after, limit=limit, types=types or (), company=company, annotated=True)
+        items = await store.read(
+            after=after, before=before, limit=limit, where=where, descending=descending, annotated=True
+        )
         remaining = deadline - time.monotonic()
         if items or remaining <= 0 or feed.closing:
             break
         await feed.wait(seen, remaining)  # the writer wakes it after the next commit
-    next_after = items[-1].position if items else after
+    # The bounds to send for the next page: the one the order moves, and the other as given.
+    next_after = items[-1].position if items and not descending else after
+    next_before = items[-1].position if items and descending else before
     headers = {}
     if len(items) == limit:
-        query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
-        headers["Link"] = f'<{request.url.path}?{urlencode([*query, ("after", next_after)])}>; rel="next"'
-    return Response(EventPage(items=items, next_after=next_after), headers=headers)
+        cursor = ("before", next_before) if descending else ("after", next_after)
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != cursor[0]]
+        headers["Link"] = f'<{request.url.path}?{urlencode([*query, cursor])}>; rel="next"'
+    return Response(EventPage(items=items, next_after=next_after, next_before=next_before), headers=headers)

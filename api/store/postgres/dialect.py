@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from api.store.driver import Dialect
-from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD
+from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, term_page
 from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS = (
     # 1: the log, its per-company index, and the read models.
@@ -75,9 +75,23 @@ MIGRATIONS = (
     CREATE INDEX read_rows_by_view ON read_rows (view, company_id, position);
     CREATE TABLE checkpoints (name TEXT COLLATE "C" PRIMARY KEY, position BIGINT NOT NULL);
     """,
-    # 2: a person's rows, and the people in id order (api.projections.people).
+    # 2: the filter index of GET /events (api.store.log_index); its rows are written at start-up
+    # from the log (checkpoint log_index/n), then in every append transaction.
     """
-    CREATE INDEX people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
+    CREATE TABLE log_terms (
+        term TEXT COLLATE "C" NOT NULL,
+        position BIGINT NOT NULL,
+        PRIMARY KEY (term, position)
+    );
+    CREATE TABLE log_dated (
+        position BIGINT PRIMARY KEY,
+        first_day TEXT COLLATE "C" NOT NULL,
+        last_day TEXT COLLATE "C" NOT NULL
+    );
+    """,
+    # 3: a person's rows, and the people in id order (api.projections.people).
+    """
+    CREATE INDEX IF NOT EXISTS people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
     """,
 )
 
@@ -85,10 +99,7 @@ CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN '
     ELSE 'tidings.' || left(encode(sha256(convert_to(current_schema(), 'UTF8')), 'hex'), 40) END"""
 """The NOTIFY channel of the store's schema, as SQL (api.store.postgres.driver.channel says it in Python)."""
 
-_LOG_OF_COMPANY = (
-    "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
-    "WHERE t.company_id = $1 AND t.position > $2"
-)
+_TERMS = {"terms": "p.term = ANY({list}::text[])", "flag": "{flag}::boolean"}
 _LATEST_REGISTRATION = "SELECT DISTINCT ON (company_id) company_id, key, sort, item FROM read_rows"
 
 _OWN: dict[Q, str | None] = {
@@ -106,11 +117,9 @@ _OWN: dict[Q, str | None] = {
         "WITH head AS (UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 RETURNING position) "
         f"SELECT pg_notify({CHANNEL}, position::text) FROM head"
     ),
-    Q.LOG_PAGE_OF_TYPES: (
-        "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1 "
-        "AND e.type = ANY($2::text[]) ORDER BY e.position LIMIT $3"
-    ),
-    Q.LOG_PAGE_OF_COMPANY_TYPES: f"{_LOG_OF_COMPANY} AND e.type = ANY($3::text[]) ORDER BY t.position LIMIT $4",
+    Q.EVENTS_AT: "SELECT position, recorded_at, body FROM events WHERE position = ANY($1::bigint[])",
+    Q.TERM_PAGE: term_page(**_TERMS, descending=False),
+    Q.TERM_PAGE_DESC: term_page(**_TERMS, descending=True),
     Q.COMPANY_ROWS_OF_VIEWS: f"{COMPANY_ROWS_OF} AND view = ANY($3::text[]) ORDER BY position, view, key",
     Q.REGISTRATIONS: (
         "SELECT DISTINCT ON (company_id) company_id, item FROM read_rows WHERE view = 'registration' "
@@ -134,6 +143,7 @@ _OWN: dict[Q, str | None] = {
     Q.TARGETS: "SELECT id, position FROM events WHERE id = ANY($1::uuid[])",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type = ANY($1::text[]) AND position <= $2 ORDER BY position",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view = ANY($1::text[])",
+    Q.ANALYZE_INDEX: "ANALYZE log_terms, log_dated",
     Q.DAMAGE: (
         "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "
         "FROM log_head h, (SELECT coalesce(max(position), 0) AS last FROM events) e "

@@ -64,6 +64,8 @@ _COPIED: dict[Q, tuple[str, tuple[str, ...]]] = {
     Q.INSERT_TOUCH: ("touches", ("position", "ord", "company_id")),
     Q.INSERT_ROW: ("read_rows", ("view", "company_id", "position", "key", "sort", "item")),
     Q.INSERT_RETRACTION: ("retractions", ("target", "position")),
+    Q.INSERT_TERM: ("log_terms", ("term", "position")),
+    Q.INSERT_DATED: ("log_dated", ("position", "first_day", "last_day")),
 }
 """Inserts that COPY when they carry many rows: the table and its columns, as the statement binds them."""
 

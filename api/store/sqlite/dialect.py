@@ -6,12 +6,13 @@ BLOBs. A list parameter is written ``({many})`` and expanded into one placeholde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from api.store.driver import Dialect
-from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, numbered
+from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, numbered, term_page
 from api.store.statements import Q
 from schema.codec import format_time, parse_time
 
@@ -20,7 +21,7 @@ __all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", 
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -73,12 +74,29 @@ CREATE INDEX IF NOT EXISTS registrations ON read_rows (company_id, position) WHE
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 -- A person's rows, and the people in id order (api.projections.people).
 CREATE INDEX IF NOT EXISTS people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
+-- The filter index of GET /events (api.store.log_index): the events of one term in position order.
+-- A store made before it gets the tables here and their rows at start-up (checkpoint log_index/n).
+CREATE TABLE IF NOT EXISTS log_terms (
+    term TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (term, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_dated (
+    position INTEGER PRIMARY KEY,
+    first_day TEXT NOT NULL,
+    last_day TEXT NOT NULL
+);
+UPDATE schema_version SET version = 2 WHERE version < 2;
 """
 
-_LOG_OF_COMPANY = (
-    "SELECT e.position, e.recorded_at, e.body FROM touches t JOIN events e ON e.position = t.position "
-    "WHERE t.company_id = ? AND t.position > ?"
-)
+# A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
+# parameters are plain ``?`` too, bound in the order they appear.
+_TERMS = {"terms": "p.term IN ({{many}})", "flag": "?"}
+
+
+def _positional(sql: str) -> str:
+    return re.sub(r"\$\d+", "?", sql)
+
 
 _OWN: dict[Q, str | None] = {
     Q.TAKE_HEAD: "SELECT position, recorded_at, NULL FROM events ORDER BY position DESC LIMIT 1",
@@ -90,11 +108,10 @@ _OWN: dict[Q, str | None] = {
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id IN ({many})",
     Q.INSERT_TOUCH: "INSERT INTO touches (position, company_id) VALUES (?1, ?3)",  # rowid keeps the order (?2)
     Q.MOVE_HEAD: None,  # the events table is the head; BEGIN IMMEDIATE is the lock
-    Q.LOG_PAGE_OF_TYPES: (
-        "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > ? "
-        "AND e.type IN ({many}) ORDER BY e.position LIMIT ?"
-    ),
-    Q.LOG_PAGE_OF_COMPANY_TYPES: f"{_LOG_OF_COMPANY} AND e.type IN ({{many}}) ORDER BY t.position LIMIT ?",
+    Q.ANALYZE_INDEX: None,  # the filter index's plans are index searches by rule, with or without statistics
+    Q.EVENTS_AT: "SELECT position, recorded_at, body FROM events WHERE position IN ({many})",
+    Q.TERM_PAGE: _positional(term_page(**_TERMS, descending=False)),
+    Q.TERM_PAGE_DESC: _positional(term_page(**_TERMS, descending=True)),
     Q.COMPANY_ROWS_OF_VIEWS: numbered(COMPANY_ROWS_OF) + " AND view IN ({many}) ORDER BY position, view, key",
     # A bare column beside max() is taken from the row holding the maximum (SQLite only).
     Q.REGISTRATIONS: (
