@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from litestar.utils.scope.state import ScopeState
 from api.errors import EventNotFound
 from api.feed.broadcast import Feed
 from api.http.auth import require
+from api.http.numbers import decode_body
 from api.http.openapi.examples import batch_examples, event_examples, seeded_event_id
 from api.http.openapi.extras import Extras, Link
 from api.http.problems import MalformedBody, UnsupportedMediaType
@@ -80,11 +80,12 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
     except ValueError as error:
         raise MalformedBody(detail=f"The body is not JSON: {error}.") from None
     # Litestar converts a body leniently (0 for false, "5" for 5); the contract is strict JSON,
-    # as for `tidings import`. Decoding strictly first refuses what the schema refuses (422).
+    # as for `tidings import`. Decoding strictly first refuses what the schema refuses (422); a
+    # whole number written as a float (137000.0) is an integer, as JSON Schema says (numbers.py).
     # ``annotation`` is the declared type without its JSONBody marker (``raw`` keeps the Annotated).
     if (data := request.route_handler.parsed_fn_signature.parameters.get("data")) is not None:
         try:
-            decoded = _strict_decoder(data.annotation).decode(body)
+            decoded = decode_body(body, data.annotation)
         except msgspec.ValidationError as error:
             raise ValidationException(detail=str(error), extra=[{"message": str(error), "key": ""}]) from None
         except msgspec.DecodeError as error:
@@ -93,11 +94,6 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
         # gets this value (its signature model passes an instance of the declared type through)
         # instead of a second, lenient decode of a body of up to 1,000 events.
         ScopeState.from_scope(request.scope).json = decoded
-
-
-@functools.cache
-def _strict_decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(annotation)
 
 
 def _may_retract(request: Request[Any, Any, Any], events: Sequence[Event]) -> None:
