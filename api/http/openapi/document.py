@@ -10,6 +10,7 @@ string; then, per operation:
   reads from the request itself, stream content, examples;
 - error responses are problems only, and headers are documented on every success that sends them;
 - every operation documents the 400 for a query parameter it does not take (or takes once, given twice);
+- every integer carries its ``format`` (``int32`` or ``int64``, as its bounds fit);
 - its scope (``opt["scope"]``, which ``api/http/auth.py`` enforces) gives the problems authorization
   can answer; an operation with a scope has the document's security, "anonymous or a bearer key"
   (a server with a keys file wants the key, one without is open), one without a scope ``[]``.
@@ -34,7 +35,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from api.http.auth import SECURITY_SCHEME, auth_responses, needed_scope
-from api.http.openapi.components import components, event_ref, integers, struct_names, walk
+from api.http.openapi.components import components, event_ref, integer_format, integers, struct_names, walk
 from api.http.openapi.directions import split_directions
 from api.http.openapi.extras import Extras, Link, extras_of
 from api.http.routes.parameters import parameter_fields, parameter_schema
@@ -236,6 +237,8 @@ def document(app: Litestar) -> dict[str, Any]:
         _strict_parameters(operation)
         _security(operation, handler)
     doc["security"] = copy.deepcopy(OPTIONAL_BEARER)
+    doc["paths"] = walk(doc["paths"], integer_format)
+    doc["components"] = walk(doc["components"], integer_format)
     first: tuple[str, ...] = ("openapi", "info", "servers", "security", "tags", "paths", "components")
     ordered: dict[str, Any] = {key: doc[key] for key in first if key in doc}
     return {**ordered, **doc}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get
@@ -15,6 +15,7 @@ from api.http.openapi.extras import Extras, Link
 from api.http.routes.responses import problems
 from api.seeds import seed_examples
 from schema.events import EVENT_TYPES
+from schema.rules import with_rules
 from schema.views import EventTypeInfo, EventTypeList
 
 __all__ = ["Catalogue", "catalogue_handlers"]
@@ -29,12 +30,19 @@ class Catalogue:
             EventTypeInfo(
                 type=tag,
                 summary=str(kind.summary),
-                json_schema=msgspec.json.schema(kind),
+                json_schema=_json_schema(kind),
                 example=msgspec.to_builtins(examples[tag]) if tag in examples else None,
             )
             for tag, kind in EVENT_TYPES.items()
         ]
         self.by_type: dict[str, EventTypeInfo] = {item.type: item for item in self.items}
+
+
+def _json_schema(kind: type[Any]) -> dict[str, Any]:
+    """msgspec's schema of the type, with the rules across fields that JSON Schema states."""
+    schema: dict[str, Any] = msgspec.json.schema(kind)
+    with_rules(schema.get("$defs", {}))
+    return schema
 
 
 @get(

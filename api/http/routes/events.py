@@ -31,10 +31,28 @@ from api.http.routes.parameters import constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation
 from schema.base import MAX_SAFE_INT, CompanyId
-from schema.events import Event, EventType, StoredEvent
+from schema.declarations import tag
+from schema.events import CATALOGUE, Event, EventType, StoredEvent
+from schema.rules import stated, unstated
 from schema.views import Batch, BatchResult, EventPage
 
 __all__ = ["append_batch", "append_event", "append_for_company", "get_event", "list_events", "require_json"]
+
+
+def _rules_said_in_words() -> str:
+    """The rules across fields the schema cannot state, for the description of each operation that takes events."""
+    unsaid = "\n".join(
+        f"- `{rule.code}` ({tag(kind)}, `{rule.path}`): {rule.message}." for kind, rule in unstated(CATALOGUE.types)
+    )
+    said = ", ".join(f"`{code}`" for code in dict.fromkeys(rule.code for rule in stated()))
+    return (
+        "\n\nRules across fields are part of each event type's schema where JSON Schema can state them "
+        f"(codes {said}). These compare two fields, which JSON Schema cannot; each is a 422 with its own "
+        f"`code` in `errors[]`:\n\n{unsaid}"
+    )
+
+
+_RULES = _rules_said_in_words()
 
 _LOCATION = ResponseHeader(
     name="Location", description="The stored event: /events/{id}.", required=True, documentation_only=True
@@ -140,7 +158,7 @@ async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
     summary="Append one event",
     description=(
         "Stores one event and answers with its position. Sending the same `id` with the same content "
-        "again answers 200 with the original; the same `id` with other content is a 409."
+        "again answers 200 with the original; the same `id` with other content is a 409." + _RULES
     ),
     before_request=require_json,
     opt={
@@ -170,7 +188,10 @@ async def append_event(request: Request[Any, Any, Any], data: JSONBody[Event], s
     operation_id="appendBatch",
     tags=["events"],
     summary="Append up to 1,000 events atomically",
-    description="All events are stored in order, or none. Later events may name companies registered earlier in the batch.",
+    description=(
+        "All events are stored in order, or none. Later events may name companies registered earlier in the batch."
+        + _RULES
+    ),
     before_request=require_json,
     opt={
         "scope": "append",
@@ -201,7 +222,7 @@ async def append_batch(request: Request[Any, Any, Any], data: JSONBody[Batch], s
     description=(
         'Optimistic concurrency: `If-Match: "<version>"` must equal the company\'s current version (its '
         "dossier's ETag); otherwise 412 and nothing is stored. Version 0 means the company is not yet registered. "
-        "The event must name the company."
+        "The event must name the company." + _RULES
     ),
     before_request=require_json,
     opt={

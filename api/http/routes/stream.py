@@ -73,6 +73,7 @@ FRAME_SCHEMA: dict[str, Any] = {
         "retry": {
             "type": "integer",
             "minimum": 0,
+            "maximum": MAX_SAFE_INT,
             "description": "How many milliseconds a client should wait before it reconnects.",
         },
     },
