@@ -36,6 +36,7 @@ ERROR_CODES = {
     "beyond_head": "at_position is past the last position of the log; the message names the head",
     "repeated_parameter": "a parameter that takes one value was given several times",
     "unknown_parameter": "a query parameter the operation does not take",
+    "not_acceptable": "the Accept header admits none of the media types the operation answers with (406)",
     "invalid": "anything else that is not valid",
 }
 """Every ``errors[].code``, with what it means (the OpenAPI document lists them); the rules across fields

@@ -9,7 +9,8 @@ string; then, per operation:
 - what the handler declares in ``opt["openapi"]`` (``extras.py``) is added: links, parameters it
   reads from the request itself, stream content, examples;
 - error responses are problems only, and headers are documented on every success that sends them;
-- every operation documents the 400 for a query parameter it does not take (or takes once, given twice);
+- every operation documents the 400 for a query parameter it does not take (or takes once, given twice),
+  and the 406 for an Accept it cannot answer;
 - every integer carries its ``format`` (``int32`` or ``int64``, as its bounds fit);
 - its scope (``opt["scope"]``, which ``api/http/auth.py`` enforces) gives the problems authorization
   can answer; an operation with a scope has the document's security, "anonymous or a bearer key"
@@ -182,6 +183,22 @@ def _strict_parameters(operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+_NOT_ACCEPTABLE = (
+    "The Accept header admits none of the media types this operation answers with (those of its "
+    "responses; `*/*` and no Accept take any): errors[] has code `not_acceptable`."
+)
+
+
+def _not_acceptable(operation: dict[str, Any]) -> None:
+    """Every operation refuses an Accept it cannot answer (routes/negotiation.py): its 406 says so."""
+    responses = operation.setdefault("responses", {})
+    responses["406"] = {
+        "description": _NOT_ACCEPTABLE,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    operation["responses"] = dict(sorted(responses.items()))
+
+
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {_BEARER: []}]
 """The document's security: anonymous (a server without a keys file) or a bearer key (one with it)."""
 
@@ -235,6 +252,7 @@ def document(app: Litestar) -> dict[str, Any]:
     doc["components"]["securitySchemes"] = {_BEARER: SECURITY_SCHEME}
     for handler, operation in operations:
         _strict_parameters(operation)
+        _not_acceptable(operation)
         _security(operation, handler)
     doc["security"] = copy.deepcopy(OPTIONAL_BEARER)
     doc["paths"] = walk(doc["paths"], integer_format)

@@ -20,6 +20,7 @@ from api.errors import CompanyNotFound, InvalidInput
 from api.http import answers
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.injected import Store
+from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
 from api.projections import conflicts, dossier, meetings, plans, relationships, sales, timeline
@@ -227,12 +228,17 @@ CompanyPath = Annotated[CompanyId, constrained(PathParameter, CompanyId, descrip
     operation_id="listCompanies",
     tags=["companies"],
     summary="List companies",
-    description="Summaries in id order; `q` matches name and aliases (case-insensitive substring).",
+    description=(
+        "Summaries in id order; `q` matches name and aliases (case-insensitive substring). Continue with "
+        '`cursor=next_cursor`; `Link: rel="next"` says the same.'
+    ),
     dependencies=READ_POINT,
+    response_headers=[LINK],
     opt={"openapi": Extras(links={"NextPage": Link(parameters={"cursor": "$response.body#/next_cursor"})})},
     responses=problems(422, 503),
 )
 async def list_companies(
+    request: Request[Any, Any, Any],
     store: Store,
     point: NamedDependency[ReadPoint],
     q: Annotated[
@@ -245,7 +251,7 @@ async def list_companies(
         CompanyId | None, constrained(QueryParameter, CompanyId, description="next_cursor of the previous page.")
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many companies.")] = 100,
-) -> CompanyPage:
+) -> Response[CompanyPage]:
     found, more = await store.companies(point, q=q, country=country, cursor=cursor, limit=limit)
     items = [
         CompanySummary(
@@ -259,7 +265,10 @@ async def list_companies(
         )
         for r, version, last in found
     ]
-    return CompanyPage(items=items, next_cursor=items[-1].company_id if more and items else None)
+    next_cursor = items[-1].company_id if more and items else None
+    return Response(
+        CompanyPage(items=items, next_cursor=next_cursor), headers=next_link(request, "cursor", next_cursor)
+    )
 
 
 @get(
@@ -267,11 +276,15 @@ async def list_companies(
     operation_id="getCompanyTimeline",
     tags=["companies"],
     summary="A company's facts in date order",
+    description=(
+        "Its facts by the date the news gives them (`dated_by` says which date), then position; `type`, `from` "
+        'and `to` filter. Continue with `cursor=next_cursor`; `Link: rel="next"` says the same.'
+    ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(
         {"NextPage": Link(parameters={"company_id": _PATH_COMPANY, "cursor": "$response.body#/next_cursor"})}
     ),
-    response_headers=[_ETAG],
+    response_headers=[_ETAG, LINK],
     responses={**_NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_timeline(
@@ -301,7 +314,10 @@ async def get_timeline(
     data, _ = await _load(store, "timeline", company_id, point)
     after = timeline.parse_cursor(cursor) if cursor else None
     body = timeline.build(data, types=types or (), start=start, end=end, cursor=after, limit=limit)
-    return _cached(request, body, _etag(data.version))
+    etag = _etag(data.version)
+    return _not_modified(request, etag) or Response(
+        body, headers={"ETag": etag, "Cache-Control": "no-cache", **next_link(request, "cursor", body.next_cursor)}
+    )
 
 
 @get(

@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Sequence
 from typing import Annotated, Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -27,6 +26,7 @@ from api.http.openapi.extras import Extras, Link
 from api.http.problems import MalformedBody, UnsupportedMediaType
 from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
+from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation
@@ -272,9 +272,7 @@ async def append_for_company(
         "Long-poll with `wait`: when no event after `after` matches yet, the answer waits up to `wait` seconds "
         "and comes as soon as one is committed, or as an empty page when the time runs out."
     ),
-    response_headers=[
-        ResponseHeader(name="Link", description='`<...>; rel="next"` when the page is full.', documentation_only=True)
-    ],
+    response_headers=[LINK],
     opt={"openapi": Extras(links={"NextPage": Link(parameters={"after": "$response.body#/next_after"})})},
     responses=problems(422, 503),
 )
@@ -304,8 +302,6 @@ async def list_events(
             break
         await feed.wait(seen, remaining)  # the writer wakes it after the next commit
     next_after = items[-1].position if items else after
-    headers = {}
-    if len(items) == limit:
-        query = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
-        headers["Link"] = f'<{request.url.path}?{urlencode([*query, ("after", next_after)])}>; rel="next"'
+    # A full page may have a next one; a shorter one ends the log as it is now (poll it with `wait`).
+    headers = next_link(request, "after", next_after if len(items) == limit else None)
     return Response(EventPage(items=items, next_after=next_after), headers=headers)
