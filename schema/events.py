@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
-from uuid import UUID
 
 from msgspec import Meta
 
@@ -23,6 +22,7 @@ from schema.base import (
     CountryCode,
     CurrencyCode,
     DecimalAmount,
+    EventId,
     Label,
     Money,
     Name,
@@ -117,7 +117,7 @@ class EventBase(Declared, Base, frozen=True, kw_only=True, tag_field="type"):
 
     summary: ClassVar[str] = ""
 
-    id: UUID | None = None
+    id: EventId | None = None
     """Client-chosen idempotency key; the server assigns a UUIDv7 when absent."""
     sources: Annotated[list[Source], Meta(min_length=1, max_length=20)]
     certainty: Certainty = "reported"
@@ -370,7 +370,7 @@ class EvidenceAdded(EventBase, frozen=True, kw_only=True, tag="evidence_added"):
     summary: ClassVar[str] = "More sources for an earlier fact"
     targets = "event_id"
 
-    event_id: UUID
+    event_id: EventId
 
 
 class EventRetracted(EventBase, frozen=True, kw_only=True, tag="event_retracted"):
@@ -380,7 +380,7 @@ class EventRetracted(EventBase, frozen=True, kw_only=True, tag="event_retracted"
     targets = "event_id"
     retracts = True
 
-    event_id: UUID
+    event_id: EventId
     reason: Annotated[Note, Meta(min_length=1)]
 
 
@@ -402,7 +402,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = CATALOGUE.by_tag
 class Retraction(Base, frozen=True):
     """Who withdrew an event, when and why: the ``event_retracted`` that did it."""
 
-    event_id: UUID
+    event_id: EventId
     position: Position
     recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded the retraction.")]
     reason: str

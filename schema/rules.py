@@ -147,9 +147,8 @@ def all_of(*schemas: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def at_least_one(*names: str) -> tuple[dict[str, Any], ...]:
-    """At least one of ``names`` is sent and not null.
+    """At least one of ``names`` is sent and not null (a property sent as null is there for ``required``).
 
-    The ``anyOf`` of ``required`` says it to readers and generators (wrapped in the ``allOf``: an
-    ``anyOf`` at the top of a component makes some SDK generators build a union type of it); the
-    ``not`` makes it exact, since a property sent as null is there for ``required``."""
-    return ({"anyOf": [{"required": [name]} for name in names]}, {"not": absent(*names)})
+    Wrapped in the ``allOf``: an ``anyOf`` at the top of a component makes some SDK generators build a
+    union type of it."""
+    return ({"anyOf": [given(name) for name in names]},)

@@ -307,6 +307,20 @@ CASES: dict[str, Bad] = {
     "at_position past the head": Bad(
         "beyond_head", "query.at_position", url="/companies/xiaomi/sales?at_position=24", says=("position 23",)
     ),
+    # -- limits the spec states on every request string and array (OWASP API4) ------------------------
+    "country code too long": Bad(
+        "length", "$.country", _with(_REGISTRATION, country="CHN"), says=('"CHN"', "at most 2", "country")
+    ),
+    "as_of too long": Bad(
+        "length", "query.as_of", url="/companies/xiaomi?as_of=2025-03-22T10:00:00." + "1" * 60 + "Z", says=("64",)
+    ),
+    "If-None-Match not entity tags": Bad(
+        "pattern", "header.If-None-Match", url="/companies/xiaomi", headers={"If-None-Match": "3"}, says=('"3"', "W/")
+    ),
+    "search text with a control character": Bad("pattern", "query.q", url="/companies?q=a%01b"),
+    "more types than a filter takes": Bad(
+        "length", "query.type", url="/events?" + "&".join(["type=sales_reported"] * 51), says=("at most 50",)
+    ),
     # -- parameters the operation does not take, or takes once: 400 ----------------------------------
     "unknown parameter": Bad(
         "unknown_parameter", "query.period", url="/events?period=2025", says=("after, company",), status=400

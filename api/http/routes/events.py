@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Sequence
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -27,12 +26,12 @@ from api.http.problems import MalformedBody, UnsupportedMediaType
 from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
-from api.http.routes.parameters import constrained
+from api.http.routes.parameters import EventTypes, constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation
-from schema.base import MAX_SAFE_INT, CompanyId
+from schema.base import MAX_SAFE_INT, CompanyId, EventId
 from schema.declarations import tag
-from schema.events import CATALOGUE, Event, EventType, StoredEvent
+from schema.events import CATALOGUE, Event, StoredEvent
 from schema.rules import stated, unstated
 from schema.views import Batch, BatchResult, EventPage
 
@@ -141,10 +140,14 @@ _REPLAY = ResponseSpec(
     operation_id="getEvent",
     tags=["events"],
     summary="Read one stored event",
+    description=(
+        "The event as stored, with its `position` and `recorded_at`; `retracted` says who withdrew it, when "
+        "and why, where a later `event_retracted` did. 404 for an id the log does not hold."
+    ),
     opt={"openapi": Extras(parameter_examples={"event_id": seeded_event_id})},
     responses=problems(404, 503),
 )
-async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
+async def get_event(event_id: FromPath[EventId], store: Store) -> StoredEvent:
     stored = await store.get(event_id, annotated=True)
     if stored is None:
         raise EventNotFound(str(event_id))
@@ -248,6 +251,7 @@ async def append_for_company(
         str,
         HeaderParameter(
             name="If-Match",
+            max_length=39,
             pattern=r'^"[0-9]{1,15}(-[0-9]{8})?(-[0-9a-f]{12})?"$',
             description='The company\'s current version as a strong ETag, e.g. "3".',
         ),
@@ -282,9 +286,7 @@ async def list_events(
     feed: NamedDependency[Feed],
     after: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many events.")] = 100,
-    types: Annotated[
-        list[EventType] | None, QueryParameter(name="type", description="Only these event types (repeatable).")
-    ] = None,
+    types: EventTypes = None,
     company: Annotated[
         CompanyId | None, constrained(QueryParameter, CompanyId, description="Only events that touch this company.")
     ] = None,
