@@ -26,7 +26,7 @@ from api.http.problems import MalformedBody, UnsupportedMediaType
 from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
-from api.http.routes.parameters import EventTypes, constrained
+from api.http.routes.parameters import Companies, EventTypes, constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation
 from schema.base import MAX_SAFE_INT, CompanyId, EventId
@@ -266,6 +266,21 @@ async def append_for_company(
     return _appended(result.events, result.created)
 
 
+async def _page(
+    store: Store, *, after: int, limit: int, types: Sequence[str], companies: Sequence[str]
+) -> list[StoredEvent]:
+    """A page of the log; with several companies, the first ``limit`` events touching any of them (each
+    company's own first ``limit`` hold them all: the pages are merged by position, an event once)."""
+    if len(companies) <= 1:
+        company = companies[0] if companies else None
+        return await store.read(after=after, limit=limit, types=types, company=company, annotated=True)
+    merged: dict[int, StoredEvent] = {}
+    for company in dict.fromkeys(companies):
+        for stored in await store.read(after=after, limit=limit, types=types, company=company, annotated=True):
+            merged[stored.position] = stored
+    return [merged[position] for position in sorted(merged)[:limit]]
+
+
 @get(
     "/events",
     operation_id="listEvents",
@@ -287,9 +302,7 @@ async def list_events(
     after: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many events.")] = 100,
     types: EventTypes = None,
-    company: Annotated[
-        CompanyId | None, constrained(QueryParameter, CompanyId, description="Only events that touch this company.")
-    ] = None,
+    company: Companies = None,
     wait: Annotated[
         float,
         QueryParameter(ge=0, le=30, description="Long-poll: wait up to this many seconds for a matching event."),
@@ -298,7 +311,7 @@ async def list_events(
     deadline = time.monotonic() + wait
     while True:
         seen = feed.head
-        items = await store.read(after=after, limit=limit, types=types or (), company=company, annotated=True)
+        items = await _page(store, after=after, limit=limit, types=types or (), companies=company or ())
         remaining = deadline - time.monotonic()
         if items or remaining <= 0 or feed.closing:
             break

@@ -25,9 +25,9 @@ from api.feed.broadcast import Feed, Subscription
 from api.http.openapi.extras import Extras
 from api.http.routes.guards import before_every_request
 from api.http.routes.injected import Store
-from api.http.routes.parameters import EventTypes
+from api.http.routes.parameters import Companies, EventTypes
 from api.http.routes.responses import problems
-from schema.base import MAX_SAFE_INT, CompanyId
+from schema.base import MAX_SAFE_INT
 from schema.events import EventType
 from schema.problems import FieldError, Problem
 
@@ -42,7 +42,6 @@ __all__ = ["EVENT_STREAM", "FRAME_SCHEMA", "STREAM_SCHEMA", "EventStream", "stre
 
 EVENT_STREAM = "text/event-stream"
 KEEP_ALIVE = b": keep-alive\n\n"
-MAX_COMPANIES = 20
 
 FRAME_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -246,12 +245,7 @@ async def stream_events(
         ),
     ] = None,
     types: EventTypes = None,
-    company: Annotated[
-        list[CompanyId] | None,
-        QueryParameter(
-            max_items=MAX_COMPANIES, description="Only events that touch one of these companies (repeatable)."
-        ),
-    ] = None,
+    company: Companies = None,
     until: Annotated[
         Literal["now"] | None,
         QueryParameter(description="`now`: replay what is committed at the request, then close (bounded mode)."),
