@@ -21,7 +21,14 @@ $(CLIENTS)/node_modules/.installed: $(CLIENTS)/package-lock.json
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: install serve test lint
+# The spec linters (Spectral with spectral:oas and the OWASP ruleset, Redocly's recommended rules):
+# docs/spec-lint.md. Installed like the clients' tools; without npm `make lint` says so and skips them.
+SPEC_LINT := tools/spec-lint
+$(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
+	cd $(SPEC_LINT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: install serve test lint spec-lint
 install: $(BIN)/tidings
 
 serve: install
@@ -34,3 +41,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+ifeq ($(shell command -v npm 2>/dev/null),)
+	@echo "lint: npm not found, so openapi.yaml is not linted (docs/spec-lint.md): install Node.js >= 20.19 with npm"
+else
+	$(MAKE) --no-print-directory spec-lint
+endif
+
+spec-lint: $(SPEC_LINT)/node_modules/.installed
+	cd $(SPEC_LINT) && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent lint

@@ -30,6 +30,7 @@ from api.http.routes.conflicts import conflict_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
 from api.http.routes.graph import graph_handlers
 from api.http.routes.guards import StrictParameters, before_every_request
+from api.http.routes.negotiation import Negotiation
 from api.http.routes.ops import ops_handlers
 from api.http.routes.people import person_handlers
 from api.http.routes.stream import stream_events
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *([DefineMiddleware(HostCheck, config=AllowedHostsConfig(allowed_hosts=hosts))] if hosts else []),
             Authorize,
             StrictParameters,
+            Negotiation,
         ],
         logging_config=None,  # api.http.logs configures logging (JSON lines or text)
         debug=False,

@@ -24,6 +24,7 @@ __all__ = [
     "IdConflict",
     "InvalidInput",
     "InvalidParameters",
+    "NotAcceptable",
     "ProblemKind",
     "problem_kind",
     "with_code",
@@ -58,6 +59,25 @@ class InvalidInput(DomainError):
 
 class InvalidParameters(InvalidInput):
     """Query parameters the operation does not take, or a single-valued one given several times."""
+
+
+class NotAcceptable(DomainError):
+    """The request's Accept admits none of the media types the operation answers with."""
+
+    def __init__(self, accept: str, answers: tuple[str, ...]) -> None:
+        shown = accept if len(accept) <= 100 else accept[:100] + "…"
+        said = ", ".join(answers)
+        super().__init__(f"Accept: {shown} admits none of what this operation answers with: {said}.")
+        self.errors = [
+            FieldError(
+                "header.Accept",
+                f'got "{shown}"; this operation answers with {said}',
+                code="not_acceptable",
+            )
+        ]
+
+    def field_errors(self) -> list[FieldError]:
+        return self.errors
 
 
 class IdConflict(DomainError):
@@ -160,7 +180,12 @@ NOT_FOUND = ProblemKind(404, "not-found", "Not found", "The resource does not ex
 METHOD_NOT_ALLOWED = ProblemKind(
     405, "method-not-allowed", "Method not allowed", "This path does not take that method; see Allow."
 )
-NOT_ACCEPTABLE = ProblemKind(406, "not-acceptable", "Not acceptable")
+NOT_ACCEPTABLE = ProblemKind(
+    406,
+    "not-acceptable",
+    "Not acceptable",
+    "The Accept header admits none of the media types the operation answers with.",
+)
 CONFLICT = ProblemKind(409, "conflict", "Conflict", "The request conflicts with what is stored.")
 PRECONDITION_FAILED = ProblemKind(
     412, "precondition-failed", "Precondition failed", "The company's version is not the one in If-Match."
@@ -211,6 +236,7 @@ KINDS_BY_STATUS: dict[int, ProblemKind] = {
 PROBLEMS: dict[type[DomainError], ProblemKind] = {
     InvalidParameters: INVALID_PARAMETERS,
     InvalidInput: VALIDATION,
+    NotAcceptable: NOT_ACCEPTABLE,
     IdConflict: CONFLICT,
     AlreadyRetracted: CONFLICT,
     VersionMismatch: PRECONDITION_FAILED,

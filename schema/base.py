@@ -8,6 +8,7 @@ classes (``[0-9]``, never ``\\d``) so that Python and ECMA-262 regexes agree.
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 import msgspec
 from msgspec import Meta
@@ -22,6 +23,7 @@ __all__ = [
     "CountryCode",
     "CurrencyCode",
     "DecimalAmount",
+    "EventId",
     "LanguageTag",
     "Label",
     "Money",
@@ -92,6 +94,8 @@ Note = Annotated[
 CountryCode = Annotated[
     str,
     Meta(
+        min_length=2,
+        max_length=2,
         pattern=rf"^[A-Z]{{2}}{END}",
         description="An ISO 3166-1 alpha-2 country code: two capital letters, such as CN.",
         examples=["CN"],
@@ -100,6 +104,8 @@ CountryCode = Annotated[
 CurrencyCode = Annotated[
     str,
     Meta(
+        min_length=3,
+        max_length=3,
         pattern=rf"^[A-Z]{{3}}{END}",
         description="An ISO 4217 currency code: three capital letters, such as USD.",
         examples=["USD"],
@@ -135,6 +141,8 @@ _MONTH_DAY = (
 PartialDate = Annotated[
     str,
     Meta(
+        min_length=4,
+        max_length=10,
         pattern=(rf"^(?:{_Y}(?:-(?:0[1-9]|1[0-2]))?|{_Y}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29){END}"),
         description=("A date as precise as the news is: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day)."),
         examples=["2025-03-22"],
@@ -143,6 +151,8 @@ PartialDate = Annotated[
 Period = Annotated[
     str,
     Meta(
+        min_length=4,
+        max_length=7,
         pattern=rf"^{_Y}(?:-(?:Q[1-4]|0[1-9]|1[0-2]))?{END}",
         description="A reporting period: a year YYYY, a quarter YYYY-Qn or a month YYYY-MM.",
         examples=["2024"],
@@ -151,11 +161,22 @@ Period = Annotated[
 DecimalAmount = Annotated[
     str,
     Meta(
+        min_length=1,
+        max_length=25,
         pattern=rf"^(?:0|[1-9][0-9]{{0,17}})(?:\.[0-9]{{1,6}})?{END}",
         description=("A non-negative decimal as a string: at most 18 digits before the point and 6 after."),
         examples=["4500000000"],
     ),
 ]
+EventId = Annotated[
+    UUID,
+    Meta(
+        description="An event's id: a UUID, 36 characters with hyphens (or 32 hex digits).",
+        extra_json_schema={"maxLength": 36},
+    ),
+]
+"""The text form of a UUID is at most 36 characters; the decoder takes nothing longer, and the schema says so."""
+
 Position = Annotated[int, Meta(ge=1, le=MAX_SAFE_INT, description="Place in the global log: 1, 2, 3, … gap-free.")]
 
 Certainty = Literal["confirmed", "reported", "speculative"]

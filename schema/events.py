@@ -2,15 +2,15 @@
 
 Tags are written by hand and never change once events carrying them are stored; the
 catalogue grows by adding types. Rules that a single field's type cannot say (at least
-two distinct participants, a revenue target needs a currency, ...) live in
-``__post_init__`` so that every decoder enforces them.
+two distinct participants, a revenue target needs a currency, ...) are the ``rules`` of their
+Struct (schema/rules.py): every decoder enforces them, and the JSON Schema states those it can.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
-from uuid import UUID
 
 from msgspec import Meta
 
@@ -22,6 +22,7 @@ from schema.base import (
     CountryCode,
     CurrencyCode,
     DecimalAmount,
+    EventId,
     Label,
     Money,
     Name,
@@ -34,6 +35,7 @@ from schema.base import (
     Source,
 )
 from schema.declarations import Catalogue, Declared
+from schema.rules import Rule, Ruled, absent, all_of, at_least_one, given
 
 __all__ = [
     "EVENT_TYPES",
@@ -64,7 +66,11 @@ __all__ = [
 Labels = Annotated[list[Label], Meta(max_length=50)]
 
 
-class Attribution(Base, frozen=True):
+def _distinct(values: Iterable[str]) -> int:
+    return len(set(values))
+
+
+class Attribution(Ruled, Base, frozen=True):
     """Whom a claim is attributed to: a person, a company, or a described group ("analysts").
 
     Ids are given as the news names them and need not be registered: an attribution may name an
@@ -75,12 +81,18 @@ class Attribution(Base, frozen=True):
     group: Name | None = None
     """A described group, such as "analysts" or "people familiar with the matter"."""
 
-    def __post_init__(self) -> None:
-        if self.person_id is None and self.company_id is None and self.group is None:
-            raise ValueError("attributed_to: name a person_id, a company_id or a group")
+    rules = (
+        Rule(
+            "empty_attribution",
+            "",
+            "an attribution names a person_id, a company_id or a group",
+            lambda a: a.person_id is None and a.company_id is None and a.group is None,
+            at_least_one("person_id", "company_id", "group"),
+        ),
+    )
 
 
-class PreviousMeeting(Base, frozen=True):
+class PreviousMeeting(Ruled, Base, frozen=True):
     """What the news says of the participants' meeting before this one ("the first in seven years")."""
 
     occurred_on: PartialDate | None = None
@@ -88,9 +100,15 @@ class PreviousMeeting(Base, frozen=True):
     """How many years before this meeting it was, where the news says only that."""
     description: Note | None = None
 
-    def __post_init__(self) -> None:
-        if self.occurred_on is None and self.years_before is None and self.description is None:
-            raise ValueError("previous_meeting: give occurred_on, years_before or a description")
+    rules = (
+        Rule(
+            "empty_previous_meeting",
+            "",
+            "a previous meeting gives occurred_on, years_before or a description",
+            lambda p: p.occurred_on is None and p.years_before is None and p.description is None,
+            at_least_one("occurred_on", "years_before", "description"),
+        ),
+    )
 
 
 class EventBase(Declared, Base, frozen=True, kw_only=True, tag_field="type"):
@@ -99,7 +117,7 @@ class EventBase(Declared, Base, frozen=True, kw_only=True, tag_field="type"):
 
     summary: ClassVar[str] = ""
 
-    id: UUID | None = None
+    id: EventId | None = None
     """Client-chosen idempotency key; the server assigns a UUIDv7 when absent."""
     sources: Annotated[list[Source], Meta(min_length=1, max_length=20)]
     certainty: Certainty = "reported"
@@ -123,7 +141,7 @@ class Participant(Base, frozen=True):
     person_id: PersonId | None = None
 
 
-class CompanyRegistered(EventBase, frozen=True, kw_only=True, tag="company_registered"):
+class CompanyRegistered(Ruled, EventBase, frozen=True, kw_only=True, tag="company_registered"):
     """A company becomes known to Tidings (again, to correct its profile: the latest wins)."""
 
     summary: ClassVar[str] = "A company and its profile"
@@ -138,9 +156,9 @@ class CompanyRegistered(EventBase, frozen=True, kw_only=True, tag="company_regis
     sectors: Labels = []
     parent_id: CompanyId | None = None
 
-    def __post_init__(self) -> None:
-        if self.parent_id == self.company_id:
-            raise ValueError("parent_id: a company cannot be its own parent")
+    rules = (
+        Rule("own_parent", "parent_id", "a company cannot be its own parent", lambda c: c.parent_id == c.company_id),
+    )
 
 
 class ExecutiveReported(EventBase, frozen=True, kw_only=True, tag="executive_reported"):
@@ -156,7 +174,7 @@ class ExecutiveReported(EventBase, frozen=True, kw_only=True, tag="executive_rep
     role: Name
 
 
-class MeetingHeld(EventBase, frozen=True, kw_only=True, tag="meeting_held"):
+class MeetingHeld(Ruled, EventBase, frozen=True, kw_only=True, tag="meeting_held"):
     """Representatives of companies met."""
 
     summary: ClassVar[str] = "A meeting between companies or their people"
@@ -171,14 +189,20 @@ class MeetingHeld(EventBase, frozen=True, kw_only=True, tag="meeting_held"):
     topics: Labels = []
     previous_meeting: PreviousMeeting | None = None
 
-    def __post_init__(self) -> None:
-        companies = {p.company_id for p in self.participants}
-        persons = {p.person_id for p in self.participants if p.person_id is not None}
-        if len(companies) < 2 and len(persons) < 2:
-            raise ValueError("participants: a meeting needs at least two distinct companies or persons")
+    rules = (
+        Rule(
+            "distinct_participants",
+            "participants",
+            "a meeting needs at least two distinct companies or two distinct persons",
+            lambda m: (
+                _distinct(p.company_id for p in m.participants) < 2
+                and _distinct(p.person_id for p in m.participants if p.person_id is not None) < 2
+            ),
+        ),
+    )
 
 
-class SiteVisited(EventBase, frozen=True, kw_only=True, tag="site_visited"):
+class SiteVisited(Ruled, EventBase, frozen=True, kw_only=True, tag="site_visited"):
     """Someone from one company visited a site of another."""
 
     summary: ClassVar[str] = "A visit to another company's site"
@@ -192,9 +216,14 @@ class SiteVisited(EventBase, frozen=True, kw_only=True, tag="site_visited"):
     site: Name
     location: Location
 
-    def __post_init__(self) -> None:
-        if self.visitor.company_id == self.host_company_id:
-            raise ValueError("host_company_id: a site visit is to another company's site")
+    rules = (
+        Rule(
+            "same_company",
+            "host_company_id",
+            "a site visit is to another company's site",
+            lambda v: v.visitor.company_id == v.host_company_id,
+        ),
+    )
 
 
 class ProductLaunched(EventBase, frozen=True, kw_only=True, tag="product_launched"):
@@ -210,7 +239,7 @@ class ProductLaunched(EventBase, frozen=True, kw_only=True, tag="product_launche
     launched_on: PartialDate
 
 
-class SalesReported(EventBase, frozen=True, kw_only=True, tag="sales_reported"):
+class SalesReported(Ruled, EventBase, frozen=True, kw_only=True, tag="sales_reported"):
     """Units sold and/or revenue for a period, for the company or one of its products."""
 
     summary: ClassVar[str] = "Units sold and revenue for a period"
@@ -223,9 +252,15 @@ class SalesReported(EventBase, frozen=True, kw_only=True, tag="sales_reported"):
     units: Count | None = None
     revenue: Money | None = None
 
-    def __post_init__(self) -> None:
-        if self.units is None and self.revenue is None:
-            raise ValueError("units, revenue: at least one of them is required")
+    rules = (
+        Rule(
+            "units_or_revenue",
+            "units",
+            "a sales report needs units or revenue, or both",
+            lambda s: s.units is None and s.revenue is None,
+            at_least_one("units", "revenue"),
+        ),
+    )
 
 
 class PlanTarget(Base, frozen=True):
@@ -235,7 +270,7 @@ class PlanTarget(Base, frozen=True):
     currency: CurrencyCode | None = None
 
 
-class PlanAnnounced(EventBase, frozen=True, kw_only=True, tag="plan_announced"):
+class PlanAnnounced(Ruled, EventBase, frozen=True, kw_only=True, tag="plan_announced"):
     """A company announced what it intends to do by a due period."""
 
     summary: ClassVar[str] = "A plan with an optional measurable target"
@@ -249,18 +284,56 @@ class PlanAnnounced(EventBase, frozen=True, kw_only=True, tag="plan_announced"):
     target: PlanTarget | None = None
     due: Period
 
-    def __post_init__(self) -> None:
-        if self.target is None:
-            return
-        if self.metric is None:
-            raise ValueError("metric: a plan with a target needs a metric")
-        if self.metric == "revenue" and self.target.currency is None:
-            raise ValueError("target.currency: a revenue target needs a currency")
-        if self.metric != "revenue" and self.target.currency is not None:
-            raise ValueError("target.currency: a unit target has no currency")
+    rules = (
+        Rule(
+            "target_needs_metric",
+            "metric",
+            "a plan with a target needs a metric: units_produced, units_sold or revenue",
+            lambda p: p.target is not None and p.metric is None,
+            ({"not": all_of(given("target"), absent("metric"))},),
+        ),
+        Rule(
+            "target_currency",
+            "target.currency",
+            "a revenue target needs a currency",
+            lambda p: p.target is not None and p.metric == "revenue" and p.target.currency is None,
+            (
+                {
+                    "not": all_of(
+                        {"required": ["target", "metric"]},
+                        {
+                            "properties": {
+                                "metric": {"const": "revenue"},
+                                "target": {"type": "object", **absent("currency")},
+                            }
+                        },
+                    )
+                },
+            ),
+        ),
+        Rule(
+            "target_currency",
+            "target.currency",
+            "a units target has no currency: leave it out, or make the metric revenue",
+            lambda p: p.target is not None and p.metric not in (None, "revenue") and p.target.currency is not None,
+            (
+                {
+                    "not": all_of(
+                        {"required": ["target", "metric"]},
+                        {
+                            "properties": {
+                                "metric": {"enum": ["units_produced", "units_sold"]},
+                                "target": {"type": "object", **given("currency")},
+                            }
+                        },
+                    )
+                },
+            ),
+        ),
+    )
 
 
-class RelationshipReported(EventBase, frozen=True, kw_only=True, tag="relationship_reported"):
+class RelationshipReported(Ruled, EventBase, frozen=True, kw_only=True, tag="relationship_reported"):
     """One company supplies, partners with or competes with another."""
 
     summary: ClassVar[str] = "A supply, partnership or competition between two companies"
@@ -272,9 +345,14 @@ class RelationshipReported(EventBase, frozen=True, kw_only=True, tag="relationsh
     status: Literal["active", "potential", "ended"]
     components: Labels = []
 
-    def __post_init__(self) -> None:
-        if self.from_company_id == self.to_company_id:
-            raise ValueError("to_company_id: a relationship needs two different companies")
+    rules = (
+        Rule(
+            "same_company",
+            "to_company_id",
+            "a relationship is between two different companies",
+            lambda r: r.from_company_id == r.to_company_id,
+        ),
+    )
 
 
 class MarketPositionReported(EventBase, frozen=True, kw_only=True, tag="market_position_reported"):
@@ -295,7 +373,7 @@ class EvidenceAdded(EventBase, frozen=True, kw_only=True, tag="evidence_added"):
     summary: ClassVar[str] = "More sources for an earlier fact"
     targets = "event_id"
 
-    event_id: UUID
+    event_id: EventId
 
 
 class EventRetracted(EventBase, frozen=True, kw_only=True, tag="event_retracted"):
@@ -305,7 +383,7 @@ class EventRetracted(EventBase, frozen=True, kw_only=True, tag="event_retracted"
     targets = "event_id"
     retracts = True
 
-    event_id: UUID
+    event_id: EventId
     reason: Annotated[Note, Meta(min_length=1)]
 
 
@@ -327,7 +405,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = CATALOGUE.by_tag
 class Retraction(Base, frozen=True):
     """Who withdrew an event, when and why: the ``event_retracted`` that did it."""
 
-    event_id: UUID
+    event_id: EventId
     position: Position
     recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded the retraction.")]
     reason: str

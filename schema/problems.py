@@ -6,7 +6,10 @@ from typing import Annotated
 
 from msgspec import Meta
 
+from schema import rules
 from schema.base import Base
+from schema.declarations import tag
+from schema.events import CATALOGUE, EventBase
 
 __all__ = ["ERROR_CODES", "FieldError", "Problem"]
 
@@ -22,7 +25,6 @@ ERROR_CODES = {
     "enum": "a value is not one of the listed ones",
     "unknown_event_type": "the event type is not in the catalogue; the message lists the known ones",
     "format": "a UUID or a date-time that cannot be read as one",
-    "rule": "a rule across fields is broken (sales need units or revenue, a plan target needs a metric, ...)",
     "unknown_company": "the event names a company no earlier event registered",
     "unknown_event": "the event points at an event that is not stored",
     "invalid_target": "the event points at an event it cannot apply to (a retraction of a registration, ...)",
@@ -36,9 +38,22 @@ ERROR_CODES = {
     "beyond_head": "at_position is past the last position of the log; the message names the head",
     "repeated_parameter": "a parameter that takes one value was given several times",
     "unknown_parameter": "a query parameter the operation does not take",
+    "not_acceptable": "the Accept header admits none of the media types the operation answers with (406)",
     "invalid": "anything else that is not valid",
 }
-"""Every ``errors[].code``, with what it means (the OpenAPI document lists them)."""
+"""Every ``errors[].code``, with what it means (the OpenAPI document lists them); the rules across fields
+(schema/rules.py) add theirs below."""
+
+
+def _rule_codes() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for kind, rule in rules.rules_of(CATALOGUE.types):
+        meaning = f"{tag(kind) if issubclass(kind, EventBase) else kind.__name__}: {rule.message}"
+        found[rule.code] = f"{found[rule.code]}; {meaning}" if rule.code in found else meaning
+    return {code: f"a rule across fields is broken ({meaning})" for code, meaning in found.items()}
+
+
+ERROR_CODES.update(_rule_codes())
 
 
 class FieldError(Base, frozen=True):

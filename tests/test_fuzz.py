@@ -69,6 +69,8 @@ schema.app = CURRENT = _TestsApp()
 ANSWERS: dict[str, Counter[int]] = defaultdict(Counter)
 ACCEPTED: dict[str, int] = defaultdict(int)
 STATEFUL_STEPS: Counter[str] = Counter()
+REFUSED_VALID: dict[str, Counter[str]] = defaultdict(Counter)
+"""Per operation: the ``errors[].code`` of 422s to requests the schema calls valid (what only stored data decides)."""
 STARTED: dict[str, float] = {}
 """When the first fuzz test began (pytest imports this file long before, with the rest of the suite)."""
 
@@ -87,18 +89,25 @@ def app(tmp_path: Path) -> Iterator[Litestar]:
     CURRENT.app = None
 
 
-def _record(case: schemathesis.Case, status: int) -> None:
-    label = case.operation.label
+def _record(case: schemathesis.Case, response: Any) -> None:
+    label, status = case.operation.label, response.status_code
     ANSWERS[label][status] += 1
     if 200 <= status < 400:
         ACCEPTED[label] += 1
+    valid = case.meta is None or not case.meta.generation.mode.is_negative
+    if status == 422 and valid:
+        try:
+            codes = {str(error["code"]) for error in response.json().get("errors") or [{"code": "-"}]}
+        except ValueError:
+            codes = {"(no JSON)"}
+        REFUSED_VALID[label].update(codes)
 
 
 @schema.parametrize()
 @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
 def test_operation_keeps_the_contract(case: schemathesis.Case, app: Litestar) -> None:
     response = case.call()
-    _record(case, response.status_code)
+    _record(case, response)
     case.validate_response(response)
 
 
@@ -106,7 +115,7 @@ def test_stateful_chains_keep_the_contract(app: Litestar) -> None:
     class Chains(schema.as_state_machine()):  # type: ignore[misc]
         def after_call(self, response: Any, case: schemathesis.Case) -> None:
             super().after_call(response, case)
-            _record(case, response.status_code)
+            _record(case, response)
             STATEFUL_STEPS[case.operation.label] += 1
 
     settings = schema.config.get_hypothesis_settings(phase="stateful")
@@ -123,5 +132,7 @@ def test_every_operation_was_answered_with_a_success(capsys: pytest.CaptureFixtu
         )
         for label in sorted(ANSWERS):
             print(f"  {label}: {dict(sorted(ANSWERS[label].items()))}, stateful steps: {STATEFUL_STEPS[label]}")
+            if refused := REFUSED_VALID.get(label):
+                print(f"    422 to schema-valid requests, by code: {dict(refused.most_common())}")
     never = sorted(op for op in operations if ACCEPTED[op] == 0)
     assert not never, f"only ever answered with errors: {never}"

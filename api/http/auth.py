@@ -25,7 +25,16 @@ from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from api.http.keys import KeyRing, Scope, grants
 from api.http.ratelimit import TokenBuckets
 
-__all__ = ["SECURITY_SCHEME", "Access", "Authorize", "auth_responses", "needed_scope", "rate_limit_headers", "require"]
+__all__ = [
+    "RATE_LIMIT_HEADERS",
+    "SECURITY_SCHEME",
+    "Access",
+    "Authorize",
+    "auth_responses",
+    "needed_scope",
+    "rate_limit_headers",
+    "require",
+]
 
 _REALM = 'Bearer realm="tidings"'
 
@@ -74,9 +83,8 @@ def authorize(scope: Any, needed: Scope) -> None:
     access: Access = scope["app"].state.access
     state = scope["state"]
     if access.keys.open:
+        # An open server (no keys file) limits no one: there is no key to count requests against.
         state["scope"], state["key_id"] = "admin", None
-        client = scope.get("client")
-        subject = f"ip:{client[0] if client else '-'}"
     else:
         header = next((value for name, value in scope["headers"] if name == b"authorization"), b"").decode("latin-1")
         scheme, _, token = header.partition(" ")
@@ -92,19 +100,21 @@ def authorize(scope: Any, needed: Scope) -> None:
                 headers=_challenge("invalid_token", "unknown or revoked key"),
             )
         state["scope"], state["key_id"] = key.scope, key.key_id
-        subject = f"key:{key.key_id}"
+        if access.buckets is not None:
+            # Every request of a known key counts, those it lacks the scope for too; the answer, whatever
+            # it is, says where the key stands (api/http/hardening.py adds the headers to it).
+            decision = access.buckets.take(f"key:{key.key_id}")
+            state["ratelimit"] = decision
+            state["ratelimit_headers"] = rate_limit_headers(access.buckets, decision)
+            if not decision.allowed:
+                raise TooManyRequestsException(
+                    detail=f"Over {access.buckets.rate:g} requests a second; retry in {decision.retry_after} s.",
+                    headers={"Retry-After": str(decision.retry_after), **state["ratelimit_headers"]},
+                )
         if not grants(key.scope, needed):
             raise PermissionDeniedException(
                 detail=f"This needs the {needed} scope; key {key.key_id} has {key.scope}.",
                 headers=_challenge("insufficient_scope", f"needs {needed}"),
-            )
-    if access.buckets is not None and not access.keys.open:
-        decision = access.buckets.take(subject)
-        state["ratelimit"] = decision
-        if not decision.allowed:
-            raise TooManyRequestsException(
-                detail=f"Over {access.buckets.rate:g} requests a second; retry in {decision.retry_after} s.",
-                headers={"Retry-After": str(decision.retry_after), **rate_limit_headers(access.buckets, decision)},
             )
 
 
@@ -120,7 +130,7 @@ def require(connection: ASGIConnection[Any, Any, Any, Any], needed: Scope, what:
 
 
 def rate_limit_headers(buckets: TokenBuckets, decision: Any) -> dict[str, str]:
-    """IETF draft RateLimit headers."""
+    """IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers, its earlier form with three fields)."""
     return {
         "RateLimit-Limit": str(buckets.burst),
         "RateLimit-Remaining": str(decision.remaining),
@@ -139,8 +149,9 @@ SECURITY_SCHEME = {
 """The OpenAPI security scheme of the bearer keys."""
 
 _CHALLENGE_HEADER = {"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}}
+_SECONDS_OR_COUNT = {"type": "string", "maxLength": 16, "pattern": "^[0-9]{1,16}$"}
 _RATE_HEADERS = {
-    name: {"description": description, "schema": {"type": "string"}}
+    name: {"description": description, "schema": dict(_SECONDS_OR_COUNT)}
     for name, description in (
         ("Retry-After", "Seconds until the key may send again."),
         ("RateLimit-Limit", "Requests the key may send at once (the bucket size)."),
@@ -148,6 +159,17 @@ _RATE_HEADERS = {
         ("RateLimit-Reset", "Seconds until the bucket is full again."),
     )
 }
+_COUNTED = (
+    " Sent on every answer to a request counted against a key's rate: by a server with a keys file "
+    "and `--rate-limit` above 0, once the key is known (not on a 401)."
+)
+RATE_LIMIT_HEADERS = {
+    name: {"description": str(header["description"]) + _COUNTED, "required": False, "schema": dict(_SECONDS_OR_COUNT)}
+    for name, header in _RATE_HEADERS.items()
+    if name != "Retry-After"
+}
+"""The OpenAPI headers of the rate limit, on every 2xx and 4xx answer of an operation with a scope (but its 401)."""
+
 _ANSWERS = {
     "401": ("A bearer key is missing, malformed, unknown or revoked.", _CHALLENGE_HEADER),
     "403": ("The key's scope does not allow this (retracting needs admin).", _CHALLENGE_HEADER),

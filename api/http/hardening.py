@@ -1,4 +1,7 @@
-"""Headers every response carries, whatever produced it (a handler, a problem, the router); the Host check."""
+"""Headers every response carries, whatever produced it (a handler, a problem, the router); the Host check.
+
+Where a request was counted against a key's rate (api/http/auth.py puts the figures in the scope's
+state), its answer carries the ``RateLimit-*`` headers too, whatever layer answered it."""
 
 from __future__ import annotations
 
@@ -31,7 +34,12 @@ class SecurityHeaders:
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in _HEADERS if h[0] not in present)]
+                rates = [
+                    (name.lower().encode(), value.encode())
+                    for name, value in (scope.get("state") or {}).get("ratelimit_headers", {}).items()
+                ]
+                added = [h for h in (*_HEADERS, *rates) if h[0] not in present]
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -28,6 +28,7 @@ from api.errors import (
 )
 from api.http.logs import request_id_of
 from api.http.messages import Explained, convertible, explain, segments
+from schema import rules
 from schema.problems import FieldError, Problem
 
 __all__ = ["EXCEPTION_HANDLERS", "UnsupportedMediaType", "problem_response"]
@@ -37,7 +38,6 @@ log = logging.getLogger("tidings.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _CLIENT_GONE = "client disconnected prematurely"
 _AT_PATH = re.compile(r" - at `(?P<path>[^`]*)`$")
-_FIELD_RULE = re.compile(r"^(?P<name>[a-z_]+(?:\.[a-z_]+)*)(?:, [a-z_]+)*: (?P<message>.+)$")
 
 
 class UnsupportedMediaType(HTTPException):
@@ -159,10 +159,10 @@ def _field_errors(request: Request[Any, Any, Any], extra: Any) -> list[FieldErro
             body = _body_sent(request) if body is None else body
             sent = body
             where = segments("$" + ("" if key.startswith("[") or not key else ".") + key) if key != "data" else []
-        if rule := _FIELD_RULE.match(message):  # a __post_init__ rule names its field first
-            key = f"{key}.{rule['name']}" if key not in ("", "data") else rule["name"]
-            several = rule["name"] != message.partition(":")[0]  # "units, revenue: at least one ..."
-            errors.append(FieldError(_path(request, key, source), message if several else rule["message"], code="rule"))
+        if (rule := rules.find(message)) is not None:  # a rule across fields (schema/rules.py), with its own code
+            if rule.path:
+                key = f"{key}.{rule.path}" if key not in ("", "data") else rule.path
+            errors.append(FieldError(_path(request, key, source), rule.message, code=rule.code))
             continue
         try:
             explained = explain(message, declared, where, sent, hint=hint)

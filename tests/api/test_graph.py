@@ -92,3 +92,12 @@ def test_a_store_too_large_to_draw_whole_asks_for_a_company(client: Client, monk
     [error] = response.json()["errors"]
     assert (error["path"], error["code"]) == ("query.company", "too_large")
     assert client.get("/graph", params={"company": "xiaomi"}).status_code == 200
+
+
+@pytest.mark.parametrize("accept", ["application/graphml+xml", "text/vnd.graphviz", "application/json", "*/*"])
+def test_the_graph_answers_each_documented_media_type(client: Client, accept: str) -> None:
+    response = client.get("/graph", headers={"Accept": accept})
+
+    assert response.status_code == 200
+    wanted = "application/json" if accept == "*/*" else accept
+    assert response.headers["content-type"].startswith(wanted)

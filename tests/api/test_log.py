@@ -139,3 +139,41 @@ def test_a_company_without_events_gives_an_empty_page(client: Client) -> None:
 
 def test_the_log_of_an_empty_store_is_empty(empty_client: Client) -> None:
     assert empty_client.get("/events").json() == {"items": [], "next_after": 0, "next_before": None}
+
+
+def test_the_company_filter_is_repeatable_and_reads_events_touching_any(client: Client) -> None:
+    def positions(url: str) -> list[int]:
+        return [stored["position"] for stored in client.get(url).json()["items"]]
+
+    xiaomi = positions("/events?company=xiaomi&limit=1000")
+    samsung = positions("/events?company=samsung-electronics&limit=1000")
+    both = positions("/events?company=xiaomi&company=samsung-electronics&limit=1000")
+
+    assert set(xiaomi) != set(samsung)
+    assert both == sorted(set(xiaomi) | set(samsung))
+    # Paged by the Link header, the union reads the same, each event once.
+    paged, url = [], "/events?company=xiaomi&company=samsung-electronics&limit=3"
+    while url:
+        response = client.get(url)
+        paged += [stored["position"] for stored in response.json()["items"]]
+        url = re.match(r"^<([^>]+)>", response.headers["link"])[1] if "link" in response.headers else ""  # type: ignore[index]
+    assert paged == both
+
+
+def test_the_log_and_the_stream_take_their_filters_alike() -> None:
+    import yaml
+
+    from tests.api.wire import ROOT
+
+    doc = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+
+    def filters(path: str) -> dict[str, Any]:
+        return {
+            p["name"]: p["schema"] for p in doc["paths"][path]["get"]["parameters"] if p["name"] in ("type", "company")
+        }
+
+    assert filters("/events") == filters("/events/stream")
+    assert {name: schema["type"] for name, schema in filters("/events").items()} == {
+        "type": "array",
+        "company": "array",
+    }

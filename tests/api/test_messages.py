@@ -225,9 +225,70 @@ CASES: dict[str, Bad] = {
     ),
     # -- rules across fields and the store's own checks ----------------------------------------------
     "sales without units or revenue": Bad(
-        "rule", "$.units", {k: v for k, v in _SALES.items() if k != "units"}, says=("revenue",)
+        "units_or_revenue", "$.units", {k: v for k, v in _SALES.items() if k != "units"}, says=("units", "revenue")
     ),
-    "plan target without a metric": Bad("rule", "$.metric", _with(_PLAN, target={"value": "5"})),
+    "sales with units and revenue null": Bad(
+        "units_or_revenue", "$.units", _with(_SALES, units=None, revenue=None), says=("units", "revenue")
+    ),
+    "plan target without a metric": Bad(
+        "target_needs_metric", "$.metric", _with(_PLAN, target={"value": "5"}), says=("metric", "units_sold")
+    ),
+    "plan target in a batch without a metric": Bad(
+        "target_needs_metric",
+        "$.events[1].metric",
+        {"events": [_SALES, _with(_PLAN, target={"value": "5"}, metric=None)]},
+        url="/events/batch",
+    ),
+    "revenue target without a currency": Bad(
+        "target_currency",
+        "$.target.currency",
+        _with(_PLAN, metric="revenue", target={"value": "5"}),
+        says=("revenue target needs a currency",),
+    ),
+    "units target with a currency": Bad(
+        "target_currency",
+        "$.target.currency",
+        _with(_PLAN, metric="units_sold", target={"value": "5", "currency": "CNY"}),
+        says=("no currency",),
+    ),
+    "company as its own parent": Bad("own_parent", "$.parent_id", _with(_REGISTRATION, parent_id="nio")),
+    "relationship with one company twice": Bad(
+        "same_company",
+        "$.to_company_id",
+        {
+            "type": "relationship_reported",
+            "sources": [SOURCE],
+            "from_company_id": "xiaomi",
+            "to_company_id": "xiaomi",
+            "kind": "supplies",
+            "status": "active",
+        },
+    ),
+    "site visit to one's own company": Bad(
+        "same_company",
+        "$.host_company_id",
+        {
+            "type": "site_visited",
+            "sources": [SOURCE],
+            "occurred_on": "2025-03",
+            "visitor": {"company_id": "xiaomi"},
+            "host_company_id": "xiaomi",
+            "site": "Beijing plant",
+            "location": {"country": "CN"},
+        },
+    ),
+    "meeting of one company": Bad(
+        "distinct_participants",
+        "$.participants",
+        _with(_MEETING, participants=[{"company_id": "xiaomi", "person_id": "lei-jun"}, {"company_id": "xiaomi"}]),
+        says=("two distinct",),
+    ),
+    "attribution naming nobody": Bad(
+        "empty_attribution", "$.attributed_to", _with(_SALES, attributed_to={"group": None}), says=("group",)
+    ),
+    "previous meeting saying nothing": Bad(
+        "empty_previous_meeting", "$.previous_meeting", _with(_MEETING, previous_meeting={}), says=("years_before",)
+    ),
     "unregistered company": Bad("unknown_company", "$.company_id", _with(_SALES, company_id="tesla"), says=("tesla",)),
     "evidence for an unknown event": Bad(
         "unknown_event", "$.event_id", {"type": "evidence_added", "sources": [SOURCE], "event_id": _UNKNOWN_EVENT}
@@ -245,6 +306,20 @@ CASES: dict[str, Bad] = {
     ),
     "at_position past the head": Bad(
         "beyond_head", "query.at_position", url="/companies/xiaomi/sales?at_position=24", says=("position 23",)
+    ),
+    # -- limits the spec states on every request string and array (OWASP API4) ------------------------
+    "country code too long": Bad(
+        "length", "$.country", _with(_REGISTRATION, country="CHN"), says=('"CHN"', "at most 2", "country")
+    ),
+    "as_of too long": Bad(
+        "length", "query.as_of", url="/companies/xiaomi?as_of=2025-03-22T10:00:00." + "1" * 60 + "Z", says=("64",)
+    ),
+    "If-None-Match not entity tags": Bad(
+        "pattern", "header.If-None-Match", url="/companies/xiaomi", headers={"If-None-Match": "3"}, says=('"3"', "W/")
+    ),
+    "search text with a control character": Bad("pattern", "query.q", url="/companies?q=a%01b"),
+    "more types than a filter takes": Bad(
+        "length", "query.type", url="/events?" + "&".join(["type=sales_reported"] * 51), says=("at most 50",)
     ),
     # -- parameters the operation does not take, or takes once: 400 ----------------------------------
     "unknown parameter": Bad(

@@ -101,6 +101,7 @@ def test_an_unknown_query_parameter_on_an_append_is_400_and_stores_nothing(
         ("/events?after=1&after=2", "after"),
         ("/events?order=asc&order=desc", "order"),
         ("/events?occurred_from=2025&occurred_from=2024", "occurred_from"),
+        ("/companies?country=CN&country=KR", "country"),
         ("/companies/xiaomi?at_position=3&at_position=4", "at_position"),
         ("/companies?q=x&q=y", "q"),
     ],

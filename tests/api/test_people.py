@@ -47,8 +47,10 @@ def test_the_list_filters_and_pages(client: Client) -> None:
     assert [p["name"] for p in _get(client, "/people", q="jun")["items"]] == ["Lei Jun"]
     assert [p["person_id"] for p in _get(client, "/people", company="samsung-electronics")["items"]] == ["jay-y-lee"]
     assert _get(client, "/people", company="catl")["items"] == []
-    first = _get(client, "/people", limit=1)
+    response = client.get("/people", params={"limit": 1})
+    first = response.json()
     assert (len(first["items"]), first["next_cursor"]) == (1, "jay-y-lee")
+    assert response.headers["link"] == '</people?limit=1&cursor=jay-y-lee>; rel="next"'
     assert [p["person_id"] for p in _get(client, "/people", cursor="jay-y-lee")["items"]] == ["lei-jun"]
 
 

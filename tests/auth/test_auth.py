@@ -159,6 +159,40 @@ def test_a_burst_over_the_rate_is_429_while_another_key_is_unaffected(tmp_path: 
         assert call(client, "GET", "/events", keys.tokens["append"], content=b"").status_code == 200
 
 
+def test_every_answer_to_a_counted_request_says_where_the_key_stands(tmp_path: Path, keys: Keys) -> None:
+    settings = Settings(db=str(tmp_path / "rate.db"), keys_file=str(keys.file), rate_limit=1, rate_burst=5)
+    body = b'{"type": "sales_reported"}'
+    with TestClient(create_app(settings)) as client:
+        answers = [
+            call(client, "GET", "/events", keys.tokens["read"], content=b""),  # 200
+            call(client, "GET", "/companies/nobody", keys.tokens["read"], content=b""),  # 404
+            call(client, "GET", "/events?period=2025", keys.tokens["read"], content=b""),  # 400
+            call(client, "POST", "/events", keys.tokens["read"], content=body),  # 403: counted too
+            call(client, "POST", "/events", keys.tokens["append"], content=body),  # 422
+        ]
+        assert [a.status_code for a in answers] == [200, 404, 400, 403, 422]
+        for answer in answers:
+            assert answer.headers["ratelimit-limit"] == "5"
+            assert int(answer.headers["ratelimit-reset"]) >= 0
+        assert [int(a.headers["ratelimit-remaining"]) for a in answers[:4]] == [4, 3, 2, 1]
+        # No key, nothing counted: a 401 says nothing of a rate, and neither does an open server.
+        assert "ratelimit-limit" not in call(client, "GET", "/events", content=b"").headers
+    with TestClient(create_app(Settings(db=str(tmp_path / "open.db"), rate_limit=1, rate_burst=5))) as client:
+        assert "ratelimit-limit" not in client.get("/events").headers
+
+
+def test_the_rate_limit_headers_are_documented_on_every_counted_answer() -> None:
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if scope_of(operation) is None:
+                continue
+            for status, response in operation["responses"].items():
+                if status[0] in "24" and status != "401":
+                    assert {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} <= set(
+                        response.get("headers", {})
+                    ), (method, path, status)
+
+
 def test_every_response_carries_the_security_headers(client: TestClient, keys: Keys) -> None:  # type: ignore[type-arg]
     for answer in (
         call(client, "GET", "/events", keys.tokens["read"], content=b""),

@@ -2,8 +2,9 @@
 
 Litestar's schemas of the Structs lose what STACK-NOTES.md lists (list-item constraints,
 ``additionalProperties: false``, integer bounds written as floats); msgspec's own JSON Schema of
-the same Structs keeps them, so the components are msgspec's, and every inline union of all
-event types becomes a reference to the one ``Event`` component.
+the same Structs keeps them, so the components are msgspec's, with the rules across fields that
+JSON Schema can state (schema/rules.py), and every inline union of all event types becomes a
+reference to the one ``Event`` component.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 import msgspec
 
 from schema import base, changes, dossiers, events, graph, people, problems, views
+from schema.rules import with_rules
 
-__all__ = ["REF", "components", "event_ref", "integers", "struct_names", "walk"]
+__all__ = ["REF", "components", "event_ref", "integer_format", "integers", "struct_names", "walk"]
 
 REF = "#/components/schemas/{name}"
 
@@ -54,7 +56,7 @@ def components(names: set[str]) -> dict[str, Any]:
         if isinstance(schema.get("description"), str):
             # msgspec 0.23 cleans docstrings, older releases keep their indentation: one form for both.
             schema["description"] = inspect.cleandoc(schema["description"])
-    found = walk(found, lambda node: event_ref(node, event_union))
+    found = walk(with_rules(found), lambda node: event_ref(node, event_union))
     found["Event"] = event_union
     return dict(sorted(found.items()))
 
@@ -75,6 +77,21 @@ def integers(node: Any) -> Any:
             value = node.get(key)
             if isinstance(value, float) and value.is_integer():
                 node[key] = int(value)
+    return node
+
+
+_INT32 = (-(2**31), 2**31 - 1)
+
+
+def integer_format(node: Any) -> Any:
+    """Every integer says its width (OpenAPI's ``int32`` or ``int64``), the narrowest its bounds fit.
+
+    Generators pick the integer type from it; an integer without bounds is an int64."""
+    if isinstance(node, dict) and node.get("type") == "integer" and "format" not in node:
+        low = node.get("minimum", node.get("exclusiveMinimum"))
+        high = node.get("maximum", node.get("exclusiveMaximum"))
+        narrow = low is not None and high is not None and _INT32[0] <= low and high <= _INT32[1]
+        return {**node, "format": "int32" if narrow else "int64"}
     return node
 
 

@@ -9,9 +9,12 @@ string; then, per operation:
 - what the handler declares in ``opt["openapi"]`` (``extras.py``) is added: links, parameters it
   reads from the request itself, stream content, examples;
 - error responses are problems only, and headers are documented on every success that sends them;
-- every operation documents the 400 for a query parameter it does not take (or takes once, given twice);
+- every operation documents the 400 for a query parameter it does not take (or takes once, given twice),
+  and the 406 for an Accept it cannot answer;
+- every integer carries its ``format`` (``int32`` or ``int64``, as its bounds fit);
 - its scope (``opt["scope"]``, which ``api/http/auth.py`` enforces) gives the problems authorization
-  can answer; an operation with a scope has the document's security, "anonymous or a bearer key"
+  can answer, and the rate limit's headers on its answers; an operation with a scope has the document's
+  security, "anonymous or a bearer key"
   (a server with a keys file wants the key, one without is open), one without a scope ``[]``.
 
 The components come in an input and an output form where a Struct reads differently in a request
@@ -33,8 +36,8 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
-from api.http.auth import SECURITY_SCHEME, auth_responses, needed_scope
-from api.http.openapi.components import components, event_ref, integers, struct_names, walk
+from api.http.auth import RATE_LIMIT_HEADERS, SECURITY_SCHEME, auth_responses, needed_scope
+from api.http.openapi.components import components, event_ref, integer_format, integers, struct_names, walk
 from api.http.openapi.directions import split_directions
 from api.http.openapi.extras import Extras, Link, extras_of
 from api.http.routes.parameters import parameter_fields, parameter_schema
@@ -181,6 +184,22 @@ def _strict_parameters(operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+_NOT_ACCEPTABLE = (
+    "The Accept header admits none of the media types this operation answers with (those of its "
+    "responses; `*/*` and no Accept take any): errors[] has code `not_acceptable`."
+)
+
+
+def _not_acceptable(operation: dict[str, Any]) -> None:
+    """Every operation refuses an Accept it cannot answer (routes/negotiation.py): its 406 says so."""
+    responses = operation.setdefault("responses", {})
+    responses["406"] = {
+        "description": _NOT_ACCEPTABLE,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    operation["responses"] = dict(sorted(responses.items()))
+
+
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {_BEARER: []}]
 """The document's security: anonymous (a server without a keys file) or a bearer key (one with it)."""
 
@@ -197,6 +216,11 @@ def _security(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
     responses = operation.setdefault("responses", {})
     for status, response in auth_responses(scope).items():
         responses.setdefault(status, response)
+    for status, response in responses.items():
+        if status[0] in "24" and status != "401":  # a 401 is not counted: no key is known yet
+            headers = response.setdefault("headers", {})
+            for name, header in RATE_LIMIT_HEADERS.items():
+                headers.setdefault(name, copy.deepcopy(header))
     operation["responses"] = dict(sorted(responses.items()))
 
 
@@ -234,8 +258,18 @@ def document(app: Litestar) -> dict[str, Any]:
     doc["components"]["securitySchemes"] = {_BEARER: SECURITY_SCHEME}
     for handler, operation in operations:
         _strict_parameters(operation)
+        _not_acceptable(operation)
         _security(operation, handler)
     doc["security"] = copy.deepcopy(OPTIONAL_BEARER)
+    # The API is for other services and people outside the team that runs it (x-internal: documentation
+    # tools and the OWASP ruleset read it).
+    doc["servers"] = [{**server, "x-internal": False} for server in doc.get("servers", [])]
+    for _, operation in operations:
+        for response in operation.get("responses", {}).values():
+            if "headers" in response:  # Litestar gives a route's headers in no fixed order
+                response["headers"] = dict(sorted(response["headers"].items()))
+    doc["paths"] = walk(doc["paths"], integer_format)
+    doc["components"] = walk(doc["components"], integer_format)
     first: tuple[str, ...] = ("openapi", "info", "servers", "security", "tags", "paths", "components")
     ordered: dict[str, Any] = {key: doc[key] for key in first if key in doc}
     return {**ordered, **doc}

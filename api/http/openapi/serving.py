@@ -12,7 +12,7 @@ from typing import Any
 from litestar import MediaType, Request, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin, YamlRenderPlugin
-from litestar.openapi.spec import Tag
+from litestar.openapi.spec import Contact, License, Tag
 from litestar.static_files import create_static_files_router
 
 from api.http.openapi.document import document, render
@@ -24,6 +24,18 @@ An append-only, typed event store of company news. Facts reported in news are ap
 as typed events with their sources; per-company read models (dossiers) are derived from
 them in the same transaction. Errors are RFC 9457 problem documents.
 """
+
+# PLACEHOLDERS for the product side to confirm: whom users of the API contact, and under which licence
+# the API and its document are offered. Linters (docs/spec-lint.md) want both; neither is decided yet.
+CONTACT = Contact(
+    name="Tidings maintainers (placeholder: to be confirmed by the product side)",
+    url="https://example.com/tidings/contact",
+    email="tidings@example.com",
+)
+LICENSE = License(
+    name="Proprietary (placeholder: to be confirmed by the product side)",
+    url="https://example.com/tidings/license",
+)
 
 SCHEMA_PATH = "/schema"
 DOCS_PATH = f"{SCHEMA_PATH}/docs"
@@ -114,6 +126,8 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="Tidings",
         version=version,
         description=DESCRIPTION,
+        contact=CONTACT,
+        license=LICENSE,
         path=SCHEMA_PATH,
         render_plugins=[_SwaggerUI(), _Json(), _Yaml()],
         tags=[

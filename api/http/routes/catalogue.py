@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get
@@ -15,6 +15,7 @@ from api.http.openapi.extras import Extras, Link
 from api.http.routes.responses import problems
 from api.seeds import seed_examples
 from schema.events import EVENT_TYPES
+from schema.rules import with_rules
 from schema.views import EventTypeInfo, EventTypeList
 
 __all__ = ["Catalogue", "catalogue_handlers"]
@@ -29,7 +30,7 @@ class Catalogue:
             EventTypeInfo(
                 type=tag,
                 summary=str(kind.summary),
-                json_schema=msgspec.json.schema(kind),
+                json_schema=_json_schema(kind),
                 example=msgspec.to_builtins(examples[tag]) if tag in examples else None,
             )
             for tag, kind in EVENT_TYPES.items()
@@ -37,17 +38,30 @@ class Catalogue:
         self.by_type: dict[str, EventTypeInfo] = {item.type: item for item in self.items}
 
 
+def _json_schema(kind: type[Any]) -> dict[str, Any]:
+    """msgspec's schema of the type, with the rules across fields that JSON Schema states."""
+    schema: dict[str, Any] = msgspec.json.schema(kind)
+    with_rules(schema.get("$defs", {}))
+    return schema
+
+
 @get(
     "/event-types/{event_type:str}",
     operation_id="getEventType",
     tags=["catalogue"],
     summary="One event type: its JSON Schema and an example",
+    description=(
+        "The JSON Schema of one event type, made from the same Struct the server decodes it with (its rules "
+        "across fields included), and an example from the seed events where they have one. 404 for a type "
+        "not in the catalogue."
+    ),
     opt={"openapi": Extras(parameter_examples={"event_type": seeded_event_type})},
     responses=problems(404, 422),
     sync_to_thread=False,
 )
 def get_event_type(
-    event_type: Annotated[str, PathParameter(max_length=64)], catalogue: NamedDependency[Catalogue]
+    event_type: Annotated[str, PathParameter(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")],
+    catalogue: NamedDependency[Catalogue],
 ) -> EventTypeInfo:
     info = catalogue.by_type.get(event_type)
     if info is None:
@@ -60,6 +74,7 @@ def get_event_type(
     operation_id="listEventTypes",
     tags=["catalogue"],
     summary="The event catalogue",
+    description="Every event type the log takes, in the order of the catalogue, each with its JSON Schema and an example.",
     opt={
         "openapi": Extras(
             links={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -20,7 +21,8 @@ from api.errors import CompanyNotFound, InvalidInput
 from api.http import answers
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.injected import Store
-from api.http.routes.parameters import constrained
+from api.http.routes.paging import LINK, next_link
+from api.http.routes.parameters import EventTypes, constrained
 from api.http.routes.responses import problems
 from api.projections import conflicts, dossier, meetings, plans, relationships, sales, timeline
 from api.projections.company_rows import CompanyRows
@@ -37,7 +39,7 @@ from schema.dossiers import (
     SalesSeries,
     Timeline,
 )
-from schema.events import CompanyRegistered, EventType
+from schema.events import CompanyRegistered
 from schema.problems import FieldError
 
 __all__ = [
@@ -52,11 +54,15 @@ __all__ = [
 ]
 
 
-Moment = Annotated[datetime, Meta(tz=True)]
+_MOMENT_LENGTH = 64
+Moment = Annotated[datetime, Meta(tz=True, extra_json_schema={"maxLength": _MOMENT_LENGTH})]
 """A point in time with its UTC offset (Litestar does not apply Meta to parameters: read_point checks it)."""
 _AS_OF = "an RFC 3339 date-time with a UTC offset, e.g. 2025-03-22T10:00:00Z"
 _KNOWN_ON = "a calendar day YYYY-MM-DD, e.g. 2025-04-01"
 
+
+Day = Annotated[date, Meta(extra_json_schema={"maxLength": 10})]
+"""A calendar day, YYYY-MM-DD: ten characters (the parser takes no other form)."""
 
 AtPosition = Annotated[
     int | None,
@@ -96,6 +102,10 @@ async def read_point(
     # of as_of ("null" for any optional parameter is refused by guards.StrictParameters).
     raw = request.query_params
     for value in raw.getall("as_of", []):
+        if len(value) > _MOMENT_LENGTH:  # RFC 3339 allows any number of fraction digits; the schema says 64 at most
+            got = json.dumps(value[:60])[:-1] + f'…" ({len(value)} characters)'
+            message = f"got {got}; expected at most {_MOMENT_LENGTH} characters — {_AS_OF}"
+            raise InvalidInput([FieldError("query.as_of", message, code="length")])
         try:
             msgspec.convert(value, Moment)
         except msgspec.ValidationError:
@@ -119,7 +129,7 @@ async def read_point_known_on(
     at_position: AtPosition = None,
     as_of: AsOf = None,
     known_on: Annotated[
-        date | None,
+        Day | None,
         QueryParameter(
             description=(
                 "Answer with what had been published by the end of this day (YYYY-MM-DD): each fact keeps only "
@@ -160,12 +170,15 @@ _ETAG = ResponseHeader(
     documentation_only=True,
 )
 NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
+_ETAGS = r'^(?:\*|(?:W/)?"[\x21\x23-\x7e]*"(?:[ \t]*,[ \t]*(?:W/)?"[\x21\x23-\x7e]*")*)$'
+"""An If-None-Match value (RFC 9110, 13.1.2): ``*``, or entity tags separated by commas."""
+_ETAGS_LENGTH = 1024
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
     "description": "ETags of a copy the client holds (or `*`): when one is current the answer is 304 without a body.",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "maxLength": _ETAGS_LENGTH, "pattern": _ETAGS},
 }
 _PATH_COMPANY = "$request.path.company_id"
 
@@ -201,6 +214,11 @@ async def _load(
 
 def _not_modified(request: Request[Any, Any, Any], etag: str) -> Response[Any] | None:
     sent = request.headers.get("if-none-match")
+    if sent is not None and (len(sent) > _ETAGS_LENGTH or not re.match(_ETAGS, sent)):
+        got = json.dumps(sent[:60])
+        expected = f'entity tags such as "3" or W/"3", separated by commas, or *, at most {_ETAGS_LENGTH} characters'
+        code = "length" if len(sent) > _ETAGS_LENGTH else "pattern"
+        raise InvalidInput([FieldError("header.If-None-Match", f"got {got}; expected {expected}", code=code)])
     # If-None-Match uses the weak comparison (RFC 9110 13.1.2): a proxy may have weakened our tag.
     if sent is not None and (sent.strip() == "*" or etag in (t.strip().removeprefix("W/") for t in sent.split(","))):
         return Response(None, status_code=304, headers={"ETag": etag})
@@ -236,16 +254,24 @@ CompanyPath = Annotated[CompanyId, constrained(PathParameter, CompanyId, descrip
     operation_id="listCompanies",
     tags=["companies"],
     summary="List companies",
-    description="Summaries in id order; `q` matches name and aliases (case-insensitive substring).",
+    description=(
+        "Summaries in id order; `q` matches name and aliases (case-insensitive substring). Continue with "
+        '`cursor=next_cursor`; `Link: rel="next"` says the same.'
+    ),
     dependencies=READ_POINT,
+    response_headers=[LINK],
     opt={"openapi": Extras(links={"NextPage": Link(parameters={"cursor": "$response.body#/next_cursor"})})},
     responses=problems(422, 503),
 )
 async def list_companies(
+    request: Request[Any, Any, Any],
     store: Store,
     point: NamedDependency[ReadPoint],
     q: Annotated[
-        str | None, QueryParameter(min_length=1, max_length=200, description="Part of a name or alias.")
+        str | None,
+        QueryParameter(
+            min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", description="Part of a name or alias."
+        ),
     ] = None,
     country: Annotated[
         CountryCode | None, constrained(QueryParameter, CountryCode, description="ISO 3166-1 alpha-2 country.")
@@ -254,7 +280,7 @@ async def list_companies(
         CompanyId | None, constrained(QueryParameter, CompanyId, description="next_cursor of the previous page.")
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many companies.")] = 100,
-) -> CompanyPage:
+) -> Response[CompanyPage]:
     found, more = await store.companies(point, q=q, country=country, cursor=cursor, limit=limit)
     items = [
         CompanySummary(
@@ -268,7 +294,10 @@ async def list_companies(
         )
         for r, version, last in found
     ]
-    return CompanyPage(items=items, next_cursor=items[-1].company_id if more and items else None)
+    next_cursor = items[-1].company_id if more and items else None
+    return Response(
+        CompanyPage(items=items, next_cursor=next_cursor), headers=next_link(request, "cursor", next_cursor)
+    )
 
 
 @get(
@@ -276,11 +305,15 @@ async def list_companies(
     operation_id="getCompanyTimeline",
     tags=["companies"],
     summary="A company's facts in date order",
+    description=(
+        "Its facts by the date the news gives them (`dated_by` says which date), then position; `type`, `from` "
+        'and `to` filter. Continue with `cursor=next_cursor`; `Link: rel="next"` says the same.'
+    ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(
         {"NextPage": Link(parameters={"company_id": _PATH_COMPANY, "cursor": "$response.body#/next_cursor"})}
     ),
-    response_headers=[_ETAG],
+    response_headers=[_ETAG, LINK],
     responses={**NOT_MODIFIED, **_READ_PROBLEMS},
 )
 async def get_timeline(
@@ -288,9 +321,7 @@ async def get_timeline(
     company_id: CompanyPath,
     store: Store,
     point: NamedDependency[ReadPoint],
-    types: Annotated[
-        list[EventType] | None, QueryParameter(name="type", description="Only these types (repeatable).")
-    ] = None,
+    types: EventTypes = None,
     start: Annotated[
         PartialDate | None,
         constrained(QueryParameter, PartialDate, name="from", description="Facts dated on or after this."),
@@ -310,7 +341,10 @@ async def get_timeline(
     data, _ = await _load(store, "timeline", company_id, point)
     after = timeline.parse_cursor(cursor) if cursor else None
     body = timeline.build(data, types=types or (), start=start, end=end, cursor=after, limit=limit)
-    return cached(request, body, _etag(data.version))
+    etag = _etag(data.version)
+    return _not_modified(request, etag) or Response(
+        body, headers={"ETag": etag, "Cache-Control": "no-cache", **next_link(request, "cursor", body.next_cursor)}
+    )
 
 
 @get(
@@ -318,6 +352,10 @@ async def get_timeline(
     operation_id="getCompanyMeetings",
     tags=["companies"],
     summary="Meetings and site visits of a company",
+    description=(
+        "Each meeting and site visit the company took part in, with its counterparties, date and place; "
+        "reports of one meeting are one item with every report in `claims`."
+    ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
@@ -338,6 +376,10 @@ async def get_meetings(
     operation_id="getCompanySales",
     tags=["companies"],
     summary="A company's sales figures by period",
+    description=(
+        "Units and revenue by period and product. Reports of one figure are claims: `disputed` says whether "
+        "they disagree, `decided_by` which step of the rule chose the value shown."
+    ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
@@ -379,6 +421,10 @@ async def get_plans(
     operation_id="getCompanyRelationships",
     tags=["companies"],
     summary="Suppliers, customers, partners, competitors and market positions",
+    description=(
+        "The company's relationships by counterparty and kind, and its market positions, each with its "
+        "sources and, where reports disagree, every claim and the rule's choice."
+    ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(),
     response_headers=[_ETAG],
@@ -423,6 +469,10 @@ async def get_conflicts(
     operation_id="getCompany",
     tags=["companies"],
     summary="A company's dossier",
+    description=(
+        "Profile (name, aliases, country, parent, subsidiaries, executives), `version` (the events touching "
+        "it, also its ETag), counts per event type, latest sales, open plans and counterparties."
+    ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(
         {

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.companies import COMPANY_READ_POINT
 from api.http.routes.injected import Store
+from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
 from api.projections import conflicts
@@ -35,9 +34,7 @@ __all__ = ["conflict_handlers"]
         "(`at_position` or `as_of`, and `known_on`)."
     ),
     dependencies=COMPANY_READ_POINT,
-    response_headers=[
-        ResponseHeader(name="Link", description='`<...>; rel="next"` when more follow.', documentation_only=True)
-    ],
+    response_headers=[LINK],
     opt={"openapi": Extras(links={"NextPage": Link(parameters={"cursor": "$response.body#/next_cursor"})})},
     responses=problems(422, 503),
 )
@@ -86,11 +83,9 @@ async def list_conflicts(
             if len(batch) < limit:
                 break
     next_cursor = after if more else None
-    headers = {}
-    if next_cursor is not None:
-        query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
-        headers["Link"] = f'<{request.url.path}?{urlencode([*query, ("cursor", next_cursor)])}>; rel="next"'
-    return Response(ConflictPage(items=items, next_cursor=next_cursor), headers=headers)
+    return Response(
+        ConflictPage(items=items, next_cursor=next_cursor), headers=next_link(request, "cursor", next_cursor)
+    )
 
 
 conflict_handlers = [list_conflicts]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
-from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -22,21 +19,41 @@ from litestar.utils.scope.state import ScopeState
 from api.errors import EventNotFound, InvalidInput
 from api.feed.broadcast import Feed
 from api.http.auth import require
+from api.http.numbers import decode_body
 from api.http.openapi.examples import batch_examples, event_examples, seeded_event_id
 from api.http.openapi.extras import Extras, Link
 from api.http.problems import MalformedBody, UnsupportedMediaType
 from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
-from api.http.routes.parameters import constrained
+from api.http.routes.paging import LINK, next_link
+from api.http.routes.parameters import Companies, EventTypes, constrained
 from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation, LogFilter
 from api.store.log_index import dated_span
-from schema.base import MAX_SAFE_INT, Certainty, CompanyId, Name, PartialDate, PersonId
-from schema.events import Event, EventType, StoredEvent
+from schema.base import MAX_SAFE_INT, Certainty, CompanyId, EventId, Name, PartialDate, PersonId
+from schema.declarations import tag
+from schema.events import CATALOGUE, Event, StoredEvent
 from schema.problems import FieldError
+from schema.rules import stated, unstated
 from schema.views import Batch, BatchResult, EventPage
 
 __all__ = ["append_batch", "append_event", "append_for_company", "get_event", "list_events", "require_json"]
+
+
+def _rules_said_in_words() -> str:
+    """The rules across fields the schema cannot state, for the description of each operation that takes events."""
+    unsaid = "\n".join(
+        f"- `{rule.code}` ({tag(kind)}, `{rule.path}`): {rule.message}." for kind, rule in unstated(CATALOGUE.types)
+    )
+    said = ", ".join(f"`{code}`" for code in dict.fromkeys(rule.code for rule in stated()))
+    return (
+        "\n\nRules across fields are part of each event type's schema where JSON Schema can state them "
+        f"(codes {said}). These compare two fields, which JSON Schema cannot; each is a 422 with its own "
+        f"`code` in `errors[]`:\n\n{unsaid}"
+    )
+
+
+_RULES = _rules_said_in_words()
 
 _LOCATION = ResponseHeader(
     name="Location", description="The stored event: /events/{id}.", required=True, documentation_only=True
@@ -82,11 +99,12 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
     except ValueError as error:
         raise MalformedBody(detail=f"The body is not JSON: {error}.") from None
     # Litestar converts a body leniently (0 for false, "5" for 5); the contract is strict JSON,
-    # as for `tidings import`. Decoding strictly first refuses what the schema refuses (422).
+    # as for `tidings import`. Decoding strictly first refuses what the schema refuses (422); a
+    # whole number written as a float (137000.0) is an integer, as JSON Schema says (numbers.py).
     # ``annotation`` is the declared type without its JSONBody marker (``raw`` keeps the Annotated).
     if (data := request.route_handler.parsed_fn_signature.parameters.get("data")) is not None:
         try:
-            decoded = _strict_decoder(data.annotation).decode(body)
+            decoded = decode_body(body, data.annotation)
         except msgspec.ValidationError as error:
             raise ValidationException(detail=str(error), extra=[{"message": str(error), "key": ""}]) from None
         except msgspec.DecodeError as error:
@@ -95,11 +113,6 @@ async def require_json(request: Request[Any, Any, Any]) -> None:
         # gets this value (its signature model passes an instance of the declared type through)
         # instead of a second, lenient decode of a body of up to 1,000 events.
         ScopeState.from_scope(request.scope).json = decoded
-
-
-@functools.cache
-def _strict_decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(annotation)
 
 
 def _may_retract(request: Request[Any, Any, Any], events: Sequence[Event]) -> None:
@@ -129,10 +142,14 @@ _REPLAY = ResponseSpec(
     operation_id="getEvent",
     tags=["events"],
     summary="Read one stored event",
+    description=(
+        "The event as stored, with its `position` and `recorded_at`; `retracted` says who withdrew it, when "
+        "and why, where a later `event_retracted` did. 404 for an id the log does not hold."
+    ),
     opt={"openapi": Extras(parameter_examples={"event_id": seeded_event_id})},
     responses=problems(404, 503),
 )
-async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
+async def get_event(event_id: FromPath[EventId], store: Store) -> StoredEvent:
     stored = await store.get(event_id, annotated=True)
     if stored is None:
         raise EventNotFound(str(event_id))
@@ -146,7 +163,7 @@ async def get_event(event_id: FromPath[UUID], store: Store) -> StoredEvent:
     summary="Append one event",
     description=(
         "Stores one event and answers with its position. Sending the same `id` with the same content "
-        "again answers 200 with the original; the same `id` with other content is a 409."
+        "again answers 200 with the original; the same `id` with other content is a 409." + _RULES
     ),
     before_request=require_json,
     opt={
@@ -176,7 +193,10 @@ async def append_event(request: Request[Any, Any, Any], data: JSONBody[Event], s
     operation_id="appendBatch",
     tags=["events"],
     summary="Append up to 1,000 events atomically",
-    description="All events are stored in order, or none. Later events may name companies registered earlier in the batch.",
+    description=(
+        "All events are stored in order, or none. Later events may name companies registered earlier in the batch."
+        + _RULES
+    ),
     before_request=require_json,
     opt={
         "scope": "append",
@@ -207,7 +227,7 @@ async def append_batch(request: Request[Any, Any, Any], data: JSONBody[Batch], s
     description=(
         'Optimistic concurrency: `If-Match: "<version>"` must equal the company\'s current version (its '
         "dossier's ETag); otherwise 412 and nothing is stored. Version 0 means the company is not yet registered. "
-        "The event must name the company."
+        "The event must name the company." + _RULES
     ),
     before_request=require_json,
     opt={
@@ -233,6 +253,7 @@ async def append_for_company(
         str,
         HeaderParameter(
             name="If-Match",
+            max_length=39,
             pattern=r'^"[0-9]{1,15}(-[0-9]{8})?(-[0-9a-f]{12})?"$',
             description='The company\'s current version as a strong ETag, e.g. "3".',
         ),
@@ -274,9 +295,7 @@ _FILTERS = 20
         "continue with `before=next_before` (the `Link` says the same); events appended meanwhile come above "
         "the first page and never into later ones. Every filter is served by an index."
     ),
-    response_headers=[
-        ResponseHeader(name="Link", description='`<...>; rel="next"` when the page is full.', documentation_only=True)
-    ],
+    response_headers=[LINK],
     opt={"openapi": Extras(links={"NextPage": Link(parameters={"after": "$response.body#/next_after"})})},
     responses=problems(422, 503),
 )
@@ -286,19 +305,15 @@ async def list_events(
     feed: NamedDependency[Feed],
     after: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INT, description="Return events after this position.")] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many events.")] = 100,
-    types: Annotated[
-        list[EventType] | None, QueryParameter(name="type", description="Only these event types (repeatable).")
-    ] = None,
-    company: Annotated[
-        list[CompanyId] | None,
-        QueryParameter(max_items=_FILTERS, description="Only events that touch one of these companies (repeatable)."),
-    ] = None,
+    types: EventTypes = None,
+    company: Companies = None,
     person: Annotated[
         list[PersonId] | None,
         QueryParameter(max_items=_FILTERS, description="Only events naming one of these persons (repeatable)."),
     ] = None,
     certainty: Annotated[
-        list[Certainty] | None, QueryParameter(description="Only events of these certainties (repeatable).")
+        list[Certainty] | None,
+        QueryParameter(max_items=3, description="Only events of these certainties (repeatable)."),
     ] = None,
     publisher: Annotated[
         list[Name] | None,
@@ -360,9 +375,11 @@ async def list_events(
     # The bounds to send for the next page: the one the order moves, and the other as given.
     next_after = items[-1].position if items and not descending else after
     next_before = items[-1].position if items and descending else before
-    headers = {}
-    if len(items) == limit:
-        cursor = ("before", next_before) if descending else ("after", next_after)
-        query = [(k, v) for k, v in request.query_params.multi_items() if k != cursor[0]]
-        headers["Link"] = f'<{request.url.path}?{urlencode([*query, cursor])}>; rel="next"'
+    # A full page may have a next one; a shorter one ends the log as it is now (poll it with `wait`).
+    full = len(items) == limit
+    headers = (
+        next_link(request, "before", next_before if full else None)
+        if descending
+        else next_link(request, "after", next_after if full else None)
+    )
     return Response(EventPage(items=items, next_after=next_after, next_before=next_before), headers=headers)

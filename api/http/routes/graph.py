@@ -60,14 +60,16 @@ async def get_graph(
         int | None, QueryParameter(ge=1, le=3, description="How many links away from `company` (default 1).")
     ] = None,
     kind: Annotated[
-        list[EdgeKind] | None, QueryParameter(description="Only edges of these kinds (repeatable).")
+        list[EdgeKind] | None, QueryParameter(max_items=7, description="Only edges of these kinds (repeatable).")
     ] = None,
     status: Annotated[
         list[RelationshipStatus] | None,
-        QueryParameter(description="Only relationships of these statuses, and no other edges (repeatable)."),
+        QueryParameter(
+            max_items=3, description="Only relationships of these statuses, and no other edges (repeatable)."
+        ),
     ] = None,
     certainty: Annotated[
-        list[Certainty] | None, QueryParameter(description="Only facts of these certainties (repeatable).")
+        list[Certainty] | None, QueryParameter(max_items=3, description="Only facts of these certainties (repeatable).")
     ] = None,
 ) -> Response[Graph]:
     if depth is not None and company is None:

@@ -19,6 +19,7 @@ _EXPOSITION = CONTENT_TYPE_LATEST.split("; charset")[0]  # Litestar adds the cha
     operation_id="getHealth",
     tags=["ops"],
     summary="The process answers",
+    description="200 while the process runs; needs no key. For load balancers and process supervisors.",
     opt={"scope": None},
     sync_to_thread=False,
 )
@@ -31,6 +32,10 @@ def health() -> Health:
     operation_id="getReady",
     tags=["ops"],
     summary="The store answers and is durable",
+    description=(
+        "The backend, its durability settings as the database reports them, the last position and the "
+        "writer's queue depth; 503 while the store cannot be reached."
+    ),
     responses=problems(503),
 )
 async def ready(store: Store) -> Ready:
@@ -48,6 +53,10 @@ async def ready(store: Store) -> Ready:
     operation_id="getMetrics",
     tags=["ops"],
     summary="Prometheus metrics (text exposition format)",
+    description=(
+        "Request counts, durations and errors by method, route template and status; appends, replays and "
+        "refusals by kind; the writer's queue and commit sizes; the open streams."
+    ),
     media_type=_EXPOSITION,
     sync_to_thread=False,
 )

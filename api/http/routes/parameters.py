@@ -22,13 +22,44 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import KwargDefinition, ParameterKwarg
+from litestar.params import KwargDefinition, ParameterKwarg, QueryParameter
 from litestar.typing import FieldDefinition
 from msgspec import Meta
 
-__all__ = ["constrained", "is_repeatable", "meta_constraints", "parameter_fields", "parameter_schema"]
+from schema.base import CompanyId
+from schema.events import EventType
+
+__all__ = [
+    "MAX_COMPANIES",
+    "MAX_TYPES",
+    "Companies",
+    "EventTypes",
+    "constrained",
+    "is_repeatable",
+    "meta_constraints",
+    "parameter_fields",
+    "parameter_schema",
+]
 
 P = TypeVar("P")
+
+MAX_TYPES = 50
+"""Most values of the repeatable ``type`` filter (the catalogue has fewer types; repeats are no error)."""
+
+EventTypes = Annotated[
+    list[EventType] | None,
+    QueryParameter(name="type", max_items=MAX_TYPES, description="Only these event types (repeatable)."),
+]
+"""The ``type`` filter, the same on every operation that takes it: repeatable, each value a type of the catalogue."""
+
+MAX_COMPANIES = 20
+"""Most values of the repeatable ``company`` filter of the log and the stream."""
+
+Companies = Annotated[
+    list[CompanyId] | None,
+    QueryParameter(max_items=MAX_COMPANIES, description="Only events that touch one of these companies (repeatable)."),
+]
+"""The ``company`` filter of the log and the stream: repeatable, each value a company id."""
 
 _CONSTRAINTS = ("gt", "ge", "lt", "le", "multiple_of", "pattern", "min_length", "max_length")
 

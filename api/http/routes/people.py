@@ -15,6 +15,7 @@ from api.errors import PersonNotFound
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.companies import IF_NONE_MATCH, NOT_MODIFIED, READ_POINT, cached
 from api.http.routes.injected import Store
+from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import constrained
 from api.http.routes.responses import problems
 from api.projections import people
@@ -39,9 +40,10 @@ def _get_person() -> HTTPRouteHandler:
     description=(
         "Everyone a fact names (a role at a company, a meeting, a visit), in id order; `q` matches the id and "
         "the name (case-insensitive substring), `company` keeps those with a fact at that company. "
-        "Continue with `cursor=next_cursor`."
+        'Continue with `cursor=next_cursor`; `Link: rel="next"` says the same.'
     ),
     dependencies=READ_POINT,
+    response_headers=[LINK],
     opt={
         "openapi": Extras(
             links={
@@ -57,9 +59,15 @@ def _get_person() -> HTTPRouteHandler:
     responses=problems(422, 503),
 )
 async def list_people(
+    request: Request[Any, Any, Any],
     store: Store,
     point: NamedDependency[ReadPoint],
-    q: Annotated[str | None, QueryParameter(min_length=1, max_length=200, description="Part of an id or name.")] = None,
+    q: Annotated[
+        str | None,
+        QueryParameter(
+            min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", description="Part of an id or name."
+        ),
+    ] = None,
     company: Annotated[
         CompanyId | None, constrained(QueryParameter, CompanyId, description="Only people with a fact at this company.")
     ] = None,
@@ -67,10 +75,11 @@ async def list_people(
         PersonId | None, constrained(QueryParameter, PersonId, description="next_cursor of the previous page.")
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many people.")] = 100,
-) -> PersonPage:
+) -> Response[PersonPage]:
     found, more = await store.people(point, q=q, company=company, cursor=cursor, limit=limit)
     items = [people.summary(person_id, rows) for person_id, rows in found]
-    return PersonPage(items=items, next_cursor=items[-1].person_id if more and items else None)
+    next_cursor = items[-1].person_id if more and items else None
+    return Response(PersonPage(items=items, next_cursor=next_cursor), headers=next_link(request, "cursor", next_cursor))
 
 
 @get(

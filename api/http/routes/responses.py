@@ -12,6 +12,7 @@ __all__ = ["problems", "WRITE_PROBLEMS"]
 _DESCRIPTIONS = {
     400: "Malformed JSON or a body that is not UTF-8.",
     404: "No such resource.",
+    406: "The Accept header admits none of the media types the operation answers with; errors[] has code `not_acceptable`.",
     409: "Conflicts with what is stored (an id reused with other content, an event already retracted).",
     412: "If-Match does not match the company's current version; the problem names the current version.",
     413: "The request body is larger than the server accepts.",

@@ -1,0 +1,159 @@
+"""The rules across fields that JSON Schema can state are in the published schema, and say exactly what
+the server enforces: for every combination of the fields a rule reads (left out, null, or given), the
+committed openapi.yaml calls a body valid exactly when the decoder takes it. The others are listed, with
+their codes, in the description of every operation that takes events."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from schema.events import Event
+from schema.rules import stated, unstated
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+SOURCES = [{"title": "t", "publisher": "p", "language": "en"}]
+_LEFT_OUT = object()
+
+
+def _valid_by_the_schema(component: str, body: dict[str, Any]) -> bool:
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{component}", "components": DOC["components"]})
+    return validator.is_valid(body)
+
+
+def _taken_by_the_server(body: dict[str, Any]) -> bool:
+    try:
+        msgspec.json.decode(msgspec.json.encode(body), type=Event)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _combinations(base: dict[str, Any], choices: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    bodies = []
+    for values in itertools.product(*choices.values()):
+        body = dict(base)
+        body.update({name: value for name, value in zip(choices, values, strict=True) if value is not _LEFT_OUT})
+        bodies.append(body)
+    return bodies
+
+
+_SALES = {"type": "sales_reported", "sources": SOURCES, "company_id": "xiaomi", "period": "2025"}
+_PLAN = {
+    "type": "plan_announced",
+    "sources": SOURCES,
+    "plan_id": "ev",
+    "company_id": "xiaomi",
+    "kind": "production",
+    "description": "More cars.",
+    "due": "2026",
+}
+_MEETING = {
+    "type": "meeting_held",
+    "sources": SOURCES,
+    "occurred_on": "2025-03",
+    "location": {"country": "CN"},
+    "participants": [{"company_id": "xiaomi"}, {"company_id": "samsung"}],
+}
+
+BODIES: dict[str, list[dict[str, Any]]] = {
+    "units_or_revenue": _combinations(
+        _SALES,
+        {
+            "units": [_LEFT_OUT, None, {"value": 1}],
+            "revenue": [_LEFT_OUT, None, {"amount": "5", "currency": "CNY"}],
+        },
+    ),
+    "target": _combinations(
+        _PLAN,
+        {
+            "metric": [_LEFT_OUT, None, "revenue", "units_sold", "units_produced"],
+            "target": [
+                _LEFT_OUT,
+                None,
+                {"value": "5"},
+                {"value": "5", "currency": None},
+                {"value": "5", "currency": "CNY"},
+            ],
+        },
+    ),
+    "empty_attribution": [
+        {**_SALES, "units": {"value": 1}, "attributed_to": attribution}
+        for attribution in _combinations(
+            {},
+            {
+                "person_id": [_LEFT_OUT, None, "lei-jun"],
+                "company_id": [_LEFT_OUT, None, "xiaomi"],
+                "group": [_LEFT_OUT, None, "analysts"],
+            },
+        )
+    ],
+    "empty_previous_meeting": [
+        {**_MEETING, "previous_meeting": previous}
+        for previous in _combinations(
+            {},
+            {
+                "occurred_on": [_LEFT_OUT, None, "2018"],
+                "years_before": [_LEFT_OUT, None, 7],
+                "description": [_LEFT_OUT, None, "the first in seven years"],
+            },
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("rules", list(BODIES))
+def test_the_schema_takes_a_body_exactly_when_the_server_does(rules: str) -> None:
+    verdicts = [(_valid_by_the_schema("Event", body), _taken_by_the_server(body), body) for body in BODIES[rules]]
+
+    assert [body for schema, server, body in verdicts if schema != server] == []
+    assert {server for _, server, _ in verdicts} == {True, False}  # the table has both kinds
+
+
+def test_every_rule_json_schema_can_state_is_in_the_schema() -> None:
+    codes = {rule.code for rule in stated()}
+    assert codes == {
+        "units_or_revenue",
+        "target_needs_metric",
+        "target_currency",
+        "empty_attribution",
+        "empty_previous_meeting",
+    }
+    assert "allOf" in DOC["components"]["schemas"]["SalesReported"]
+    assert "allOf" in DOC["components"]["schemas"]["PlanAnnounced"]
+
+
+def test_the_sales_rule_keeps_the_form_sdk_generators_read() -> None:
+    """An ``anyOf`` of ``required`` at the top of a component made generators build union types: it is in the allOf."""
+    sales = DOC["components"]["schemas"]["SalesReported"]
+    assert "anyOf" not in sales
+    assert [list(branch["required"]) for branch in sales["allOf"][0]["anyOf"]] == [["units"], ["revenue"]]
+
+
+def test_the_rules_the_schema_cannot_state_are_listed_with_their_codes_on_every_append() -> None:
+    unsaid = {rule.code for _, rule in unstated()}
+    assert unsaid == {"own_parent", "same_company", "distinct_participants"}
+    appends = [
+        op for path in DOC["paths"].values() for op in path.values() if isinstance(op, dict) and "requestBody" in op
+    ]
+    assert len(appends) == 3
+    for operation in appends:
+        for code in unsaid:
+            assert f"`{code}`" in operation["description"], operation["operationId"]
+
+
+def test_the_catalogue_shows_the_rules_of_a_type() -> None:
+    from api.http.routes.catalogue import Catalogue
+
+    schema = Catalogue().by_type["sales_reported"].json_schema
+    assert [branch["required"] for branch in schema["$defs"]["SalesReported"]["allOf"][0]["anyOf"]] == [
+        ["units"],
+        ["revenue"],
+    ]
