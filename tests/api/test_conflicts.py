@@ -142,3 +142,19 @@ def test_bad_conflict_parameters_are_problems(client: Client) -> None:
         response = client.get("/conflicts", params=params)
         assert response.status_code in (400, 422), response.text
         assert [e["path"] for e in response.json()["errors"]] == [path]
+
+
+def test_company_and_kind_may_be_repeated(client: Client) -> None:
+    for company in ("xiaomi", "samsung-electronics", "byd"):
+        _units(client, company, 300000, _source("CnEVPost", "2026-01-02"))
+        _units(client, company, 410000, _source("Reuters", "2026-03-24"))
+
+    two = _get(client, "/conflicts", company=["xiaomi", "byd"], kind=["sales", "plan"])
+    first = client.get("/conflicts", params={"company": ["xiaomi", "byd"], "limit": 1})
+
+    assert [c["company_id"] for c in two["items"]] == ["byd", "xiaomi"]
+    assert (first.json()["next_cursor"], [c["company_id"] for c in first.json()["items"]]) == ("byd", ["byd"])
+    assert "cursor=byd" in first.headers["link"]
+    rest = _get(client, "/conflicts", company=["xiaomi", "byd"], limit=1, cursor="byd")
+    assert ([c["company_id"] for c in rest["items"]], rest["next_cursor"]) == (["xiaomi"], None)
+    assert _get(client, "/conflicts", company=["xiaomi"], kind=["plan"])["items"] == []

@@ -20,6 +20,7 @@ DOC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read
 LISTS: dict[str, tuple[str, str, str]] = {
     "/events": ("/events?limit=4", "items", "position"),
     "/companies": ("/companies?limit=1", "items", "company_id"),
+    "/people": ("/people?limit=1", "items", "person_id"),
     "/companies/{company_id}/timeline": (
         "/companies/xiaomi/timeline?limit=2&type=meeting_held&type=sales_reported&type=plan_announced&type=product_launched",
         "items",
@@ -53,6 +54,16 @@ def _follow(client: Client, url: str, items: str) -> tuple[list[Any], list[str]]
 @pytest.mark.parametrize("path", list(LISTS))
 def test_following_link_next_reads_the_whole_list_once(client: Client, path: str) -> None:
     first, items, key = LISTS[path]
+    if path == "/people":  # the seed names two people: a third makes three pages
+        third = {
+            "type": "executive_reported",
+            "person_id": "lu-weibing",
+            "name": "Lu Weibing",
+            "company_id": "xiaomi",
+            "role": "President",
+            "sources": [{"title": "Xiaomi's president", "publisher": "Reuters", "language": "en"}],
+        }
+        assert client.post("/events", json=third).status_code == 201
     whole = client.get(re.sub(r"limit=\d+", "limit=1000", first)).json()[items]
 
     paged, urls = _follow(client, first, items)

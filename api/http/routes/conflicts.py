@@ -12,7 +12,7 @@ from api.http.openapi.extras import Extras, Link
 from api.http.routes.companies import COMPANY_READ_POINT
 from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
-from api.http.routes.parameters import constrained
+from api.http.routes.parameters import MAX_COMPANIES, constrained
 from api.http.routes.responses import problems
 from api.projections import conflicts
 from api.store.readpoint import ReadPoint
@@ -43,9 +43,15 @@ async def list_conflicts(
     store: Store,
     point: NamedDependency[ReadPoint],
     company: Annotated[
-        CompanyId | None, constrained(QueryParameter, CompanyId, description="Only this company's disputes.")
+        list[CompanyId] | None,
+        QueryParameter(max_items=MAX_COMPANIES, description="Only these companies' disputes (repeatable)."),
     ] = None,
-    kind: Annotated[ConflictKind | None, QueryParameter(description="Only disputes of this kind of fact.")] = None,
+    kind: Annotated[
+        list[ConflictKind] | None,
+        QueryParameter(
+            max_items=len(conflicts.KINDS), description="Only disputes of these kinds of fact (repeatable)."
+        ),
+    ] = None,
     since: Annotated[
         int,
         QueryParameter(
@@ -62,26 +68,26 @@ async def list_conflicts(
         every = conflicts.disputes(found[0], kinds) if found is not None else []
         return [c for c in every if c.latest_position > since]
 
-    kinds = list(conflicts.KINDS) if kind is None else [kind]
+    kinds = [k for k in conflicts.KINDS if not kind or k in kind]
     views = sorted({conflicts.KINDS[k] for k in kinds})
 
     items: list[Conflict] = []
     after, more = cursor or "", False
-    if company is not None:
-        items = await disputes(company) if company > after else []
-    else:
-        while not more:
+    while not more:
+        if company:
+            batch = sorted(c for c in set(company) if c > after)
+        else:
             # The first `limit` candidates of the union are among the first `limit` of each view.
             found = {c for view in views for c in await store.contested(point, view, after=after, limit=limit)}
             batch = sorted(found)[:limit]
-            for index, candidate in enumerate(batch):
-                items += await disputes(candidate)
-                after = candidate
-                if len(items) >= limit:
-                    more = index < len(batch) - 1 or len(batch) == limit
-                    break
-            if len(batch) < limit:
+        for index, candidate in enumerate(batch):
+            items += await disputes(candidate)
+            after = candidate
+            if len(items) >= limit:
+                more = index < len(batch) - 1 or (not company and len(batch) == limit)
                 break
+        if company or len(batch) < limit:
+            break
     next_cursor = after if more else None
     return Response(
         ConflictPage(items=items, next_cursor=next_cursor), headers=next_link(request, "cursor", next_cursor)
