@@ -7,16 +7,18 @@ in SQLite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
+from api.projections.words import Term
 from api.store.driver import Dialect
 from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD
 from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS = (
     # 1: the log, its per-company index, and the read models.
@@ -79,6 +81,17 @@ MIGRATIONS = (
     """
     CREATE INDEX people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
     """,
+    # 3: full-text search (api.projections.search): a search row's words (weight A) and compound parts
+    # (weight D), folded by Python and split on spaces by the 'simple' configuration, as a tsvector.
+    """
+    ALTER TABLE read_rows ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        CASE WHEN view = 'search' THEN
+            setweight(to_tsvector('simple', split_part(sort, E'\\n', 1)), 'A')
+            || setweight(to_tsvector('simple', split_part(sort, E'\\n', 2)), 'D')
+        END
+    ) STORED;
+    CREATE INDEX search ON read_rows USING gin (search_vector) WHERE view = 'search';
+    """,
 )
 
 CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN 'tidings.' || current_schema()
@@ -134,6 +147,18 @@ _OWN: dict[Q, str | None] = {
     Q.TARGETS: "SELECT id, position FROM events WHERE id = ANY($1::uuid[])",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type = ANY($1::text[]) AND position <= $2 ORDER BY position",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view = ANY($1::text[])",
+    Q.SEARCH: """
+        WITH found AS (
+            SELECT key, position, item, ts_rank(search_vector, query, 1)::float8 AS score
+            FROM read_rows, CAST($1::text AS tsquery) AS query
+            WHERE view = 'search' AND search_vector @@ query AND position <= $2
+                AND (retracted_at IS NULL OR retracted_at > $2)
+        ), best AS (
+            SELECT position, item, score, row_number() OVER (PARTITION BY key ORDER BY score DESC, position DESC) AS nth
+            FROM found
+        )
+        SELECT position, item, score FROM best WHERE nth = 1 ORDER BY score DESC, position DESC LIMIT $3 OFFSET $4
+    """,
     Q.DAMAGE: (
         "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "
         "FROM log_head h, (SELECT coalesce(max(position), 0) AS last FROM events) e "
@@ -142,6 +167,15 @@ _OWN: dict[Q, str | None] = {
 }
 
 SQL: dict[Q, str | None] = {**STANDARD, **_OWN}
+
+
+def search_query(terms: Sequence[Term]) -> str:
+    """A tsquery: every term quoted (a quote or backslash doubled); whole words weigh A, a prefix ``:*``."""
+    quoted = []
+    for term in terms:
+        lexeme = "'" + term.text.replace("\\", "\\\\").replace("'", "''") + "'"
+        quoted.append(lexeme + (":*" if term.prefix else ":") + ("" if term.inner else "A"))
+    return " & ".join(quoted)
 
 
 def _instant(moment: datetime) -> datetime:
@@ -160,4 +194,6 @@ def _uuid(value: UUID) -> UUID:
     return value
 
 
-DIALECT = Dialect(sql=SQL, time=_instant, read_time=_same, event_id=_uuid, read_event_id=_uuid)
+DIALECT = Dialect(
+    sql=SQL, time=_instant, read_time=_same, event_id=_uuid, read_event_id=_uuid, search_query=search_query
+)
