@@ -34,6 +34,7 @@ ERROR_CODES = {
     "beyond_head": "at_position is past the last position of the log; the message names the head",
     "repeated_parameter": "a parameter that takes one value was given several times",
     "unknown_parameter": "a query parameter the operation does not take",
+    "no_words": "a search query without a word to search for (only spaces or punctuation)",
     "invalid": "anything else that is not valid",
 }
 """Every ``errors[].code``, with what it means (the OpenAPI document lists them)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from schema import base, dossiers, events, people, problems, views
+from schema import base, dossiers, events, people, problems, search, views
 
 __all__ = ["REF", "components", "event_ref", "integers", "struct_names", "walk"]
 
@@ -24,7 +24,7 @@ REF = "#/components/schemas/{name}"
 def _struct_types() -> dict[str, type[msgspec.Struct]]:
     """Every Struct the API speaks, by the component name Litestar and msgspec both give it."""
     found: dict[str, type[msgspec.Struct]] = {}
-    for module in (base, events, views, dossiers, people, problems):
+    for module in (base, events, views, dossiers, people, search, problems):
         for name in module.__all__:
             value = getattr(module, name)
             if isinstance(value, type) and issubclass(value, msgspec.Struct):
