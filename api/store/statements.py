@@ -94,7 +94,7 @@ class Q(StrEnum):
     SEARCH = "search"
     """(query, at, limit, offset) -> (position, item, score) of the ``search`` rows valid at ``at`` that match
     the query (in the dialect's full-text syntax, see ``Dialect.search_query``), one per key (its best
-    match), by score (higher first), then position (later first)."""
+    match), by score (higher first), then position (later first), then key."""
     COMPANY_ROWS_OF_VIEWS = "company_rows_of_views"
     """(company_id, at, [views]) -> as COMPANY_ROWS, of those views only."""
     TIMELINE_COUNTS = "timeline_counts"

@@ -154,10 +154,11 @@ _OWN: dict[Q, str | None] = {
             WHERE view = 'search' AND search_vector @@ query AND position <= $2
                 AND (retracted_at IS NULL OR retracted_at > $2)
         ), best AS (
-            SELECT position, item, score, row_number() OVER (PARTITION BY key ORDER BY score DESC, position DESC) AS nth
+            SELECT key, position, item, score,
+                row_number() OVER (PARTITION BY key ORDER BY score DESC, position DESC) AS nth
             FROM found
         )
-        SELECT position, item, score FROM best WHERE nth = 1 ORDER BY score DESC, position DESC LIMIT $3 OFFSET $4
+        SELECT position, item, score FROM best WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT $3 OFFSET $4
     """,
     Q.DAMAGE: (
         "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "

@@ -155,13 +155,13 @@ _OWN: dict[Q, str | None] = {
             SELECT rowid AS doc, bm25(search_text, 1.0, 0.2) AS rank FROM search_text
             WHERE search_text MATCH ?1 AND rowid < (?2 + 1) * 4
         ), found AS (
-            SELECT r.position, r.item, -h.rank AS score,
+            SELECT r.key, r.position, r.item, -h.rank AS score,
                 row_number() OVER (PARTITION BY r.key ORDER BY h.rank, r.position DESC) AS nth
             FROM hits h JOIN read_rows r ON r.position = h.doc >> 2 AND r.view = 'search'
                 AND (CASE WHEN r.key LIKE 'company:%' THEN 1 WHEN r.key LIKE 'person:%' THEN 2 ELSE 0 END) = h.doc & 3
             WHERE r.retracted_at IS NULL OR r.retracted_at > ?2
         )
-        SELECT position, item, score FROM found WHERE nth = 1 ORDER BY score DESC, position DESC LIMIT ?3 OFFSET ?4
+        SELECT position, item, score FROM found WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?3 OFFSET ?4
     """,
 }
 
