@@ -165,12 +165,17 @@ def _matched(word: str, terms: list[words.Term]) -> set[str]:
 def snippet(texts: list[str], terms: list[words.Term]) -> str:
     """The text with the most query terms, cut around its first match, matches in ``<mark>``, as escaped HTML."""
     best: tuple[int, str, list[tuple[int, int]]] = (0, texts[0] if texts else "", [])
+    seen: dict[str, set[str]] = {}  # a document repeats its words (company ids, source titles)
     for text in texts:
         text = unicodedata.normalize("NFC", text)
         found: set[str] = set()
         spans = []
         for match in _WORD.finditer(text):
-            if matched := _matched(match.group(), terms):
+            word = match.group()
+            matched = seen.get(word)
+            if matched is None:
+                matched = seen[word] = _matched(word, terms)
+            if matched:
                 found |= matched
                 spans.append(match.span())
         if len(found) > best[0]:
