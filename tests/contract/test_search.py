@@ -10,6 +10,7 @@ from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.search import SearchHit
+from tests.contract.read_models import LATEST
 from tests.factories import company_registered, event_retracted, evidence_added, product_launched, source
 
 MEETING = "0195bb26-3c00-7009-8a1d-5e3d00000009"
@@ -24,13 +25,13 @@ async def seeded(store: EventStore) -> EventStore:
     return store
 
 
-async def _search(store: EventStore, q: str, point: ReadPoint = ReadPoint(), *, limit: int = 100) -> list[SearchHit]:
+async def _search(store: EventStore, q: str, point: ReadPoint = LATEST, *, limit: int = 100) -> list[SearchHit]:
     terms = words.query_terms(q)
     _, found, _ = await store.search(point, terms, offset=0, limit=limit)
     return [search.hit(position, item, score, terms) for position, item, score in found]
 
 
-async def _ids(store: EventStore, q: str, point: ReadPoint = ReadPoint()) -> list[str]:
+async def _ids(store: EventStore, q: str, point: ReadPoint = LATEST) -> list[str]:
     return [hit.id for hit in await _search(store, q, point)]
 
 
