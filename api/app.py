@@ -33,6 +33,7 @@ from api.http.routes.guards import StrictParameters, before_every_request
 from api.http.routes.negotiation import Negotiation
 from api.http.routes.ops import ops_handlers
 from api.http.routes.people import person_handlers
+from api.http.routes.search import search_handlers
 from api.http.routes.stream import stream_events
 from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *person_handlers,
             *graph_handlers,
             *change_handlers,
+            *search_handlers,
             *catalogue_handlers,
             *ops_handlers,
         ],

@@ -39,6 +39,7 @@ ERROR_CODES = {
     "repeated_parameter": "a parameter that takes one value was given several times",
     "unknown_parameter": "a query parameter the operation does not take",
     "not_acceptable": "the Accept header admits none of the media types the operation answers with (406)",
+    "no_words": "a search query without a word to search for (only spaces or punctuation)",
     "invalid": "anything else that is not valid",
 }
 """Every ``errors[].code``, with what it means (the OpenAPI document lists them); the rules across fields

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from api.projections.company_rows import CompanyRows
 from api.projections.people import PersonFound, PersonRows
+from api.projections.search import SearchFound
+from api.projections.words import Term
 from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
@@ -199,6 +201,13 @@ class EventStore(Protocol):
     ) -> tuple[list[tuple[str, PersonRows]], bool]:
         """People with a fact at ``point`` in id order after ``cursor`` (at ``company``; whose id or
         name holds ``q``), each with their rows; and whether more follow."""
+        ...
+
+    async def search(
+        self, point: ReadPoint, terms: Sequence[Term], *, offset: int, limit: int
+    ) -> tuple[int, list[SearchFound], bool]:
+        """The position read at; the search documents valid then that match every term, best first
+        (one per company, person or event), ``limit`` of them from ``offset``; and whether more follow."""
         ...
 
     async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from api.errors import StoreUnavailable
+from api.projections.words import Term
 from api.store.statements import Q
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class Dialect:
     read_time: Callable[[Any], datetime]
     event_id: Callable[[UUID], Any]
     read_event_id: Callable[[Any], UUID]
+    search_query: Callable[[Sequence[Term]], str] = lambda terms: ""
+    """The full-text query (every term must match) in the database's own syntax; each term is quoted,
+    so no user text is ever read as query syntax."""
 
 
 class Transaction(Protocol):

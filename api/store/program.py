@@ -28,6 +28,8 @@ from api.projections.evidence import decode_sources
 from api.projections.known import known_rows
 from api.projections.people import PersonFound, PersonRows
 from api.projections.registry import ReadModel, Registry, default_registry
+from api.projections.search import SearchFound
+from api.projections.words import Term
 from api.store import check as checking
 from api.store import folding, projecting
 from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
@@ -401,6 +403,20 @@ class Store:
             keys = [str(row[0]) for row in await tx.rows(Q.PERSON_PAGE, cursor or "", at, company, pattern, limit + 1)]
             found = [(key, _person_rows(await tx.rows(Q.PERSON_ROWS, key, at))) for key in keys[:limit]]
         return found, len(keys) > limit
+
+    async def search(
+        self, point: ReadPoint, terms: Sequence[Term], *, offset: int, limit: int
+    ) -> tuple[int, list[SearchFound], bool]:
+        """The position read at; the search documents valid then that match every term, best first
+        (one per company, person or event), ``limit`` of them from ``offset``; and whether more follow."""
+        async with self.driver.reading() as tx:
+            at, _ = await self._resolve(tx, point)
+            if not terms:
+                return at, [], False
+            query = self.dialect.search_query(terms)
+            found = await tx.rows(Q.SEARCH, query, at, limit + 1, offset)
+        hits = [(int(position), bytes(item), float(score)) for position, item, score in found]
+        return at, hits[:limit], len(hits) > limit
 
     async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
         """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``

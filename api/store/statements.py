@@ -11,7 +11,9 @@ on it: ``view`` (the read model's table), ``company_id``, ``position`` (of the e
 comes from), ``key`` and ``sort`` (the view's own lookup and order columns: for
 ``registration`` the country and the lower-case search text; for ``timeline`` the event
 type and the date; for ``evidence`` the position it supports; for ``person_role`` and
-``person_meeting`` the person id and, for a role, the lower-case name), ``item`` (the view's
+``person_meeting`` the person id and, for a role, the lower-case name; for ``search`` the document's
+``<kind>:<id>`` and the folded words and compound parts it is indexed under, a newline between the
+two, see api.projections.search), ``item`` (the view's
 msgspec-encoded Struct) and ``retracted_at`` (the position of the retraction, or NULL).
 """
 
@@ -105,6 +107,10 @@ class Q(StrEnum):
     PERSON_PAGE = "person_page"
     """(after person_id, at, company_id or NULL, LIKE pattern or NULL, limit) -> (person_id,) in id order:
     people with a row valid at ``at`` (at that company; whose id or lower-cased name matches)."""
+    SEARCH = "search"
+    """(query, at, limit, offset) -> (position, item, score) of the ``search`` rows valid at ``at`` that match
+    the query (in the dialect's full-text syntax, see ``Dialect.search_query``), one per key (its best
+    match), by score (higher first), then position (later first), then key."""
     COMPANY_ROWS_OF_VIEWS = "company_rows_of_views"
     """(company_id, at, [views]) -> as COMPANY_ROWS, of those views only."""
     TIMELINE_COUNTS = "timeline_counts"

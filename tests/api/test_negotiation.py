@@ -31,6 +31,7 @@ _GETS = {
     "/people": "/people",
     "/people/{person_id}": "/people/jay-y-lee",
     "/graph": "/graph",
+    "/search": "/search?q=OLED",
     "/event-types": "/event-types",
     "/event-types/{event_type}": "/event-types/sales_reported",
     "/health": "/health",

@@ -7,16 +7,18 @@ in SQLite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
+from api.projections.words import Term
 from api.store.driver import Dialect
 from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, term_page
 from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS = (
     # 1: the log, its per-company index, and the read models.
@@ -93,6 +95,17 @@ MIGRATIONS = (
     """
     CREATE INDEX IF NOT EXISTS people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
     """,
+    # 4: full-text search (api.projections.search): a search row's words (weight A) and compound parts
+    # (weight D), folded by Python and split on spaces by the 'simple' configuration, as a tsvector.
+    """
+    ALTER TABLE read_rows ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        CASE WHEN view = 'search' THEN
+            setweight(to_tsvector('simple', split_part(sort, E'\\n', 1)), 'A')
+            || setweight(to_tsvector('simple', split_part(sort, E'\\n', 2)), 'D')
+        END
+    ) STORED;
+    CREATE INDEX search ON read_rows USING gin (search_vector) WHERE view = 'search';
+    """,
 )
 
 CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN 'tidings.' || current_schema()
@@ -144,6 +157,19 @@ _OWN: dict[Q, str | None] = {
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type = ANY($1::text[]) AND position <= $2 ORDER BY position",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view = ANY($1::text[])",
     Q.ANALYZE_INDEX: "ANALYZE log_terms, log_dated",
+    Q.SEARCH: """
+        WITH found AS (
+            SELECT key, position, item, ts_rank(search_vector, query, 1)::float8 AS score
+            FROM read_rows, CAST($1::text AS tsquery) AS query
+            WHERE view = 'search' AND search_vector @@ query AND position <= $2
+                AND (retracted_at IS NULL OR retracted_at > $2)
+        ), best AS (
+            SELECT key, position, item, score,
+                row_number() OVER (PARTITION BY key ORDER BY score DESC, position DESC) AS nth
+            FROM found
+        )
+        SELECT position, item, score FROM best WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT $3 OFFSET $4
+    """,
     Q.DAMAGE: (
         "SELECT 'integrity: the log head is at ' || h.position || ' but the last position is ' || e.last "
         "FROM log_head h, (SELECT coalesce(max(position), 0) AS last FROM events) e "
@@ -152,6 +178,15 @@ _OWN: dict[Q, str | None] = {
 }
 
 SQL: dict[Q, str | None] = {**STANDARD, **_OWN}
+
+
+def search_query(terms: Sequence[Term]) -> str:
+    """A tsquery: every term quoted (a quote or backslash doubled); whole words weigh A, a prefix ``:*``."""
+    quoted = []
+    for term in terms:
+        lexeme = "'" + term.text.replace("\\", "\\\\").replace("'", "''") + "'"
+        quoted.append(lexeme + (":*" if term.prefix else ":") + ("" if term.inner else "A"))
+    return " & ".join(quoted)
 
 
 def _instant(moment: datetime) -> datetime:
@@ -170,4 +205,6 @@ def _uuid(value: UUID) -> UUID:
     return value
 
 
-DIALECT = Dialect(sql=SQL, time=_instant, read_time=_same, event_id=_uuid, read_event_id=_uuid)
+DIALECT = Dialect(
+    sql=SQL, time=_instant, read_time=_same, event_id=_uuid, read_event_id=_uuid, search_query=search_query
+)

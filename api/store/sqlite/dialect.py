@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
+from api.projections.words import Term
 from api.store.driver import Dialect
 from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, numbered, term_page
 from api.store.statements import Q
@@ -87,6 +88,28 @@ CREATE TABLE IF NOT EXISTS log_dated (
     last_day TEXT NOT NULL
 );
 UPDATE schema_version SET version = 2 WHERE version < 2;
+-- Full-text search (api.projections.search): the search rows' words and compound parts, kept by the
+-- triggers below as rows come and go (an update only marks a row retracted). Contentless: the text
+-- stays in read_rows. A document's rowid is its position times 4 plus its kind (event 0, company 1, person 2), so a
+-- read point is a rowid range and the row is found again through read_rows_by_position.
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
+    words, parts, content = '', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS search_rows_indexed AFTER INSERT ON read_rows WHEN new.view = 'search' BEGIN
+    INSERT INTO search_text (rowid, words, parts) VALUES (
+        new.position * 4 + (CASE WHEN new.key LIKE 'company:%' THEN 1 WHEN new.key LIKE 'person:%' THEN 2 ELSE 0 END),
+        substr(new.sort, 1, instr(new.sort, char(10)) - 1),
+        substr(new.sort, instr(new.sort, char(10)) + 1)
+    );
+END;
+CREATE TRIGGER IF NOT EXISTS search_rows_unindexed AFTER DELETE ON read_rows WHEN old.view = 'search' BEGIN
+    INSERT INTO search_text (search_text, rowid, words, parts) VALUES (
+        'delete',
+        old.position * 4 + (CASE WHEN old.key LIKE 'company:%' THEN 1 WHEN old.key LIKE 'person:%' THEN 2 ELSE 0 END),
+        substr(old.sort, 1, instr(old.sort, char(10)) - 1),
+        substr(old.sort, instr(old.sort, char(10)) + 1)
+    );
+END;
 """
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
@@ -137,10 +160,39 @@ _OWN: dict[Q, str | None] = {
     Q.TARGETS: "SELECT id, position FROM events WHERE id IN ({many})",
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type IN ({many}) AND position <= ? ORDER BY position",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view IN ({many})",
-    Q.DAMAGE: "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok'",
+    Q.DAMAGE: (
+        "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok' "
+        "UNION ALL SELECT 'integrity: the search index holds ' || indexed || ' documents but there are ' "
+        "|| stored || ' search rows' FROM (SELECT (SELECT count(*) FROM search_text_docsize) AS indexed, "
+        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE indexed != stored"
+    ),
+    # bm25() is lower for a better match; the answer's score is its negation (higher first).
+    Q.SEARCH: """
+        WITH hits AS (
+            SELECT rowid AS doc, bm25(search_text, 1.0, 0.2) AS rank FROM search_text
+            WHERE search_text MATCH ?1 AND rowid < (?2 + 1) * 4
+        ), found AS (
+            SELECT r.key, r.position, r.item, -h.rank AS score,
+                row_number() OVER (PARTITION BY r.key ORDER BY h.rank, r.position DESC) AS nth
+            FROM hits h JOIN read_rows r ON r.position = h.doc >> 2 AND r.view = 'search'
+                AND (CASE WHEN r.key LIKE 'company:%' THEN 1 WHEN r.key LIKE 'person:%' THEN 2 ELSE 0 END) = h.doc & 3
+            WHERE r.retracted_at IS NULL OR r.retracted_at > ?2
+        )
+        SELECT position, item, score FROM found WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?3 OFFSET ?4
+    """,
 }
 
 SQL: dict[Q, str | None] = {**{q: numbered(text) for q, text in STANDARD.items()}, **_OWN}
+
+
+def search_query(terms: Sequence[Term]) -> str:
+    """An FTS5 query: every term quoted (a quote doubled), whole words in ``words``, a prefix ``*``."""
+    quoted = []
+    for term in terms:
+        phrase = '"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else "")
+        quoted.append(phrase if term.inner else f"words : {phrase}")
+    return " AND ".join(quoted)
+
 
 DIALECT = Dialect(
     sql=SQL,
@@ -148,6 +200,7 @@ DIALECT = Dialect(
     read_time=parse_time,
     event_id=lambda event_id: event_id.bytes,
     read_event_id=lambda value: UUID(bytes=bytes(value)),
+    search_query=search_query,
 )
 
 

@@ -1,0 +1,104 @@
+"""Words as full-text search sees them: folded the same way for the index and for a query, on every backend.
+
+Folding happens here, in Python, not in the database, so SQLite and PostgreSQL index the same
+tokens and a query matches the same documents on both (PostgreSQL's ``unaccent`` is an extension
+a server may not offer, and not immutable for an index). A word is a run of letters and digits;
+folding casefolds it and drops diacritics (``Vehículos`` -> ``vehiculos``, ``Straße`` -> ``strasse``),
+and a German umlaut is indexed spelt both ways (``Präsident`` -> ``prasident`` and ``praesident``).
+
+German compounds: a hyphen splits words (``EV-Fabrik`` -> ``ev``, ``fabrik``); inside a word
+written as one (``Elektroautofabrik``), each *part* — a suffix of four or more letters that starts
+at the fourth letter or later — is indexed in a second column, so ``fabrik`` (or ``auto``) is
+found where a query term starts such a part. Query terms of three letters or more match word
+prefixes (``vehiculo`` finds ``vehiculos``); terms of four or more also match parts; shorter
+terms match whole words only (``ev`` never finds ``every``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+__all__ = [
+    "PART_FROM",
+    "PREFIX_FROM",
+    "Term",
+    "fold",
+    "indexed",
+    "matches",
+    "parts",
+    "query_terms",
+    "spellings",
+    "tokens",
+]
+
+PREFIX_FROM = 3
+"""Query terms this long or longer match the start of a word."""
+PART_FROM = 4
+"""Query terms this long or longer also match a part inside a compound; the shortest part indexed."""
+_MODIFIER = 3
+"""A part starts at this offset or later: the compound's first element has at least this many letters."""
+
+_WORD = re.compile(r"[^\W_]+")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def fold(text: str) -> str:
+    """Casefolded, compatibility-decomposed, without combining marks."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of ``text``."""
+    return _WORD.findall(fold(text))
+
+
+def spellings(word: str) -> list[str]:
+    """The folded forms of one original word: more than one where an umlaut has a second spelling (ä -> ae)."""
+    folded = tokens(word)
+    cased = unicodedata.normalize("NFC", word.casefold())
+    if cased.translate(_UMLAUTS) != cased:
+        folded += [w for w in tokens(cased.translate(_UMLAUTS)) if w not in folded]
+    return folded
+
+
+def parts(word: str) -> Iterator[str]:
+    """The parts of a folded word that the second column indexes: its suffixes of PART_FROM letters or
+    more, starting at the fourth letter or later."""
+    for start in range(_MODIFIER, len(word) - PART_FROM + 1):
+        yield word[start:]
+
+
+def indexed(texts: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The words and the (distinct) compound parts a document of ``texts`` is indexed under."""
+    words: list[str] = []
+    for text in texts:
+        for original in _WORD.findall(unicodedata.normalize("NFC", text)):
+            words += spellings(original)
+    inner = dict.fromkeys(part for word in dict.fromkeys(words) for part in parts(word))
+    return words, list(inner)
+
+
+class Term(NamedTuple):
+    """A query term and how it matches (see the module's doc)."""
+
+    text: str
+    prefix: bool
+    """Matches the start of a word, not only the whole word."""
+    inner: bool
+    """Matches parts of compounds too."""
+
+
+def query_terms(q: str) -> list[Term]:
+    """The distinct terms of a query as plain words (every one must match); punctuation is no syntax."""
+    return [Term(word, len(word) >= PREFIX_FROM, len(word) >= PART_FROM) for word in dict.fromkeys(tokens(q))]
+
+
+def matches(word: str, term: Term) -> bool:
+    """Whether one folded word matches ``term`` as the index does (used to highlight)."""
+    if word == term.text or (term.prefix and word.startswith(term.text)):
+        return True
+    return term.inner and any(part.startswith(term.text) for part in parts(word))
