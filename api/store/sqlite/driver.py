@@ -133,8 +133,12 @@ class SQLiteDriver:
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
-        await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        await conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            await conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        except BaseException:
+            await conn.close()  # its thread would keep the process alive
+            raise
         return conn
 
     def stored_bytes(self) -> int | None:
@@ -368,6 +372,9 @@ def _edge(action: str) -> Iterator[None]:
     try:
         with edge(action, constraint=sqlite3.IntegrityError, faults=(sqlite3.Error,), reason=_reason):
             yield
+    except UnicodeDecodeError:
+        # sqlite3 decodes its error message, which quotes a damaged schema's bytes.
+        raise StoreUnavailable("The database file is malformed: its schema cannot be read.") from None
     except ValueError as error:
         if "closed" not in str(error).lower():  # aiosqlite's word for a connection that is gone
             raise
