@@ -8,7 +8,7 @@ and a German umlaut is indexed spelt both ways (``Präsident`` -> ``prasident`` 
 
 German compounds: a hyphen splits words (``EV-Fabrik`` -> ``ev``, ``fabrik``); inside a word
 written as one (``Elektroautofabrik``), each *part* — a suffix of four or more letters that starts
-at the fourth letter or later — is indexed in a second column, so ``fabrik`` (or ``auto``) is
+at the fourth letter or later, in words of at most 48 letters — is indexed in a second column, so ``fabrik`` (or ``auto``) is
 found where a query term starts such a part. Query terms of three letters or more match word
 prefixes (``vehiculo`` finds ``vehiculos``); terms of four or more also match parts; shorter
 terms match whole words only (``ev`` never finds ``every``).
@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 __all__ = [
+    "LONGEST_COMPOUND",
     "PART_FROM",
     "PREFIX_FROM",
     "Term",
@@ -40,6 +41,9 @@ PART_FROM = 4
 """Query terms this long or longer also match a part inside a compound; the shortest part indexed."""
 _MODIFIER = 3
 """A part starts at this offset or later: the compound's first element has at least this many letters."""
+LONGEST_COMPOUND = 48
+"""Longer words are not split into parts: they are hashes, codes or padding, not compounds, and their
+suffixes would cost the index the square of their length (a 1,400-letter word, 1 MB)."""
 
 _WORD = re.compile(r"[^\W_]+")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
@@ -67,7 +71,9 @@ def spellings(word: str) -> list[str]:
 
 def parts(word: str) -> Iterator[str]:
     """The parts of a folded word that the second column indexes: its suffixes of PART_FROM letters or
-    more, starting at the fourth letter or later."""
+    more, starting at the fourth letter or later; none for a word longer than LONGEST_COMPOUND."""
+    if len(word) > LONGEST_COMPOUND:
+        return
     for start in range(_MODIFIER, len(word) - PART_FROM + 1):
         yield word[start:]
 

@@ -74,6 +74,18 @@ async def test_words_inside_compounds_are_found(seeded: EventStore) -> None:
     assert await _ids(seeded, "lektro") == [], "a part starts at the fourth letter or later"
 
 
+async def test_a_word_too_long_for_a_compound_is_found_whole_and_not_split(seeded: EventStore) -> None:
+    # Split into parts, a 1,400-letter word would put a megabyte of suffixes into the index.
+    token = "ab" * 700
+    launch = product_launched("xiaomi", "YU7", category="SUV")
+    await seeded.append([msgspec.structs.replace(launch, note=f"Build {token} ok.")])
+
+    (found,) = await _ids(seeded, token)
+    assert await _ids(seeded, token[:10]) == [found], "a prefix finds it"
+    assert await _ids(seeded, token[3:]) == [], "no part of it is indexed"
+    assert words.indexed([token])[1] == []
+
+
 async def test_hits_are_typed_with_links(seeded: EventStore) -> None:
     hits = {(hit.kind, hit.id): hit for hit in await _search(seeded, "Samsung Electronics")}
     lee = {(hit.kind, hit.id): hit for hit in await _search(seeded, "Jay Lee")}

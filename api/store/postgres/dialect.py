@@ -20,6 +20,8 @@ __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 4
 
+# After the first, each migration is idempotent, so a store whose recorded version is behind its tables (an
+# operator rolled the version back by hand, or a test rebuilt an older schema) still opens.
 MIGRATIONS = (
     # 1: the log, its per-company index, and the read models.
     """
@@ -80,12 +82,12 @@ MIGRATIONS = (
     # 2: the filter index of GET /events (api.store.log_index); its rows are written at start-up
     # from the log (checkpoint log_index/n), then in every append transaction.
     """
-    CREATE TABLE log_terms (
+    CREATE TABLE IF NOT EXISTS log_terms (
         term TEXT COLLATE "C" NOT NULL,
         position BIGINT NOT NULL,
         PRIMARY KEY (term, position)
     );
-    CREATE TABLE log_dated (
+    CREATE TABLE IF NOT EXISTS log_dated (
         position BIGINT PRIMARY KEY,
         first_day TEXT COLLATE "C" NOT NULL,
         last_day TEXT COLLATE "C" NOT NULL
@@ -98,13 +100,13 @@ MIGRATIONS = (
     # 4: full-text search (api.projections.search): a search row's words (weight A) and compound parts
     # (weight D), folded by Python and split on spaces by the 'simple' configuration, as a tsvector.
     """
-    ALTER TABLE read_rows ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+    ALTER TABLE read_rows ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS (
         CASE WHEN view = 'search' THEN
             setweight(to_tsvector('simple', split_part(sort, E'\\n', 1)), 'A')
             || setweight(to_tsvector('simple', split_part(sort, E'\\n', 2)), 'D')
         END
     ) STORED;
-    CREATE INDEX search ON read_rows USING gin (search_vector) WHERE view = 'search';
+    CREATE INDEX IF NOT EXISTS search ON read_rows USING gin (search_vector) WHERE view = 'search';
     """,
 )
 
