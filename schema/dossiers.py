@@ -21,6 +21,7 @@ from schema.base import (
     CountryCode,
     DecimalAmount,
     Money,
+    Note,
     PartialDate,
     Period,
     PersonId,
@@ -87,6 +88,8 @@ class Fact(Base, frozen=True, kw_only=True):
     source_count: Tally = 0
     attributed_to: Attribution | None = None
     """Whom the sources attribute the claim to, when not to themselves."""
+    note: Note | None = None
+    """The event's note: what the sources say beside the fact (a caveat, a doubt), shown where the fact is."""
 
 
 class Claim(Fact, frozen=True, kw_only=True):

@@ -94,6 +94,7 @@ def claim_fields(fact: Fact) -> dict[str, Any]:
         "sources": fact.sources,
         "source_count": fact.source_count,
         "attributed_to": fact.attributed_to,
+        "note": fact.note,
         "publishers": publishers(fact),
         "published_on": published_on(fact),
     }

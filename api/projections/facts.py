@@ -24,6 +24,7 @@ def fact_fields(stored: StoredEvent) -> dict[str, Any]:
         "sources": event.sources,
         "source_count": len(event.sources),
         "attributed_to": event.attributed_to,
+        "note": event.note,
     }
 
 

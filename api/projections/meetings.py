@@ -89,7 +89,7 @@ PROJECTION = Projection(
     writes=("meeting",),
     fold=lambda stored, touched, _: rows(stored, touched),
     handles=(MeetingHeld, SiteVisited),
-    version=2,  # 2: facts carry attributed_to, meetings previous_meeting
+    version=3,  # 2: facts carry attributed_to, meetings previous_meeting; 3: facts carry their note
 )
 
 

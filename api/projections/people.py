@@ -113,4 +113,5 @@ PROJECTION = Projection(
     writes=VIEWS,
     fold=lambda stored, touched, _: rows(stored, touched),
     handles=(ExecutiveReported, MeetingHeld, SiteVisited),
+    version=2,  # 2: facts carry their note
 )

@@ -173,9 +173,9 @@ def build(data: CompanyRows) -> Plans:
 
 
 PROJECTION = Projection(
-    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=3
+    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=4
 )
-"""2: a plan item carries its basis; 3: facts carry attributed_to."""
+"""2: a plan item carries its basis; 3: facts carry attributed_to; 4: and their note."""
 
 
 READ_MODEL = ReadModel("plans", reads=("plan", "sales"))

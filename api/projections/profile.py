@@ -89,5 +89,5 @@ PROJECTION = Projection(
     writes=("registration", "subsidiary", "executive", "product"),
     fold=lambda stored, _, __: rows(stored),
     handles=(CompanyRegistered, ExecutiveReported, ProductLaunched),
-    version=2,  # 2: facts carry attributed_to
+    version=3,  # 2: facts carry attributed_to; 3: and their note
 )

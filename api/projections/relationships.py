@@ -106,7 +106,7 @@ PROJECTION = Projection(
     writes=("relationship", "market"),
     fold=lambda stored, _, __: rows(stored),
     handles=(RelationshipReported, MarketPositionReported),
-    version=2,  # 2: facts carry attributed_to
+    version=3,  # 2: facts carry attributed_to; 3: and their note
 )
 
 

@@ -102,9 +102,9 @@ def build(data: CompanyRows) -> SalesSeries:
     return SalesSeries(company_id=data.company_id, version=data.version, items=figures(data), **data.known())
 
 
-# 2: facts carry attributed_to
+# 2: facts carry attributed_to; 3: and their note
 PROJECTION = Projection(
-    "sales", writes=("sales",), fold=lambda stored, _, __: rows(stored), handles=(SalesReported,), version=2
+    "sales", writes=("sales",), fold=lambda stored, _, __: rows(stored), handles=(SalesReported,), version=3
 )
 
 

@@ -41,6 +41,20 @@ async def test_an_attributed_claim_carries_its_attribution_into_every_read_model
     assert item.event.event.attributed_to == attribution
 
 
+async def test_a_note_shows_where_the_fact_shows(seeded: EventStore) -> None:
+    warning = "Analysts doubt the figure: it counts cars shipped to dealers, not to buyers."
+    event = msgspec.structs.replace(sales_reported("xiaomi", "2025", units=410000), note=warning)
+    await seeded.append([event])
+
+    (figure,) = [f for f in (await sales(seeded, "xiaomi")).items if f.period == "2025"]
+    (partner,) = (await relationships(seeded, "xiaomi")).partners
+    (meeting,) = [m for m in (await meetings(seeded, "xiaomi")).items if m.kind == "meeting"]
+
+    assert figure.claims[0].note == warning
+    assert partner.note is not None and partner.note.startswith("The meeting suggests")
+    assert meeting.note is not None and meeting.note.startswith("First official meeting of the two leaders")
+
+
 def test_an_attribution_names_someone_and_a_previous_meeting_says_something() -> None:
     body = msgspec.json.encode(sales_reported("xiaomi", "2025", units=1))
     with pytest.raises(msgspec.ValidationError, match="attribution names"):
