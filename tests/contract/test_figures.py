@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from api.projections import search, words
 from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
@@ -299,3 +300,16 @@ async def test_the_new_types_are_on_the_timeline_at_their_own_dates(seeded: Even
     assert ("2025-06-26", "orders_reported") in xiaomi
     assert ("2025-04", "deliveries_reported") in xiaomi
     assert ("2025-09", "target_revised") in byd
+
+
+async def test_search_finds_the_yu7_orders_and_samsungs_operating_profit_by_their_words(seeded: EventStore) -> None:
+    async def titles(q: str) -> set[str]:
+        terms = words.query_terms(q)
+        _, found, _ = await seeded.search(ReadPoint(), terms, offset=0, limit=10)
+        return {search.hit(position, item, score, terms).title for position, item, score in found}
+
+    assert "Orders of xiaomi (YU7): 18 hours from 2025-06-26" in await titles("YU7 locked")
+    assert await titles("operating profit") == {
+        "Preliminary results of samsung-electronics for 2025-Q3: revenue, operating profit",
+        "Final results of samsung-electronics for 2025-Q3: revenue, operating profit",
+    }
