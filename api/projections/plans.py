@@ -322,9 +322,10 @@ def build(data: CompanyRows) -> Plans:
 
 
 PROJECTION = Projection(
-    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=3
+    "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=4
 )
-"""2: a plan item carries its basis; 3: facts carry attributed_to."""
+"""2: a plan item carries its basis; 3: facts carry attributed_to; 4: a plan item carries judged_by,
+judgement and history, its target approximate."""
 
 
 VIEWS = ("plan", "sales", "deliveries", "production", target_revisions.VIEW)
