@@ -371,9 +371,10 @@ class CountFigure(Base, frozen=True, kw_only=True):
 
     product: str | None
     period: Period | None
-    """The period counted; null for a count within a window."""
+    """The period counted, or the one the window lies in; null for a count within a window alone."""
     window: Window | None
-    """The stretch counted ("18 hours from 2025-06-26"); null for a count of a period."""
+    """The stretch counted ("18 hours from 2025-06-26"); null for a count of a period. A count within a
+    window is never a figure of its period (plans are not judged by it)."""
     count: Count
     certainty: Certainty
     chosen: Position

@@ -455,9 +455,9 @@ _PERIOD_OR_WINDOW = (
     Rule(
         "period_or_window",
         "period",
-        "a count needs a period or a window, not both",
-        lambda c: (c.period is None) == (c.window is None),
-        ({"anyOf": [all_of(given("period"), absent("window")), all_of(given("window"), absent("period"))]},),
+        "a count needs a period, a window, or both (the window within the period)",
+        lambda c: c.period is None and c.window is None,
+        at_least_one("period", "window"),
     ),
 )
 

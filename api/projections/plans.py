@@ -153,13 +153,14 @@ def _from_count(figure: CountFigure) -> Measured:
 
 
 def measured(data: CompanyRows) -> dict[JudgedBy, list[Measured]]:
-    """The company's figures by the kind of plan metric they measure; orders measure none."""
+    """The company's figures by the kind of plan metric they measure; orders measure none, and a count
+    within a window is no figure of a period."""
     figures = sales.figures(data)
     return {
-        "production": [_from_count(f) for f in production.figures(data) if f.period is not None],
+        "production": [_from_count(f) for f in production.figures(data) if f.window is None],
         "sales": [_from_sales(f) for f in figures if f.units is not None],
         "revenue": [_from_sales(f) for f in figures if f.revenue is not None],
-        "deliveries": [_from_count(f) for f in deliveries.figures(data) if f.period is not None],
+        "deliveries": [_from_count(f) for f in deliveries.figures(data) if f.window is None],
     }
 
 

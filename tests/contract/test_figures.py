@@ -17,9 +17,9 @@ from api.projections import search, words
 from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
-from schema.base import Source
+from schema.base import Count, Source
 from schema.dossiers import PlanItem, ResultFigure
-from schema.events import EventBase
+from schema.events import DeliveriesReported, EventBase, Window
 from tests.contract.read_models import (
     conflicts,
     deliveries,
@@ -31,6 +31,7 @@ from tests.contract.read_models import (
     timeline,
 )
 from tests.factories import (
+    SOURCE,
     deliveries_reported,
     event_retracted,
     orders_reported,
@@ -313,3 +314,20 @@ async def test_search_finds_the_yu7_orders_and_samsungs_operating_profit_by_thei
         "Preliminary results of samsung-electronics for 2025-Q3: revenue, operating profit",
         "Final results of samsung-electronics for 2025-Q3: revenue, operating profit",
     }
+
+
+async def test_a_count_within_a_window_of_the_due_period_does_not_judge_a_plan(seeded: EventStore) -> None:
+    window = Window(length=18, unit="hours", starting_on="2019-06-26")
+    await _append(
+        seeded,
+        plan_announced("xiaomi", "delivered-2019", due="2019", target="1000", metric="units_delivered"),
+        DeliveriesReported(
+            sources=[SOURCE], company_id="xiaomi", count=Count(value=5000), period="2019", window=window
+        ),
+    )
+
+    plan = await _plan(seeded, "xiaomi", "delivered-2019")
+    (figure,) = [f for f in (await deliveries(seeded, "xiaomi")).items if f.period == "2019"]
+
+    assert (figure.window, figure.count.value) == (window, 5000)
+    assert (plan.status, plan.actual, plan.judged_by) == ("unknown", None, "deliveries")
