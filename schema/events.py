@@ -533,7 +533,8 @@ class ProductionReported(Ruled, EventBase, frozen=True, kw_only=True, tag="produ
 
 class TargetRevised(Ruled, EventBase, frozen=True, kw_only=True, tag="target_revised"):
     """A company changed the target of a plan it had announced (``plan_id``): the old and the new figure,
-    and when. The plan is judged by its latest target known at the read's point."""
+    and when. The plan is judged by its latest target known at the read's point. A revision of a plan
+    no ``plan_announced`` names is on the timeline and in ``/conflicts``, not in ``/plans``."""
 
     summary: ClassVar[str] = "A plan's target raised or cut"
     names = ("company_id",)

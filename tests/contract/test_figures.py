@@ -331,3 +331,18 @@ async def test_a_count_within_a_window_of_the_due_period_does_not_judge_a_plan(s
 
     assert (figure.window, figure.count.value) == (window, 5000)
     assert (plan.status, plan.actual, plan.judged_by) == ("unknown", None, "deliveries")
+
+
+async def test_a_revision_that_moves_the_due_period_judges_the_plan_by_the_new_period(seeded: EventStore) -> None:
+    await _append(
+        seeded,
+        plan_announced("byd", "sales-2019", due="2019", target="100", metric="units_sold"),
+        sales_reported("byd", "2019", units=90),
+        sales_reported("byd", "2018", units=120),
+        target_revised("byd", "sales-2019", "110", previous="100", revised_on="2018-06", due="2018"),
+    )
+
+    plan = await _plan(seeded, "byd", "sales-2019")
+
+    assert (plan.due, plan.status, plan.actual) == ("2018", "met", "120")
+    assert [s.due for s in plan.history] == ["2019", "2018"]
