@@ -32,8 +32,11 @@ __all__ = [
     "PartialDate",
     "Period",
     "PersonId",
+    "Percent",
     "PlanId",
     "Position",
+    "SignedAmount",
+    "SignedMoney",
     "Slug",
     "Source",
     "Url",
@@ -168,6 +171,31 @@ DecimalAmount = Annotated[
         examples=["4500000000"],
     ),
 ]
+SignedAmount = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=26,
+        pattern=rf"^-?(?:0|[1-9][0-9]{{0,17}})(?:\.[0-9]{{1,6}})?{END}",
+        description=(
+            "A decimal as a string, negative with a leading minus (a loss): at most 18 digits before the point and 6 after."
+        ),
+        examples=["-1200000000"],
+    ),
+]
+Percent = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=13,
+        pattern=rf"^-?(?:0|[1-9][0-9]{{0,5}})(?:\.[0-9]{{1,4}})?{END}",
+        description=(
+            "A percentage as a decimal string, negative for a fall: 31.8 is +31.8 %, -12.5 is -12.5 % "
+            "(at most 6 digits before the point and 4 after)."
+        ),
+        examples=["31.8"],
+    ),
+]
 EventId = Annotated[
     UUID,
     Meta(
@@ -186,6 +214,14 @@ class Money(Base, frozen=True):
     """An amount of money; ``approximate`` when the news gives a rounded figure."""
 
     amount: DecimalAmount
+    currency: CurrencyCode
+    approximate: bool = False
+
+
+class SignedMoney(Base, frozen=True):
+    """An amount of money that may be negative (a loss); ``approximate`` when the news gives a rounded figure."""
+
+    amount: SignedAmount
     currency: CurrencyCode
     approximate: bool = False
 

@@ -10,7 +10,20 @@ from schema.dossiers import Tally
 
 __all__ = ["Change", "ChangeCause", "ChangeKind", "Changes"]
 
-ChangeKind = Literal["profile", "sales", "plan", "relationship", "executive", "market_position", "product", "meeting"]
+ChangeKind = Literal[
+    "profile",
+    "sales",
+    "results",
+    "orders",
+    "deliveries",
+    "production",
+    "plan",
+    "relationship",
+    "executive",
+    "market_position",
+    "product",
+    "meeting",
+]
 
 
 class ChangeCause(Base, frozen=True):

@@ -7,42 +7,68 @@ a test passes ``id=`` (for idempotency, evidence and retraction targets).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import resources
 from uuid import UUID, uuid4
 
-from schema.base import Certainty, Count, Money, Source
+from api.seeds import read_ndjson
+from schema.base import Certainty, Count, Money, SignedMoney, Source
 from schema.events import (
     CompanyRegistered,
+    DeliveriesReported,
+    Event,
     EventRetracted,
     EvidenceAdded,
     ExecutiveReported,
+    FinancialMeasure,
     Location,
     MarketPositionReported,
     MeetingHeld,
+    OrdersReported,
     Participant,
     PlanAnnounced,
     PlanTarget,
+    ProductionReported,
     ProductLaunched,
     RelationshipReported,
+    ResultsReported,
     SalesReported,
     SiteVisited,
+    TargetRevised,
+    Window,
 )
 
 __all__ = [
+    "FIRST_ARTICLE",
+    "first_article_events",
     "SOURCE",
     "company_registered",
+    "deliveries_reported",
     "event_retracted",
     "evidence_added",
     "executive_reported",
     "market_position_reported",
     "meeting_held",
     "new_id",
+    "orders_reported",
     "plan_announced",
     "product_launched",
+    "production_reported",
     "relationship_reported",
+    "results_reported",
     "sales_reported",
     "site_visited",
     "source",
+    "target_revised",
 ]
+
+FIRST_ARTICLE = "samsung-xiaomi-ev-meeting.ndjson"
+"""The seed file of the first source article (the German report of the Samsung–Xiaomi meeting)."""
+
+
+def first_article_events() -> list[Event]:
+    """The seed events of the first source article alone, without the later seed files."""
+    return list(read_ndjson(resources.files("seeds").joinpath(FIRST_ARTICLE).read_bytes().splitlines(), FIRST_ARTICLE))
+
 
 SOURCE = Source(title="Test article", publisher="Tidings tests", language="en")
 
@@ -231,3 +257,98 @@ def event_retracted(
     event_id: UUID, *, reason: str = "The article was corrected.", id: UUID | None = None
 ) -> EventRetracted:
     return EventRetracted(id=id, sources=[SOURCE], event_id=event_id, reason=reason)
+
+
+def results_reported(
+    company_id: str,
+    period: str,
+    *,
+    status: str = "final",
+    currency: str = "KRW",
+    approximate: bool = False,
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+    **measures: str,
+) -> ResultsReported:
+    """Results with one measure per keyword (``operating_profit="-5"``)."""
+    return ResultsReported(
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        period=period,
+        status=status,  # type: ignore[arg-type]
+        measures=[
+            FinancialMeasure(measure=name, value=SignedMoney(amount=amount, currency=currency, approximate=approximate))
+            for name, amount in measures.items()
+        ],
+    )
+
+
+def orders_reported(
+    company_id: str,
+    count: int,
+    *,
+    product: str | None = None,
+    period: str | None = None,
+    hours: int | None = None,
+    starting_on: str = "2025-06-26",
+    kind: str = "unspecified",
+    sources: Sequence[Source] = (SOURCE,),
+) -> OrdersReported:
+    """Orders in ``period``, or within ``hours`` from ``starting_on``."""
+    return OrdersReported(
+        sources=list(sources),
+        company_id=company_id,
+        product=product,
+        count=Count(value=count),
+        kind=kind,  # type: ignore[arg-type]
+        period=period,
+        window=None if hours is None else Window(length=hours, unit="hours", starting_on=starting_on),
+    )
+
+
+def deliveries_reported(
+    company_id: str,
+    period: str,
+    count: int,
+    *,
+    product: str | None = None,
+    approximate: bool = False,
+    sources: Sequence[Source] = (SOURCE,),
+) -> DeliveriesReported:
+    return DeliveriesReported(
+        sources=list(sources),
+        company_id=company_id,
+        product=product,
+        count=Count(value=count, approximate=approximate),
+        period=period,
+    )
+
+
+def target_revised(
+    company_id: str,
+    plan_id: str,
+    target: str,
+    *,
+    revised_on: str = "2025-09",
+    previous: str | None = None,
+    approximate: bool = False,
+    currency: str | None = None,
+    due: str | None = None,
+    sources: Sequence[Source] = (SOURCE,),
+) -> TargetRevised:
+    return TargetRevised(
+        sources=list(sources),
+        plan_id=plan_id,
+        company_id=company_id,
+        revised_on=revised_on,
+        target=PlanTarget(value=target, currency=currency, approximate=approximate),
+        previous=None if previous is None else PlanTarget(value=previous, currency=currency),
+        due=due,
+    )
+
+
+def production_reported(company_id: str, period: str, count: int, *, product: str | None = None) -> ProductionReported:
+    return ProductionReported(
+        sources=[SOURCE], company_id=company_id, product=product, count=Count(value=count), period=period
+    )

@@ -63,7 +63,7 @@ def test_event_schema_keeps_every_constraint_of_the_structs() -> None:
     schemas = yaml.safe_load(COMMITTED.read_text())["components"]["schemas"]
     event = schemas["Event"]
     assert event["discriminator"]["propertyName"] == "type"
-    assert len(event["oneOf"]) == 11
+    assert len(event["oneOf"]) == 16
     aliases = schemas["CompanyRegistered"]["properties"]["aliases"]
     assert aliases["items"]["maxLength"] == 200, "list-item constraints must reach the schema"
     assert schemas["CompanyRegistered"]["additionalProperties"] is False

@@ -14,11 +14,22 @@ from uuid import UUID
 
 import msgspec
 
-from api.projections import meetings, plans, profile, relationships, sales
+from api.projections import (
+    counts,
+    deliveries,
+    meetings,
+    orders,
+    plans,
+    production,
+    profile,
+    relationships,
+    results,
+    sales,
+)
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.changes import Change, ChangeCause, ChangeKind
-from schema.dossiers import Fact, Product
+from schema.dossiers import CountFigure, Fact, Product
 from schema.events import CompanyRegistered, EventRetracted, StoredEvent
 
 __all__ = ["READ_MODEL", "changes", "state"]
@@ -30,6 +41,10 @@ State = dict[tuple[ChangeKind, str], tuple[Fields, dict[int, UUID]]]
 _KINDS: tuple[ChangeKind, ...] = (
     "profile",
     "sales",
+    "results",
+    "orders",
+    "deliveries",
+    "production",
     "plan",
     "relationship",
     "executive",
@@ -85,6 +100,31 @@ def state(data: CompanyRows) -> State:
             {"value": amount, "certainty": figure.certainty, "disputed": figure.disputed},
             _claims(figure.claims),
         )
+    for result in results.figures(data):
+        value = f"{result.value.amount} {result.value.currency}"
+        result_fields: dict[str, Any] = {
+            "value": value,
+            "status": result.status,
+            "change_yoy": result.change_yoy,
+            "disputed": result.disputed,
+        }
+        put(
+            "results",
+            f"{result.period} {result.measure} {result.value.currency}",
+            result_fields,
+            _claims(result.claims),
+        )
+    counted: list[tuple[ChangeKind, list[CountFigure]]] = [
+        ("orders", list(orders.figures(data))),
+        ("deliveries", deliveries.figures(data)),
+        ("production", production.figures(data)),
+    ]
+    for kind, figures in counted:
+        for count in figures:
+            span = count.period if count.window is None else counts.window_text(count.window)
+            words = [span, count.product, getattr(count, "kind", None)]
+            count_fields: dict[str, Any] = {"count": count.count.value, "disputed": count.disputed}
+            put(kind, " ".join(w for w in words if w), count_fields, _claims(count.claims))
     for plan in plans.resolved(data):
         target = None if plan.target is None else " ".join(filter(None, (plan.target.value, plan.target.currency)))
         plan_fields: dict[str, Any] = {
@@ -94,7 +134,11 @@ def state(data: CompanyRows) -> State:
             "metric": plan.metric,
             "actual": plan.actual,
         }
-        claims = {**_claims(plan.claims), **{b.position: b.event_id for b in plan.basis}}
+        claims = {
+            **_claims(plan.claims),
+            **{step.position: step.event_id for step in plan.history},
+            **{b.position: b.event_id for b in plan.basis},
+        }
         put("plan", plan.plan_id, {**plan_fields, "disputed": plan.disputed}, claims)
     for rel in relationships.relationships(data):
         direction = rel.direction if rel.kind == "supplies" else None
@@ -165,5 +209,16 @@ def _id(stored: StoredEvent) -> UUID:
 
 READ_MODEL = ReadModel(
     "changes",
-    reads=("registration", "subsidiary", "sales", "plan", "relationship", "market", "executive", "product", "meeting"),
+    reads=(
+        "registration",
+        "subsidiary",
+        *plans.VIEWS,
+        results.VIEW,
+        orders.VIEW,
+        "relationship",
+        "market",
+        "executive",
+        "product",
+        "meeting",
+    ),
 )

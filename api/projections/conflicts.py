@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from api.projections import plans, profile, relationships, sales
+from api.projections import (
+    deliveries,
+    orders,
+    plans,
+    production,
+    profile,
+    relationships,
+    results,
+    sales,
+    target_revisions,
+)
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Claim, Conflict, ConflictKind, Conflicts
@@ -17,10 +27,16 @@ KINDS: dict[ConflictKind, str] = {
     "relationship": "relationship",
     "executive": "executive",
     "market_position": "market",
+    "results": results.VIEW,
+    "orders": orders.VIEW,
+    "deliveries": deliveries.VIEW,
+    "production": production.VIEW,
+    "target_revision": target_revisions.VIEW,
 }
 """Each kind of fact that can be disputed, and the view its reports are stored in."""
 
-VIEWS = tuple(KINDS.values())
+VIEWS = tuple(dict.fromkeys([*KINDS.values(), *plans.VIEWS]))
+"""The views of every kind, and those plans are judged with."""
 
 
 def _latest(claims: Iterable[Claim]) -> int:
@@ -61,6 +77,36 @@ def disputes(data: CompanyRows, kinds: Iterable[ConflictKind] = KINDS) -> list[C
             Conflict(company_id=company, kind="market_position", latest_position=_latest(m.claims), market_position=m)
             for m in relationships.market_positions(data)
             if m.disputed
+        ]
+    if "results" in wanted:
+        found += [
+            Conflict(company_id=company, kind="results", latest_position=_latest(f.claims), results=f)
+            for f in results.figures(data)
+            if f.disputed
+        ]
+    if "orders" in wanted:
+        found += [
+            Conflict(company_id=company, kind="orders", latest_position=_latest(f.claims), orders=f)
+            for f in orders.figures(data)
+            if f.disputed
+        ]
+    if "deliveries" in wanted:
+        found += [
+            Conflict(company_id=company, kind="deliveries", latest_position=_latest(f.claims), deliveries=f)
+            for f in deliveries.figures(data)
+            if f.disputed
+        ]
+    if "production" in wanted:
+        found += [
+            Conflict(company_id=company, kind="production", latest_position=_latest(f.claims), production=f)
+            for f in production.figures(data)
+            if f.disputed
+        ]
+    if "target_revision" in wanted:
+        found += [
+            Conflict(company_id=company, kind="target_revision", latest_position=_latest(r.claims), target_revision=r)
+            for r in target_revisions.resolved(data)
+            if r.disputed
         ]
     return found
 

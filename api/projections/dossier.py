@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.projections import plans, profile, sales
+from api.projections import plans, profile, results, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
@@ -10,7 +10,7 @@ from schema.events import CompanyRegistered
 
 __all__ = ["READ_MODEL", "VIEWS", "build", "referenced"]
 
-VIEWS = ("subsidiary", "executive", "product", "meeting", "sales", "plan", "relationship", "market")
+VIEWS = ("subsidiary", "executive", "product", "meeting", *plans.VIEWS, results.VIEW, "relationship", "market")
 """What the dossier reads; its counts come from the timeline without fetching it."""
 
 
@@ -50,6 +50,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         profile=profile.build(data, registrations),
         counts=dict(sorted(data.counts.items())),
         latest_sales=sales.latest(figures),
+        latest_results=results.latest(results.figures(data)),
         open_plans=open_plans,
         counterparties=counterparties,
         **data.known(),

@@ -1,7 +1,9 @@
-"""Plans read model: each plan against the sales figures reported for its due period.
+"""Plans read model: each plan, by its latest target, against the figures of its own metric for its due period.
 
-The rule is in the ``Plans`` schema description: each figure counts with its chosen claim's value
-(see ``api.projections.claims``); ``met`` when actual >= target; ``missed`` when the period is over
+The rule is in the ``Plans`` schema description: a plan's target is its latest known at the read point
+(``target_revised`` events make its history); it is compared only with figures of its own metric
+(units sold with sales, deliveries with deliveries, never orders); each figure counts with its chosen
+claim's value (see ``api.projections.claims``); ``met`` when actual >= target; ``missed`` when the period is over
 and the figure for the whole period (or figures for all its quarters or months) is below target;
 ``pending`` while the period is open; ``unknown`` when it is over with no figure for it.
 """
@@ -9,22 +11,47 @@ and the figure for the whole period (or figures for all its quarters or months) 
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
+from uuid import UUID
 
 import msgspec
 
-from api.projections import sales
+from api.projections import deliveries, production, sales, target_revisions
 from api.projections.claims import claim_fields, resolve
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
+from schema.base import Certainty
 from schema.codec import encode
-from schema.dossiers import PlanBasis, PlanClaim, PlanItem, Plans, PlanStatus, SalesFigure
+from schema.dossiers import (
+    CountFigure,
+    JudgedBy,
+    PlanBasis,
+    PlanClaim,
+    PlanItem,
+    Plans,
+    PlanStatus,
+    SalesFigure,
+    TargetRevision,
+    TargetStep,
+)
 from schema.events import PlanAnnounced, StoredEvent
 
-__all__ = ["PROJECTION", "READ_MODEL", "build", "evaluate", "period_end", "resolved", "rows"]
+__all__ = [
+    "PROJECTION",
+    "READ_MODEL",
+    "VIEWS",
+    "Measured",
+    "build",
+    "evaluate",
+    "measured",
+    "period_end",
+    "resolved",
+    "rows",
+]
 
 _PROGRESS = Decimal("0.0001")
 
@@ -65,22 +92,86 @@ def _contains(outer: str, inner: str) -> bool:
     return 3 * quarter - 2 <= int(inner[5:7]) <= 3 * quarter
 
 
-def _measured(plan: PlanItem, figure: SalesFigure) -> bool:
-    """Whether the figure measures what the plan targets: units, or revenue in the target's currency."""
-    if plan.metric == "revenue":
-        currency = plan.target.currency if plan.target is not None else None
-        return figure.revenue is not None and figure.revenue.currency == currency
-    return figure.units is not None
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """A figure a plan can be judged by: its chosen claim's value and every claim's, whatever read model it is from."""
+
+    period: str
+    product: str | None
+    value: Decimal
+    values: tuple[Decimal, ...]
+    """Every claim's value (the chosen one's among them)."""
+    event_id: UUID
+    position: int
+    certainty: Certainty
+    disputed: bool
+    currency: str | None = None
 
 
-def _for(period: str, figures: list[SalesFigure]) -> list[SalesFigure]:
+_JUDGED_BY: dict[str, JudgedBy] = {
+    "units_produced": "production",
+    "units_sold": "sales",
+    "units_delivered": "deliveries",
+    "revenue": "revenue",
+}
+_SAID = {
+    "production": "production (production_reported)",
+    "sales": "units sold (sales_reported)",
+    "deliveries": "deliveries (deliveries_reported)",
+    "revenue": "revenue (sales_reported)",
+}
+
+
+def _from_sales(figure: SalesFigure) -> Measured:
+    chosen = figure.claims[0]
+    return Measured(
+        period=figure.period,
+        product=figure.product,
+        value=sales.value(chosen),
+        values=tuple(sales.value(c) for c in figure.claims),
+        event_id=chosen.event_id,
+        position=chosen.position,
+        certainty=chosen.certainty,
+        disputed=figure.disputed,
+        currency=figure.revenue.currency if figure.revenue is not None else None,
+    )
+
+
+def _from_count(figure: CountFigure) -> Measured:
+    chosen = figure.claims[0]
+    assert figure.period is not None
+    return Measured(
+        period=figure.period,
+        product=figure.product,
+        value=Decimal(chosen.count.value),
+        values=tuple(Decimal(c.count.value) for c in figure.claims),
+        event_id=chosen.event_id,
+        position=chosen.position,
+        certainty=chosen.certainty,
+        disputed=figure.disputed,
+    )
+
+
+def measured(data: CompanyRows) -> dict[JudgedBy, list[Measured]]:
+    """The company's figures by the kind of plan metric they measure; orders measure none, and a count
+    within a window is no figure of a period."""
+    figures = sales.figures(data)
+    return {
+        "production": [_from_count(f) for f in production.figures(data) if f.window is None],
+        "sales": [_from_sales(f) for f in figures if f.units is not None],
+        "revenue": [_from_sales(f) for f in figures if f.revenue is not None],
+        "deliveries": [_from_count(f) for f in deliveries.figures(data) if f.window is None],
+    }
+
+
+def _for(period: str, figures: list[Measured]) -> list[Measured]:
     """The figures that make up the company's figure for exactly ``period``: its own, else its products'."""
     exact = [f for f in figures if f.period == period]
     whole = [f for f in exact if f.product is None]
     return whole or exact
 
 
-def _used(plan: PlanItem, figures: list[SalesFigure]) -> tuple[list[SalesFigure], bool]:
+def _used(plan: PlanItem, figures: list[Measured]) -> tuple[list[Measured], bool]:
     """(the figures the plan is judged by, whether they cover the whole due period)."""
     exact = _for(plan.due, figures)
     if exact:
@@ -100,31 +191,50 @@ def _parts_in(period: str, *, quarters: bool) -> int:
     return 3
 
 
-def _basis(figure: SalesFigure) -> PlanBasis:
-    chosen = figure.claims[0]
+def _basis(figure: Measured) -> PlanBasis:
     return PlanBasis(
         period=figure.period,
         product=figure.product,
-        value=str(sales.value(chosen)),
-        event_id=chosen.event_id,
-        position=chosen.position,
-        certainty=chosen.certainty,
+        value=str(figure.value),
+        event_id=figure.event_id,
+        position=figure.position,
+        certainty=figure.certainty,
         disputed=figure.disputed,
     )
 
 
-def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanItem:
-    over = today > period_end(plan.due)
-    if plan.metric is None or plan.target is None:
-        return msgspec.structs.replace(plan, status="unknown" if over else "pending")
-    used, whole = _used(plan, [f for f in figures if _measured(plan, f)])
+def _judgement(plan: PlanItem, judged_by: JudgedBy, used: list[Measured]) -> str:
+    said = _SAID[judged_by]
+    if judged_by == "revenue" and plan.target is not None:
+        said = f"revenue in {plan.target.currency} (sales_reported)"
     if not used:
-        return msgspec.structs.replace(plan, status="unknown" if over else "pending")
+        return f"no figure of {said} for {plan.due} is known: figures of other metrics, and orders, do not stand in"
+    periods = ", ".join(dict.fromkeys(f.period for f in used))
+    return f"judged against {said} for {periods}"
+
+
+def evaluate(plan: PlanItem, figures: dict[JudgedBy, list[Measured]], today: date) -> PlanItem:
+    """The plan judged by its target against the figures of its own metric for its due period."""
+    over = today > period_end(plan.due)
+    judged_by = _JUDGED_BY.get(plan.metric) if plan.metric is not None else None
+    if judged_by is None or plan.target is None:
+        judgement = None if judged_by is None else "no target to judge by"
+        return msgspec.structs.replace(
+            plan, status="unknown" if over else "pending", judged_by=judged_by, judgement=judgement
+        )
+    target_currency = plan.target.currency
+    own = [f for f in figures[judged_by] if judged_by != "revenue" or f.currency == target_currency]
+    used, whole = _used(plan, own)
+    judgement = _judgement(plan, judged_by, used)
+    if not used:
+        return msgspec.structs.replace(
+            plan, status="unknown" if over else "pending", judged_by=judged_by, judgement=judgement
+        )
     target = Decimal(plan.target.value)
-    actual = sum((sales.value(f.claims[0]) for f in used), Decimal(0))
+    actual = sum((f.value for f in used), Decimal(0))
     # The outcome is disputed when some choice of claims, instead of the chosen ones, would judge it otherwise.
-    lowest = sum((min(sales.value(c) for c in f.claims) for f in used), Decimal(0))
-    highest = sum((max(sales.value(c) for c in f.claims) for f in used), Decimal(0))
+    lowest = sum((min(f.values) for f in used), Decimal(0))
+    highest = sum((max(f.values) for f in used), Decimal(0))
     with localcontext(prec=60):  # 18 + 6 digits each way: the default 28 can overflow
         progress = None if target == 0 else str((actual / target).quantize(_PROGRESS))
     if actual >= target:
@@ -140,8 +250,43 @@ def evaluate(plan: PlanItem, figures: list[SalesFigure], today: date) -> PlanIte
         progress=progress,
         disputed=plan.disputed or lowest < target <= highest,
         basis=[_basis(f) for f in used],
-        proxy="units_sold" if plan.metric == "units_produced" else None,
+        judged_by=judged_by,
+        judgement=f"{judgement}: {actual} of {target}",
     )
+
+
+def _history(plan: PlanItem, revisions: list[TargetRevision]) -> PlanItem:
+    """The plan with its target history, its target and due period those of its latest step."""
+    dated = [s.published_on for s in plan.sources if s.published_on is not None]
+    steps = [
+        TargetStep(
+            set_by="plan_announced",
+            on=min(dated) if dated else None,
+            target=plan.target,
+            due=plan.due,
+            event_id=plan.event_id,
+            position=plan.position,
+            certainty=plan.certainty,
+            disputed=plan.disputed,
+        )
+    ]
+    for revision in revisions:
+        steps.append(
+            TargetStep(
+                set_by="target_revised",
+                on=revision.revised_on,
+                target=revision.target,
+                previous=revision.previous,
+                due=revision.due or steps[-1].due,
+                reason=revision.reason,
+                event_id=revision.event_id,
+                position=revision.position,
+                certainty=revision.certainty,
+                disputed=revision.disputed,
+            )
+        )
+    latest = steps[-1]
+    return msgspec.structs.replace(plan, target=latest.target, due=latest.due, history=steps)
 
 
 def _agree(a: PlanItem, b: PlanItem) -> bool:
@@ -158,12 +303,17 @@ def _claim(p: PlanItem) -> PlanClaim:
 
 
 def resolved(data: CompanyRows) -> list[PlanItem]:
-    """Every plan, evaluated: reports with one plan_id are claims about it, and disagree on metric, target or due period."""
+    """Every plan, evaluated by its latest target: reports with one plan_id are claims about it, and
+    disagree on metric, target or due period; revisions known at the read point make its history."""
     today = data.at_time.date()
-    figures = sales.figures(data)
+    figures = measured(data)
     reports = sorted(data.facts("plan", PlanItem), key=lambda p: p.position)
     chosen = resolve(reports, lambda p: p.plan_id, _agree, _claim)
-    return [evaluate(p, figures, today) for p in sorted(chosen, key=lambda p: (p.due, p.plan_id))]
+    revisions: dict[str, list[TargetRevision]] = {}
+    for revision in target_revisions.resolved(data):
+        revisions.setdefault(revision.plan_id, []).append(revision)
+    current = [_history(p, revisions.get(p.plan_id, [])) for p in chosen]
+    return [evaluate(p, figures, today) for p in sorted(current, key=lambda p: (p.due, p.plan_id))]
 
 
 def build(data: CompanyRows) -> Plans:
@@ -175,7 +325,11 @@ def build(data: CompanyRows) -> Plans:
 PROJECTION = Projection(
     "plans", writes=("plan",), fold=lambda stored, _, __: rows(stored), handles=(PlanAnnounced,), version=4
 )
-"""2: a plan item carries its basis; 3: facts carry attributed_to; 4: and their note."""
+"""2: a plan item carries its basis; 3: facts carry attributed_to; 4: a plan item carries judged_by,
+judgement and history, its target approximate; facts carry their note."""
 
 
-READ_MODEL = ReadModel("plans", reads=("plan", "sales"))
+VIEWS = ("plan", "sales", "deliveries", "production", target_revisions.VIEW)
+"""What plans are judged with: the plans, their revisions, and the figures of their metrics."""
+
+READ_MODEL = ReadModel("plans", reads=VIEWS)

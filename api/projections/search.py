@@ -20,23 +20,28 @@ from typing import Any
 
 import msgspec
 
-from api.projections import words
+from api.projections import counts, words
 from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode, event_tag
 from schema.events import (
     CompanyRegistered,
+    DeliveriesReported,
     EventRetracted,
     EvidenceAdded,
     ExecutiveReported,
     MarketPositionReported,
     MeetingHeld,
+    OrdersReported,
     PlanAnnounced,
+    ProductionReported,
     ProductLaunched,
     RelationshipReported,
+    ResultsReported,
     SalesReported,
     SiteVisited,
     StoredEvent,
+    TargetRevised,
 )
 from schema.search import SearchHit, SearchKind
 
@@ -51,6 +56,7 @@ _SKIPPED = frozenset(
     {
         "type", "id", "event_id", "url", "language", "published_on", "occurred_on", "launched_on",
         "period", "due", "certainty", "currency", "amount", "country", "approximate", "years_before",
+        "revised_on", "announced_on", "starting_on", "change_yoy", "unit",
     }
 )  # fmt: skip
 """Fields that hold codes, ids and dates rather than words a reader searches for."""
@@ -101,6 +107,15 @@ def _title(stored: StoredEvent) -> str:
             return f"Sales of {event.company_id}{' (' + event.product + ')' if event.product else ''} in {event.period}"
         case PlanAnnounced():
             return f"Plan of {event.company_id}: {event.description}"
+        case ResultsReported():
+            measures = ", ".join(m.measure.replace("_", " ") for m in event.measures)
+            return f"{event.status.capitalize()} results of {event.company_id} for {event.period}: {measures}"
+        case OrdersReported() | DeliveriesReported() | ProductionReported():
+            what = {OrdersReported: "Orders", DeliveriesReported: "Deliveries"}.get(type(event), "Production")
+            span = event.period if event.window is None else counts.window_text(event.window)
+            return f"{what} of {event.company_id}{' (' + event.product + ')' if event.product else ''}: {span}"
+        case TargetRevised():
+            return f"Target of {event.company_id}'s plan {event.plan_id} revised on {event.revised_on}"
         case RelationshipReported():
             kind = event.kind.replace("_", " ")
             what = f": {', '.join(event.components)}" if event.components else ""

@@ -76,7 +76,9 @@ PROJECTION = Projection(
     writes=("timeline",),
     fold=lambda stored, touched, _: rows(stored, touched),
     handles=CATALOGUE.types,
-    version=3,  # 2: dated by their sources' publication before their recording; 3: events carry attributed_to
+    # 2: dated by their sources' publication before their recording; 3: events carry attributed_to;
+    # 4: plan targets carry approximate
+    version=4,
 )
 
 

@@ -14,10 +14,10 @@ Client = TestClient  # type: ignore[type-arg]
 
 def _figure(client: Client) -> dict[str, Any]:
     body = {
-        "type": "sales_reported",
+        "type": "production_reported",
         "company_id": "xiaomi",
         "period": "2025",
-        "units": {"value": 410000},
+        "count": {"value": 410000},
         "sources": [{"title": "Xiaomi 2025", "publisher": "Reuters", "language": "en", "published_on": "2026-03-24"}],
     }
     response = client.post("/events", json=body)
@@ -32,7 +32,7 @@ def test_changes_since_the_seed_name_the_figure_and_the_plan(client: Client) -> 
 
     assert (answer["from_position"], answer["to_position"]) == (SEED["events"], stored["position"])
     assert [(c["kind"], c["key"], c["change"]) for c in answer["items"]] == [
-        ("sales", "2025 units", "gained"),
+        ("production", "2025", "gained"),
         ("plan", "ev-production-2025", "changed"),
     ]
     assert answer["items"][1]["after"]["status"] == "met"

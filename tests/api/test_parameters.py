@@ -145,7 +145,7 @@ def test_at_position_past_the_head_is_422_naming_the_head(
     client: TestClient,  # type: ignore[type-arg]
     read_model: str,
 ) -> None:
-    head = SEED["events"]
+    head = SEED["all_events"]
     assert client.get(f"/companies/xiaomi{read_model}?at_position={head}").status_code == 200
     problem = _problem(client.get(f"/companies/xiaomi{read_model}?at_position={head + 1}"), 422)
     [error] = problem["errors"]

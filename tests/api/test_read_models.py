@@ -42,6 +42,16 @@ def _sales_2025(units: int) -> dict[str, Any]:
     }
 
 
+def _production_2025(units: int) -> dict[str, Any]:
+    return {
+        "type": "production_reported",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "period": "2025",
+        "count": {"value": units, "approximate": True},
+    }
+
+
 def _plan(plans: Any, plan_id: str) -> dict[str, Any]:
     return next(p for p in plans["items"] if p["plan_id"] == plan_id)
 
@@ -411,7 +421,7 @@ def test_the_seed_pingbacks_count_as_sources_of_the_partnership(client: Client) 
 
 
 def test_a_2025_figure_above_target_meets_the_production_plan(client: Client) -> None:
-    stored = _append(client, _sales_2025(400000))
+    stored = _append(client, _production_2025(400000))
 
     plans = _get(client, "/companies/xiaomi/plans")
 
@@ -428,7 +438,7 @@ def test_a_2025_figure_above_target_meets_the_production_plan(client: Client) ->
 
 def test_the_plan_was_not_met_as_known_before_the_figure(client: Client) -> None:
     previous = _get(client, "/events", after=SEED["events"] - 1, limit=1)["items"][0]
-    stored = _append(client, _sales_2025(400000))
+    stored = _append(client, _production_2025(400000))
     assert stored["recorded_at"] > previous["recorded_at"]
 
     at_position = _get(client, "/companies/xiaomi/plans", at_position=previous["position"])
@@ -441,7 +451,7 @@ def test_the_plan_was_not_met_as_known_before_the_figure(client: Client) -> None
 
 
 def test_a_retracted_figure_no_longer_meets_the_plan_but_stays_in_the_log(client: Client) -> None:
-    figure = _append(client, _sales_2025(400000))
+    figure = _append(client, _production_2025(400000))
     figure_id = figure["event"]["id"]
 
     retraction = _append(
@@ -450,10 +460,9 @@ def test_a_retracted_figure_no_longer_meets_the_plan_but_stays_in_the_log(client
     )
 
     assert _plan(_get(client, "/companies/xiaomi/plans"), "ev-production-2025")["status"] != "met"
-    assert {f["period"] for f in _get(client, "/companies/xiaomi/sales")["items"]} == {"2024"}
+    assert _get(client, "/companies/xiaomi/production")["items"] == []
     dossier = _get(client, "/companies/xiaomi")
-    assert dossier["counts"]["sales_reported"] == 1
-    assert {f["period"] for f in dossier["latest_sales"]} == {"2024"}
+    assert "production_reported" not in dossier["counts"]
     assert figure_id not in {i["event"]["event"]["id"] for i in _get(client, "/companies/xiaomi/timeline")["items"]}
     assert _get(client, f"/events/{figure_id}") == {
         **figure,
@@ -473,7 +482,7 @@ def test_a_retracted_figure_no_longer_meets_the_plan_but_stays_in_the_log(client
 
 
 def test_before_its_retraction_the_figure_is_still_shown(client: Client) -> None:
-    figure = _append(client, _sales_2025(400000))
+    figure = _append(client, _production_2025(400000))
     _append(
         client,
         {"type": "event_retracted", "sources": [SOURCE], "event_id": figure["event"]["id"], "reason": "A forecast."},

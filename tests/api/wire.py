@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from api.seeds import seed_events
+
 __all__ = [
     "EVERY_TYPE",
     "PREREQUISITES",
@@ -143,6 +145,50 @@ EVERY_TYPE: dict[str, dict[str, Any]] = {
         "region": "China",
         "position": "challenger",
     },
+    "results_reported": {
+        "type": "results_reported",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "period": "2025-Q3",
+        "status": "final",
+        "measures": [
+            {"measure": "revenue", "value": {"amount": "113100000000", "currency": "CNY"}, "change_yoy": "22.3"},
+            {"measure": "net_income", "value": {"amount": "-1", "currency": "CNY"}},
+        ],
+        "reasons": ["A test"],
+    },
+    "orders_reported": {
+        "type": "orders_reported",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "product": "YU7",
+        "count": {"value": 240000, "approximate": True},
+        "kind": "locked",
+        "window": {"length": 18, "unit": "hours", "starting_on": "2025-06-26"},
+    },
+    "deliveries_reported": {
+        "type": "deliveries_reported",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "count": {"value": 81302},
+        "period": "2025-Q2",
+    },
+    "production_reported": {
+        "type": "production_reported",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "count": {"value": 1000},
+        "period": "2025-05",
+    },
+    "target_revised": {
+        "type": "target_revised",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "plan_id": "ev-production-2025",
+        "revised_on": "2025-09",
+        "previous": {"value": "350000"},
+        "target": {"value": "400000", "approximate": True},
+    },
     "evidence_added": {
         "type": "evidence_added",
         "sources": [{"title": "Xiaomi y Samsung", "publisher": "Planeta Xiaomi", "language": "es"}],
@@ -158,9 +204,11 @@ EVERY_TYPE: dict[str, dict[str, Any]] = {
 }
 """One body of each event type, each valid once PREREQUISITES are stored."""
 
-# The seed article (seeds/samsung-xiaomi-ev-meeting.ndjson), as the read-model tests use it.
+# The seed article (seeds/samsung-xiaomi-ev-meeting.ndjson), as the read-model tests use it
+# (the ``client`` fixture stores its events alone); ``all_events``: every seed file, as --seed stores them.
 SEED = {
     "events": 23,
+    "all_events": len(seed_events()),
     "xiaomi_registered": "0195bb26-3c00-7002-8a1d-5e3d00000002",
     "xiaomi_sales_2024": "0195bb26-3c00-700c-8a1d-5e3d0000000c",
     "pingback_es": "0195bb26-3c00-7016-8a1d-5e3d00000016",

@@ -9,17 +9,33 @@ from __future__ import annotations
 import msgspec
 
 from api.projections import conflicts as conflicts_model
+from api.projections import deliveries as deliveries_model
 from api.projections import dossier as dossier_model
 from api.projections import meetings as meetings_model
+from api.projections import orders as orders_model
 from api.projections import people as people_model
 from api.projections import plans as plans_model
+from api.projections import production as production_model
 from api.projections import relationships as relationships_model
+from api.projections import results as results_model
 from api.projections import sales as sales_model
 from api.projections import timeline as timeline_model
 from api.projections.company_rows import CompanyRows
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
-from schema.dossiers import Conflicts, Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline
+from schema.dossiers import (
+    Conflicts,
+    Deliveries,
+    Dossier,
+    Meetings,
+    Orders,
+    Plans,
+    Production,
+    Relationships,
+    Results,
+    SalesSeries,
+    Timeline,
+)
 from schema.events import CompanyRegistered
 from schema.people import Person
 
@@ -27,12 +43,16 @@ __all__ = [
     "LATEST",
     "company_ids",
     "conflicts",
+    "deliveries",
     "dossier",
     "encoded_read_models",
     "meetings",
+    "orders",
     "person",
     "plans",
+    "production",
     "relationships",
+    "results",
     "sales",
     "timeline",
 ]
@@ -66,6 +86,26 @@ async def meetings(store: EventStore, company_id: str, point: ReadPoint = LATEST
 async def sales(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> SalesSeries:
     data, _ = await _rows(store, "sales", company_id, point)
     return sales_model.build(data)
+
+
+async def results(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Results:
+    data, _ = await _rows(store, "results", company_id, point)
+    return results_model.build(data)
+
+
+async def orders(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Orders:
+    data, _ = await _rows(store, "orders", company_id, point)
+    return orders_model.build(data)
+
+
+async def deliveries(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Deliveries:
+    data, _ = await _rows(store, "deliveries", company_id, point)
+    return deliveries_model.build(data)
+
+
+async def production(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Production:
+    data, _ = await _rows(store, "production", company_id, point)
+    return production_model.build(data)
 
 
 async def plans(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Plans:
@@ -106,6 +146,10 @@ async def encoded_read_models(store: EventStore, point: ReadPoint = LATEST) -> d
             ("timeline", timeline),
             ("meetings", meetings),
             ("sales", sales),
+            ("results", results),
+            ("orders", orders),
+            ("deliveries", deliveries),
+            ("production", production),
             ("plans", plans),
             ("relationships", relationships),
             ("conflicts", conflicts),

@@ -11,7 +11,7 @@ from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Source
 from schema.changes import Change
-from tests.factories import event_retracted, executive_reported, sales_reported
+from tests.factories import event_retracted, executive_reported, production_reported, sales_reported, target_revised
 
 
 @pytest.fixture
@@ -35,18 +35,39 @@ def _source(publisher: str, published_on: str) -> Source:
 
 async def test_a_new_figure_is_gained_and_the_plan_it_settles_changes(seeded: EventStore) -> None:
     head = await seeded.last_position()
-    stored = await seeded.append([sales_reported("xiaomi", "2025", units=410000)])
+    stored = await seeded.append([production_reported("xiaomi", "2025", 410000)])
 
     found = await _changes(seeded, "xiaomi", head)
 
     assert [(c.kind, c.key, c.change) for c in found] == [
-        ("sales", "2025 units", "gained"),
+        ("production", "2025", "gained"),
         ("plan", "ev-production-2025", "changed"),
     ]
     plan = found[1]
     assert "status" in plan.fields and plan.after is not None and plan.after["status"] == "met"
     assert [cause.position for cause in plan.caused_by] == [stored.events[0].position]
-    assert plan.caused_by[0].type == "sales_reported"
+    assert plan.caused_by[0].type == "production_reported"
+
+
+async def test_units_sold_are_gained_without_changing_the_production_plan(seeded: EventStore) -> None:
+    head = await seeded.last_position()
+    await seeded.append([sales_reported("xiaomi", "2025", units=410000)])
+
+    found = await _changes(seeded, "xiaomi", head)
+
+    assert [(c.kind, c.key, c.change) for c in found] == [("sales", "2025 units", "gained")]
+
+
+async def test_a_revised_target_changes_the_plan_and_names_the_revision(seeded: EventStore) -> None:
+    head = await seeded.last_position()
+    stored = await seeded.append([target_revised("xiaomi", "ev-production-2025", "300000", revised_on="2025-06")])
+
+    (plan,) = await _changes(seeded, "xiaomi", head)
+
+    assert (plan.kind, plan.key, plan.fields) == ("plan", "ev-production-2025", ["target"])
+    assert plan.before is not None and plan.after is not None
+    assert (plan.before["target"], plan.after["target"]) == ("350000", "300000")
+    assert [(c.position, c.type) for c in plan.caused_by] == [(stored.events[0].position, "target_revised")]
 
 
 async def test_nothing_between_the_same_point(seeded: EventStore) -> None:

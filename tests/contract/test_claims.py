@@ -14,7 +14,7 @@ from schema.base import Certainty, Source
 from schema.dossiers import PlanItem, SalesFigure
 from schema.events import EventBase, SalesReported
 from tests.contract.read_models import dossier, plans, sales
-from tests.factories import event_retracted, sales_reported
+from tests.factories import event_retracted, plan_announced, sales_reported
 
 
 def _source(publisher: str, published_on: str | None) -> Source:
@@ -33,6 +33,8 @@ def _units(units: int, *sources: Source, certainty: Certainty = "reported", peri
 @pytest.fixture
 async def seeded(store: EventStore) -> EventStore:
     await load_ndjson(store, seed_events())
+    # The seed's 350,000 plan counts production, which sales never stand in for: the same target in units sold.
+    await store.append([plan_announced("xiaomi", "ev-sales-2025", due="2025", target="350000", metric="units_sold")])
     return store
 
 
@@ -45,8 +47,8 @@ async def _figure(store: EventStore, period: str = "2025", measure: str = "units
     return figure
 
 
-async def _production_plan(store: EventStore) -> PlanItem:
-    (plan,) = [p for p in (await plans(store, "xiaomi")).items if p.plan_id == "ev-production-2025"]
+async def _plan(store: EventStore, plan_id: str = "ev-sales-2025") -> PlanItem:
+    (plan,) = [p for p in (await plans(store, "xiaomi")).items if p.plan_id == plan_id]
     return plan
 
 
@@ -62,7 +64,7 @@ async def test_two_publishers_disagreeing_make_one_disputed_figure_chosen_by_pub
     await _append(seeded, *(reports if order == "later published first" else reversed(reports)))
 
     figure = await _figure(seeded)
-    plan = await _production_plan(seeded)
+    plan = await _plan(seeded)
 
     assert figure.disputed
     assert figure.units is not None and figure.units.value == 410000
@@ -79,7 +81,7 @@ async def test_a_speculative_claim_never_outranks_a_reported_one(seeded: EventSt
     await _append(seeded, _units(500000, REUTERS, BLOG, _source("Analyst note", "2026-03-01"), certainty="speculative"))
 
     figure = await _figure(seeded)
-    plan = await _production_plan(seeded)
+    plan = await _plan(seeded)
 
     assert (figure.units and figure.units.value, figure.certainty, figure.decided_by) == (
         300000,
@@ -132,7 +134,7 @@ async def test_retracting_the_winning_claim_hands_the_choice_to_the_next(seeded:
     await _append(seeded, event_retracted(winner))
 
     figure = await _figure(seeded)
-    plan = await _production_plan(seeded)
+    plan = await _plan(seeded)
     assert (_values(figure), figure.decided_by, figure.disputed) == ([300000], "single", False)
     assert (plan.actual, plan.disputed) == ("300000", False)
     assert plan.status != "met"
@@ -179,26 +181,32 @@ async def test_latest_sales_shows_the_latest_figure_of_each_granularity(seeded: 
 async def test_a_quarter_below_target_never_stands_in_for_the_year(seeded: EventStore) -> None:
     await _append(seeded, _units(90000, REUTERS, period="2025-Q4"))
 
-    plan = await _production_plan(seeded)
+    plan = await _plan(seeded)
 
     assert plan.status in ("pending", "unknown"), "one quarter of 2025 says nothing of the year's total"
     assert [b.period for b in plan.basis] == ["2025-Q4"]
 
 
-async def test_a_production_plan_measured_by_units_sold_says_so(seeded: EventStore) -> None:
+async def test_a_production_plan_is_never_measured_by_units_sold(seeded: EventStore) -> None:
     await _append(seeded, _units(410000, REUTERS))
 
-    plan = await _production_plan(seeded)
+    plan = await _plan(seeded, "ev-production-2025")
 
-    assert (plan.metric, plan.proxy) == ("units_produced", "units_sold")
+    assert (plan.metric, plan.judged_by, plan.actual, plan.basis, plan.proxy) == (
+        "units_produced",
+        "production",
+        None,
+        [],
+        None,
+    )
+    assert plan.status in ("pending", "unknown")
 
 
-async def test_a_sales_plan_has_no_proxy(seeded: EventStore) -> None:
-    from tests.factories import plan_announced
-
+async def test_a_sales_plan_is_judged_by_units_sold_and_says_so(seeded: EventStore) -> None:
     await _append(seeded, plan_announced("xiaomi", "sold-2025", due="2025", target="100000", metric="units_sold"))
     await _append(seeded, _units(410000, REUTERS))
 
     (plan,) = [p for p in (await plans(seeded, "xiaomi")).items if p.plan_id == "sold-2025"]
 
-    assert (plan.status, plan.proxy) == ("met", None)
+    assert (plan.status, plan.proxy, plan.judged_by) == ("met", None, "sales")
+    assert plan.judgement == "judged against units sold (sales_reported) for 2025: 410000 of 100000"

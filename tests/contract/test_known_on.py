@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from api.seeds import load_ndjson, seed_events
+from api.seeds import load_ndjson
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Source
 from schema.events import ExecutiveReported
 from tests.contract.read_models import dossier, plans, sales, timeline
-from tests.factories import evidence_added, executive_reported, sales_reported
+from tests.factories import evidence_added, executive_reported, first_article_events, sales_reported
 
 
 def _source(publisher: str, published_on: str | None) -> Source:
@@ -25,7 +25,7 @@ def _on(day: str) -> ReadPoint:
 
 @pytest.fixture
 async def seeded(store: EventStore) -> EventStore:
-    await load_ndjson(store, seed_events())
+    await load_ndjson(store, first_article_events())
     return store
 
 
@@ -43,7 +43,9 @@ async def test_a_month_of_publication_counts_from_its_last_day(seeded: EventStor
     after = await dossier(seeded, "xiaomi", _on("2025-03-31"))
 
     assert before.counts == {}
-    assert after.counts == (await dossier(seeded, "xiaomi")).counts, "every seed article is dated 2025-03"
+    assert after.counts == (await dossier(seeded, "xiaomi")).counts, (
+        "every source of the first article is dated 2025-03"
+    )
     assert after.known_on == date(2025, 3, 31)
 
 

@@ -16,7 +16,7 @@ from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.dossiers import PlanItem
 from tests.contract.read_models import LATEST, dossier, plans
-from tests.factories import company_registered, event_retracted, plan_announced, sales_reported
+from tests.factories import company_registered, event_retracted, plan_announced, production_reported, sales_reported
 
 
 def _without_figure(due_year: int) -> str:
@@ -42,8 +42,8 @@ async def test_seed_plan_without_a_2025_figure_is_not_met(seeded: EventStore) ->
     assert plan.actual is None
 
 
-async def test_figure_over_target_turns_the_plan_met(seeded: EventStore) -> None:
-    await seeded.append([sales_reported("xiaomi", "2025", units=400000)])
+async def test_a_production_figure_over_target_turns_the_production_plan_met(seeded: EventStore) -> None:
+    await seeded.append([production_reported("xiaomi", "2025", 400000)])
 
     plan = await _plan(seeded, "ev-production-2025")
 
@@ -52,10 +52,23 @@ async def test_figure_over_target_turns_the_plan_met(seeded: EventStore) -> None
     assert plan.progress is not None
     assert Decimal(plan.progress) >= 1
     assert Decimal(plan.progress) == Decimal("1.1429")
+    assert plan.judgement == "judged against production (production_reported) for 2025: 400000 of 350000"
+
+
+async def test_units_sold_never_stand_in_for_production(seeded: EventStore) -> None:
+    await seeded.append([sales_reported("xiaomi", "2025", units=400000)])
+
+    plan = await _plan(seeded, "ev-production-2025")
+
+    assert (plan.status, plan.actual, plan.judged_by) == (_without_figure(2025), None, "production")
+    assert plan.judgement == (
+        "no figure of production (production_reported) for 2025 is known: figures of other metrics, and orders, "
+        "do not stand in"
+    )
 
 
 async def test_read_at_the_position_before_the_figure_shows_the_plan_not_met(seeded: EventStore) -> None:
-    figure = (await seeded.append([sales_reported("xiaomi", "2025", units=400000)])).events[0]
+    figure = (await seeded.append([production_reported("xiaomi", "2025", 400000)])).events[0]
 
     plan = await _plan(seeded, "ev-production-2025", ReadPoint(at_position=figure.position - 1))
 
@@ -64,7 +77,7 @@ async def test_read_at_the_position_before_the_figure_shows_the_plan_not_met(see
 
 
 async def test_read_as_of_before_the_figure_shows_the_plan_not_met(seeded: EventStore) -> None:
-    figure = (await seeded.append([sales_reported("xiaomi", "2025", units=400000)])).events[0]
+    figure = (await seeded.append([production_reported("xiaomi", "2025", 400000)])).events[0]
 
     plan = await _plan(seeded, "ev-production-2025", ReadPoint(as_of=figure.recorded_at - timedelta(microseconds=1)))
 
@@ -73,7 +86,7 @@ async def test_read_as_of_before_the_figure_shows_the_plan_not_met(seeded: Event
 
 
 async def test_retracting_the_figure_turns_the_plan_back(seeded: EventStore) -> None:
-    figure = (await seeded.append([sales_reported("xiaomi", "2025", units=400000)])).events[0]
+    figure = (await seeded.append([production_reported("xiaomi", "2025", 400000)])).events[0]
 
     await seeded.append([event_retracted(figure.event.id)])  # type: ignore[arg-type]
 

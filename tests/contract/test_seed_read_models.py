@@ -1,6 +1,7 @@
 """The read models of the first source article (seeds/samsung-xiaomi-ev-meeting.ndjson).
 
-Every test here starts from a store holding the seed events.
+Every test here starts from a store holding the seed events of that article (later seed files are
+tested with their own read models).
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from api.seeds import load_ndjson, seed_events
+from api.seeds import load_ndjson
 from api.store.base import EventStore
 from tests.contract.read_models import company_ids, dossier, meetings, plans, relationships, sales
+from tests.factories import first_article_events
 
 
 @pytest.fixture(autouse=True)
 async def _seeds(store: EventStore) -> None:
-    await load_ndjson(store, seed_events())
+    await load_ndjson(store, first_article_events())
 
 
 async def test_seeds_register_six_companies(store: EventStore) -> None:

@@ -27,8 +27,29 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
 """The seed data as ``tidings seed`` of release 0.1 stored it: one ``read_rows`` checkpoint for every projection."""
 
-CHANGED_SINCE_0_1 = ["meetings", "people", "plans", "profile", "relationships", "sales", "search", "timeline"]
+CHANGED_SINCE_0_1 = [
+    "deliveries",
+    "meetings",
+    "orders",
+    "people",
+    "plans",
+    "production",
+    "profile",
+    "relationships",
+    "results",
+    "sales",
+    "search",
+    "target_revision",
+    "timeline",
+]
 """The projections whose rows changed or that are new since release 0.1 (all but evidence), in registry order."""
+
+SEEDED_BEFORE_FIGURES = ROOT / "tests" / "data" / "seeded-by-39079cb.db"
+"""The first seed article as ``tidings seed`` of main at 39079cb stored it: the last store made before
+results, orders, deliveries, production and revised targets (issue 19) joined the catalogue."""
+
+CHANGED_SINCE_39079CB = ["deliveries", "orders", "plans", "production", "results", "target_revision", "timeline"]
+"""New since 39079cb, or changed: plan items carry judged_by, judgement and history; plan targets carry approximate."""
 
 
 def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:
@@ -75,6 +96,24 @@ async def test_a_store_of_release_0_1_opens_catches_a_new_projection_up_and_chec
     with sqlite3.connect(path) as conn:
         marks = dict(conn.execute("SELECT name, position FROM checkpoints"))
     assert marks == {**{p.checkpoint: 23 for p in WITH_MENTIONS.projections}, log_index.CHECKPOINT: 23}
+
+
+async def test_a_store_made_before_the_figures_opens_rebuilds_unchanged_and_checks_sound(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.db"
+    shutil.copy(SEEDED_BEFORE_FIGURES, path)
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        assert store.caught_up == CHANGED_SINCE_39079CB
+        assert await store.check() == []
+        opened = await encoded_read_models(store)
+        (plan,) = [s.event for s in await store.read(limit=1000) if event_tag(s.event) == "plan_announced"][:1]
+        assert plan.target is not None and (plan.target.value, plan.target.approximate) == ("350000", False)
+        await store.rebuild()
+        assert await encoded_read_models(store) == opened, "a rebuild gives the read models the upgrade gave"
+        assert await store.check() == []
+    finally:
+        await store.close()
 
 
 async def test_a_store_of_release_0_1_gains_the_filter_index_of_the_log_when_opened(tmp_path: Path) -> None:

@@ -13,17 +13,22 @@ from schema.base import CompanyId
 from schema.events import Event
 from tests.factories import (
     company_registered,
+    deliveries_reported,
     event_retracted,
     evidence_added,
     executive_reported,
     market_position_reported,
     meeting_held,
     new_id,
+    orders_reported,
     plan_announced,
     product_launched,
+    production_reported,
     relationship_reported,
+    results_reported,
     sales_reported,
     site_visited,
+    target_revised,
 )
 
 _COMPANY_ID = inspect.type_info(CompanyId)
@@ -53,6 +58,11 @@ def _one_of_each() -> list[Any]:
         plan_announced("xiaomi", "deliveries-2025", due="2025"),
         relationship_reported("samsung", "xiaomi"),
         market_position_reported("xiaomi", "byd"),
+        results_reported("xiaomi", "2025-Q3", revenue="1"),
+        orders_reported("xiaomi", 1, hours=18),
+        deliveries_reported("xiaomi", "2025", 1),
+        production_reported("xiaomi", "2025", 1),
+        target_revised("xiaomi", "deliveries-2025", "1"),
         evidence_added(new_id()),
         event_retracted(new_id()),
     ]

@@ -74,7 +74,7 @@ BODIES: dict[str, list[dict[str, Any]]] = {
     "target": _combinations(
         _PLAN,
         {
-            "metric": [_LEFT_OUT, None, "revenue", "units_sold", "units_produced"],
+            "metric": [_LEFT_OUT, None, "revenue", "units_sold", "units_produced", "units_delivered"],
             "target": [
                 _LEFT_OUT,
                 None,
@@ -82,6 +82,13 @@ BODIES: dict[str, list[dict[str, Any]]] = {
                 {"value": "5", "currency": None},
                 {"value": "5", "currency": "CNY"},
             ],
+        },
+    ),
+    "period_or_window": _combinations(
+        {"type": "orders_reported", "sources": SOURCES, "company_id": "xiaomi", "count": {"value": 1}},
+        {
+            "period": [_LEFT_OUT, None, "2025"],
+            "window": [_LEFT_OUT, None, {"length": 18, "unit": "hours", "starting_on": "2025-06-26"}],
         },
     ),
     "empty_attribution": [
@@ -125,6 +132,7 @@ def test_every_rule_json_schema_can_state_is_in_the_schema() -> None:
         "target_currency",
         "empty_attribution",
         "empty_previous_meeting",
+        "period_or_window",
     }
     assert "allOf" in DOC["components"]["schemas"]["SalesReported"]
     assert "allOf" in DOC["components"]["schemas"]["PlanAnnounced"]
@@ -139,7 +147,7 @@ def test_the_sales_rule_keeps_the_form_sdk_generators_read() -> None:
 
 def test_the_rules_the_schema_cannot_state_are_listed_with_their_codes_on_every_append() -> None:
     unsaid = {rule.code for _, rule in unstated()}
-    assert unsaid == {"own_parent", "same_company", "distinct_participants"}
+    assert unsaid == {"own_parent", "same_company", "distinct_participants", "repeated_measure", "target_currency"}
     appends = [
         op for path in DOC["paths"].values() for op in path.values() if isinstance(op, dict) and "requestBody" in op
     ]

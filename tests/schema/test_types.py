@@ -21,7 +21,7 @@ def sales(**fields: object) -> bytes:
 
 def test_event_type_literal_lists_exactly_the_union_tags() -> None:
     assert set(get_args(EventType)) == set(EVENT_TYPES)
-    assert len(EVENT_TYPES) == 11
+    assert len(EVENT_TYPES) == 16
 
 
 def test_stored_tags_are_the_documented_ones() -> None:
@@ -36,6 +36,11 @@ def test_stored_tags_are_the_documented_ones() -> None:
             "plan_announced",
             "relationship_reported",
             "market_position_reported",
+            "results_reported",
+            "orders_reported",
+            "deliveries_reported",
+            "production_reported",
+            "target_revised",
             "evidence_added",
             "event_retracted",
         ]
@@ -44,7 +49,9 @@ def test_stored_tags_are_the_documented_ones() -> None:
 
 def test_every_seed_event_round_trips_through_its_json() -> None:
     events = seed_events()
-    assert {type(e) for e in events} >= set(EVENT_TYPES.values()) - {EVENT_TYPES["event_retracted"]}
+    # No production figure of the seeded companies is reported with the certainty a seed needs (yet).
+    unseeded = {EVENT_TYPES["event_retracted"], EVENT_TYPES["production_reported"]}
+    assert {type(e) for e in events} >= set(EVENT_TYPES.values()) - unseeded
     for event in events:
         assert decode(msgspec.json.encode(event)) == event
 
@@ -144,3 +151,38 @@ def test_a_revenue_target_needs_a_currency() -> None:
     }
     with pytest.raises(msgspec.ValidationError, match="currency"):
         decode(msgspec.json.encode(plan))
+
+
+def _figures(type_: str, **fields: object) -> bytes:
+    body = {"type": type_, "company_id": "xiaomi", "sources": [SOURCE]}
+    return msgspec.json.encode({**body, **fields})
+
+
+def test_a_count_needs_a_period_or_a_window() -> None:
+    window = {"length": 18, "unit": "hours", "starting_on": "2025-06-26"}
+    decode(_figures("orders_reported", count={"value": 240000}, window=window))
+    decode(_figures("deliveries_reported", count={"value": 81302}, period="2025-Q2"))
+    decode(_figures("production_reported", count={"value": 1}, period="2025-06", window=window))
+    for fields in ({}, {"period": None, "window": None}):
+        with pytest.raises(msgspec.ValidationError, match="period: a count needs a period, a window, or both"):
+            decode(_figures("orders_reported", count={"value": 1}, **fields))
+
+
+def test_results_take_losses_and_percentages_and_refuse_a_measure_twice() -> None:
+    loss = {"measure": "net_income", "value": {"amount": "-1200.5", "currency": "KRW"}, "change_yoy": "-12.5"}
+    event = decode(_figures("results_reported", period="2025-Q3", status="final", measures=[loss]))
+    assert event.measures[0].value.amount == "-1200.5"
+    with pytest.raises(msgspec.ValidationError, match="each measure appears once per currency"):
+        decode(_figures("results_reported", period="2025-Q3", status="final", measures=[loss, loss]))
+    for amount in ("--1", "1.", "01", "+1"):
+        bad = {**loss, "value": {"amount": amount, "currency": "KRW"}}
+        with pytest.raises(msgspec.ValidationError):
+            decode(_figures("results_reported", period="2025-Q3", status="final", measures=[bad]))
+
+
+def test_a_plan_stored_before_targets_could_be_approximate_still_decodes_as_exact() -> None:
+    old = b'{"type":"plan_announced","sources":[{"title":"t","publisher":"p","language":"de"}],"plan_id":"p",'
+    old += b'"company_id":"xiaomi","kind":"production","description":"d","metric":"units_produced",'
+    old += b'"target":{"value":"350000","currency":null},"due":"2025"}'
+    event = decode(old)
+    assert event.target is not None and (event.target.value, event.target.approximate) == ("350000", False)

@@ -24,7 +24,19 @@ from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import EventTypes, constrained
 from api.http.routes.responses import problems
-from api.projections import conflicts, dossier, meetings, plans, relationships, sales, timeline
+from api.projections import (
+    conflicts,
+    deliveries,
+    dossier,
+    meetings,
+    orders,
+    plans,
+    production,
+    relationships,
+    results,
+    sales,
+    timeline,
+)
 from api.projections.company_rows import CompanyRows
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
@@ -32,10 +44,14 @@ from schema.dossiers import (
     CompanyPage,
     CompanySummary,
     Conflicts,
+    Deliveries,
     Dossier,
     Meetings,
+    Orders,
     Plans,
+    Production,
     Relationships,
+    Results,
     SalesSeries,
     Timeline,
 )
@@ -396,6 +412,106 @@ async def get_sales(
 
 
 @get(
+    "/companies/{company_id:str}/results",
+    operation_id="getCompanyResults",
+    tags=["companies"],
+    summary="A company's financial results by period",
+    description=(
+        "Revenue, operating profit, net income and other measures by period, each in its currency, with "
+        "its year-on-year change where reported; never unit sales (those are in `/sales`). A final figure "
+        "supersedes preliminary ones (`preliminary` keeps the value it replaced); reports of one figure "
+        "and status are claims: `disputed` says whether they disagree, `decided_by` which step of the "
+        "rule chose the value shown."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_results(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Results]:
+    data, _ = await _load(store, "results", company_id, point)
+    return cached(request, results.build(data), _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}/orders",
+    operation_id="getCompanyOrders",
+    tags=["companies"],
+    summary="Orders a company took",
+    description=(
+        "Orders (reservations, firm or locked orders) by product, and period or window after a day "
+        '("within 18 hours" of a launch). Orders are demand: never in `/sales`, `latest_sales` or the '
+        "figures a plan is judged by. Reports of one count are claims, resolved by the rule."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_orders(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Orders]:
+    data, _ = await _load(store, "orders", company_id, point)
+    return cached(request, orders.build(data), _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}/deliveries",
+    operation_id="getCompanyDeliveries",
+    tags=["companies"],
+    summary="A company's deliveries by period",
+    description=(
+        "Deliveries to customers by period or window, and product: the figures `units_delivered` plans "
+        "are judged by. Reports of one count are claims, resolved by the rule."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_deliveries(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Deliveries]:
+    data, _ = await _load(store, "deliveries", company_id, point)
+    return cached(request, deliveries.build(data), _etag(data.version))
+
+
+@get(
+    "/companies/{company_id:str}/production",
+    operation_id="getCompanyProduction",
+    tags=["companies"],
+    summary="A company's production by period",
+    description=(
+        "Units produced by period or window, and product: the figures `units_produced` plans are judged "
+        "by (sales, deliveries and orders never stand in). Reports of one count are claims, resolved by the rule."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_production(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Production]:
+    data, _ = await _load(store, "production", company_id, point)
+    return cached(request, production.build(data), _etag(data.version))
+
+
+@get(
     "/companies/{company_id:str}/plans",
     operation_id="getCompanyPlans",
     tags=["companies"],
@@ -471,7 +587,7 @@ async def get_conflicts(
     summary="A company's dossier",
     description=(
         "Profile (name, aliases, country, parent, subsidiaries, executives), `version` (the events touching "
-        "it, also its ETag), counts per event type, latest sales, open plans and counterparties."
+        "it, also its ETag), counts per event type, latest sales, latest results, open plans and counterparties."
     ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(
@@ -482,6 +598,10 @@ async def get_conflicts(
                     ("GetTimeline", get_timeline),
                     ("GetMeetings", get_meetings),
                     ("GetSales", get_sales),
+                    ("GetResults", get_results),
+                    ("GetOrders", get_orders),
+                    ("GetDeliveries", get_deliveries),
+                    ("GetProduction", get_production),
                     ("GetPlans", get_plans),
                     ("GetRelationships", get_relationships),
                     ("GetConflicts", get_conflicts),
@@ -522,6 +642,10 @@ company_handlers = [
     get_timeline,
     get_meetings,
     get_sales,
+    get_results,
+    get_orders,
+    get_deliveries,
+    get_production,
     get_plans,
     get_relationships,
     get_conflicts,

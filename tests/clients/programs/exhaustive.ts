@@ -31,6 +31,16 @@ export function headline(event: Event): string {
       return `${event.from_company_id} ${event.kind} ${event.to_company_id} (${event.status})`;
     case "market_position_reported":
       return `${event.company_ids.join(", ")}: ${event.position} in ${event.market}, ${event.region}`;
+    case "results_reported":
+      return `${event.company_id} ${event.status} results for ${event.period}: ${event.measures.map((m) => m.measure).join(", ")}`;
+    case "orders_reported":
+      return `${event.company_id} took ${event.count.value} ${event.kind} orders${event.product ? ` for ${event.product}` : ""}`;
+    case "deliveries_reported":
+      return `${event.company_id} delivered ${event.count.value}${event.period ? ` in ${event.period}` : ""}`;
+    case "production_reported":
+      return `${event.company_id} produced ${event.count.value}${event.period ? ` in ${event.period}` : ""}`;
+    case "target_revised":
+      return `${event.company_id} revised ${event.plan_id} to ${event.target.value} on ${event.revised_on}`;
     case "evidence_added":
       return `${event.sources.length} more source(s) for ${event.event_id}`;
     case "event_retracted":
