@@ -48,8 +48,22 @@ SEEDED_BEFORE_FIGURES = ROOT / "tests" / "data" / "seeded-by-39079cb.db"
 """The first seed article as ``tidings seed`` of main at 39079cb stored it: the last store made before
 results, orders, deliveries, production and revised targets (issue 19) joined the catalogue."""
 
-CHANGED_SINCE_39079CB = ["deliveries", "orders", "plans", "production", "results", "target_revision", "timeline"]
-"""New since 39079cb, or changed: plan items carry judged_by, judgement and history; plan targets carry approximate."""
+CHANGED_SINCE_39079CB = [
+    "deliveries",
+    "meetings",
+    "orders",
+    "people",
+    "plans",
+    "production",
+    "profile",
+    "relationships",
+    "results",
+    "sales",
+    "target_revision",
+    "timeline",
+]
+"""New since 39079cb, or changed: plan items carry judged_by, judgement and history; plan targets carry approximate;
+facts carry their note."""
 
 
 def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:
