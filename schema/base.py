@@ -36,6 +36,7 @@ __all__ = [
     "Position",
     "Slug",
     "Source",
+    "Ticker",
     "Url",
 ]
 
@@ -166,6 +167,16 @@ DecimalAmount = Annotated[
         pattern=rf"^(?:0|[1-9][0-9]{{0,17}})(?:\.[0-9]{{1,6}})?{END}",
         description=("A non-negative decimal as a string: at most 18 digits before the point and 6 after."),
         examples=["4500000000"],
+    ),
+]
+Ticker = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=20,
+        pattern=rf"^[A-Za-z0-9][A-Za-z0-9.:-]{{0,19}}{END}",
+        description="A ticker symbol or stock code as the exchange lists it: letters, digits, dots, colons and hyphens, such as 1810 or BRK.B.",
+        examples=["1810"],
     ),
 ]
 EventId = Annotated[

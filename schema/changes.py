@@ -10,7 +10,19 @@ from schema.dossiers import Tally
 
 __all__ = ["Change", "ChangeCause", "ChangeKind", "Changes"]
 
-ChangeKind = Literal["profile", "sales", "plan", "relationship", "executive", "market_position", "product", "meeting"]
+ChangeKind = Literal[
+    "profile",
+    "sales",
+    "plan",
+    "relationship",
+    "executive",
+    "market_position",
+    "product",
+    "meeting",
+    "price",
+    "listing",
+    "capital_raise",
+]
 
 
 class ChangeCause(Base, frozen=True):

@@ -11,16 +11,19 @@ from uuid import UUID, uuid4
 
 from schema.base import Certainty, Count, Money, Source
 from schema.events import (
+    CapitalRaised,
     CompanyRegistered,
     EventRetracted,
     EvidenceAdded,
     ExecutiveReported,
+    ListingCompleted,
     Location,
     MarketPositionReported,
     MeetingHeld,
     Participant,
     PlanAnnounced,
     PlanTarget,
+    PriceAnnounced,
     ProductLaunched,
     RelationshipReported,
     SalesReported,
@@ -29,14 +32,17 @@ from schema.events import (
 
 __all__ = [
     "SOURCE",
+    "capital_raised",
     "company_registered",
     "event_retracted",
     "evidence_added",
     "executive_reported",
+    "listing_completed",
     "market_position_reported",
     "meeting_held",
     "new_id",
     "plan_announced",
+    "price_announced",
     "product_launched",
     "relationship_reported",
     "sales_reported",
@@ -96,6 +102,79 @@ def product_launched(
 ) -> ProductLaunched:
     return ProductLaunched(
         sources=[SOURCE], company_id=company_id, product=product, category=category, launched_on=launched_on
+    )
+
+
+def price_announced(
+    company_id: str,
+    product: str,
+    amount: str,
+    *,
+    currency: str = "CNY",
+    variant: str | None = None,
+    market: str = "China",
+    from_price: bool = False,
+    approximate: bool = False,
+    announced_on: str = "2024-03-28",
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+    id: UUID | None = None,
+) -> PriceAnnounced:
+    return PriceAnnounced(
+        id=id,
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        product=product,
+        variant=variant,
+        market=market,
+        price=Money(amount=amount, currency=currency, approximate=approximate),
+        from_price=from_price,
+        announced_on=announced_on,
+    )
+
+
+def listing_completed(
+    company_id: str,
+    exchange: str,
+    ticker: str,
+    *,
+    listed_on: str = "2018-07-09",
+    amount_raised: Money | None = None,
+    offer_price: Money | None = None,
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+) -> ListingCompleted:
+    return ListingCompleted(
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        exchange=exchange,
+        ticker=ticker,
+        listed_on=listed_on,
+        amount_raised=amount_raised,
+        offer_price=offer_price,
+    )
+
+
+def capital_raised(
+    company_id: str,
+    amount: str,
+    *,
+    currency: str = "HKD",
+    approximate: bool = False,
+    kind: str = "share_placement",
+    raised_on: str = "2025-03-25",
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+) -> CapitalRaised:
+    return CapitalRaised(
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        kind=kind,  # type: ignore[arg-type]
+        raised_on=raised_on,
+        amount=Money(amount=amount, currency=currency, approximate=approximate),
     )
 
 

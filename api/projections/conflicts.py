@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from api.projections import plans, profile, relationships, sales
+from api.projections import listings, plans, prices, profile, relationships, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Claim, Conflict, ConflictKind, Conflicts
@@ -17,6 +17,9 @@ KINDS: dict[ConflictKind, str] = {
     "relationship": "relationship",
     "executive": "executive",
     "market_position": "market",
+    "price": "price",
+    "listing": "listing",
+    "capital_raise": "capital",
 }
 """Each kind of fact that can be disputed, and the view its reports are stored in."""
 
@@ -61,6 +64,24 @@ def disputes(data: CompanyRows, kinds: Iterable[ConflictKind] = KINDS) -> list[C
             Conflict(company_id=company, kind="market_position", latest_position=_latest(m.claims), market_position=m)
             for m in relationships.market_positions(data)
             if m.disputed
+        ]
+    if "price" in wanted:
+        found += [
+            Conflict(company_id=company, kind="price", latest_position=_latest(p.claims), price=p)
+            for p in prices.prices(data)
+            if p.disputed
+        ]
+    if "listing" in wanted:
+        found += [
+            Conflict(company_id=company, kind="listing", latest_position=_latest(item.claims), listing=item)
+            for item in listings.listings(data)
+            if item.disputed
+        ]
+    if "capital_raise" in wanted:
+        found += [
+            Conflict(company_id=company, kind="capital_raise", latest_position=_latest(c.claims), capital_raise=c)
+            for c in listings.capital_raised(data)
+            if c.disputed
         ]
     return found
 

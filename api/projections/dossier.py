@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.projections import plans, profile, sales
+from api.projections import listings, plans, prices, profile, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
@@ -10,7 +10,10 @@ from schema.events import CompanyRegistered
 
 __all__ = ["READ_MODEL", "VIEWS", "build", "referenced"]
 
-VIEWS = ("subsidiary", "executive", "product", "meeting", "sales", "plan", "relationship", "market")
+VIEWS = (
+    "subsidiary", "executive", "product", "meeting", "sales", "plan", "relationship", "market", "price", "listing",
+    "capital",
+)  # fmt: skip
 """What the dossier reads; its counts come from the timeline without fetching it."""
 
 
@@ -52,6 +55,8 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         latest_sales=sales.latest(figures),
         open_plans=open_plans,
         counterparties=counterparties,
+        latest_prices=prices.latest(prices.prices(data)),
+        capital_raised=listings.capital_raised(data),
         **data.known(),
     )
 

@@ -13,13 +13,14 @@ from api.projections import dossier as dossier_model
 from api.projections import meetings as meetings_model
 from api.projections import people as people_model
 from api.projections import plans as plans_model
+from api.projections import prices as prices_model
 from api.projections import relationships as relationships_model
 from api.projections import sales as sales_model
 from api.projections import timeline as timeline_model
 from api.projections.company_rows import CompanyRows
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
-from schema.dossiers import Conflicts, Dossier, Meetings, Plans, Relationships, SalesSeries, Timeline
+from schema.dossiers import Conflicts, Dossier, Meetings, Plans, Products, Relationships, SalesSeries, Timeline
 from schema.events import CompanyRegistered
 from schema.people import Person
 
@@ -32,6 +33,7 @@ __all__ = [
     "meetings",
     "person",
     "plans",
+    "products",
     "relationships",
     "sales",
     "timeline",
@@ -73,6 +75,11 @@ async def plans(store: EventStore, company_id: str, point: ReadPoint = LATEST) -
     return plans_model.build(data)
 
 
+async def products(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Products:
+    data, _ = await _rows(store, "products", company_id, point)
+    return prices_model.build(data)
+
+
 async def relationships(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Relationships:
     data, _ = await _rows(store, "relationships", company_id, point)
     return relationships_model.build(data)
@@ -107,6 +114,7 @@ async def encoded_read_models(store: EventStore, point: ReadPoint = LATEST) -> d
             ("meetings", meetings),
             ("sales", sales),
             ("plans", plans),
+            ("products", products),
             ("relationships", relationships),
             ("conflicts", conflicts),
         ):

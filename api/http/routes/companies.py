@@ -24,7 +24,7 @@ from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import EventTypes, constrained
 from api.http.routes.responses import problems
-from api.projections import conflicts, dossier, meetings, plans, relationships, sales, timeline
+from api.projections import conflicts, dossier, meetings, plans, prices, relationships, sales, timeline
 from api.projections.company_rows import CompanyRows
 from api.store.readpoint import ReadPoint
 from schema.base import MAX_SAFE_INT, CompanyId, CountryCode, PartialDate
@@ -35,6 +35,7 @@ from schema.dossiers import (
     Dossier,
     Meetings,
     Plans,
+    Products,
     Relationships,
     SalesSeries,
     Timeline,
@@ -396,6 +397,32 @@ async def get_sales(
 
 
 @get(
+    "/companies/{company_id:str}/products",
+    operation_id="getCompanyProducts",
+    tags=["companies"],
+    summary="A company's products with their launches and prices",
+    description=(
+        "Each product by launch date, with every launch report and its prices by date, market and variant "
+        '(`from_price`: the lowest of a range, "from CNY 215,900"). Launches and prices are matched by product '
+        "name, case and spacing aside. Reports of one price (product, variant, market, date, currency) are "
+        "claims: `disputed` says whether they disagree, `decided_by` which step of the rule chose the price shown."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_products(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Products]:
+    data, _ = await _load(store, "products", company_id, point)
+    return cached(request, prices.build(data), _etag(data.version))
+
+
+@get(
     "/companies/{company_id:str}/plans",
     operation_id="getCompanyPlans",
     tags=["companies"],
@@ -470,8 +497,9 @@ async def get_conflicts(
     tags=["companies"],
     summary="A company's dossier",
     description=(
-        "Profile (name, aliases, country, parent, subsidiaries, executives), `version` (the events touching "
-        "it, also its ETag), counts per event type, latest sales, open plans and counterparties."
+        "Profile (name, aliases, country, parent, subsidiaries, executives, products, listings), `version` (the "
+        "events touching it, also its ETag), counts per event type, latest sales, open plans, counterparties, "
+        "the latest price of each product, variant and market, and the capital it raised."
     ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(
@@ -482,6 +510,7 @@ async def get_conflicts(
                     ("GetTimeline", get_timeline),
                     ("GetMeetings", get_meetings),
                     ("GetSales", get_sales),
+                    ("GetProducts", get_products),
                     ("GetPlans", get_plans),
                     ("GetRelationships", get_relationships),
                     ("GetConflicts", get_conflicts),
@@ -522,6 +551,7 @@ company_handlers = [
     get_timeline,
     get_meetings,
     get_sales,
+    get_products,
     get_plans,
     get_relationships,
     get_conflicts,
