@@ -12,14 +12,17 @@ from msgspec import inspect
 from schema.base import CompanyId
 from schema.events import Event
 from tests.factories import (
+    capital_raised,
     company_registered,
     event_retracted,
     evidence_added,
     executive_reported,
+    listing_completed,
     market_position_reported,
     meeting_held,
     new_id,
     plan_announced,
+    price_announced,
     product_launched,
     relationship_reported,
     sales_reported,
@@ -49,6 +52,9 @@ def _one_of_each() -> list[Any]:
         meeting_held("xiaomi", "byd"),
         site_visited("xiaomi", "byd"),
         product_launched("xiaomi", "SU7"),
+        price_announced("xiaomi", "SU7", "215900"),
+        listing_completed("xiaomi", "HKEX", "1810"),
+        capital_raised("xiaomi", "42500000000"),
         sales_reported("xiaomi", "2024", units=1),
         plan_announced("xiaomi", "deliveries-2025", due="2025"),
         relationship_reported("samsung", "xiaomi"),
