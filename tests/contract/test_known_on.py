@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from api.seeds import load_ndjson, seed_events
+from api.seeds import FIRST_ARTICLE, load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Source
@@ -25,7 +25,8 @@ def _on(day: str) -> ReadPoint:
 
 @pytest.fixture
 async def seeded(store: EventStore) -> EventStore:
-    await load_ndjson(store, seed_events())
+    """The first source article, all of whose sources are dated 2025-03."""
+    await load_ndjson(store, seed_events(FIRST_ARTICLE))
     return store
 
 

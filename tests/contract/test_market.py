@@ -4,10 +4,13 @@ and its timeline. Real items come from seeds/samsung-xiaomi-news-2025.ndjson."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
+from api.store.readpoint import ReadPoint
 from schema.base import Money, Source
 from schema.dossiers import ProductLine
 from schema.events import EventBase
@@ -213,3 +216,22 @@ async def test_the_dossier_counts_the_new_types(seeded: EventStore) -> None:
     counts = (await dossier(seeded, "xiaomi")).counts
 
     assert (counts["price_announced"], counts["listing_completed"], counts["capital_raised"]) == (4, 1, 1)
+
+
+async def test_a_launch_price_is_known_from_the_day_its_article_was_published(seeded: EventStore) -> None:
+    on_launch_day = await _line_known_on(seeded, "2024-03-28")
+    a_day_later = await _line_known_on(seeded, "2024-03-29")
+
+    assert on_launch_day is None, "Teslarati published it on 2024-03-29"
+    assert a_day_later is not None
+    assert [(p.variant, p.price.amount) for p in a_day_later.prices] == [
+        ("Max", "299900"),
+        ("Pro", "245900"),
+        ("Standard", "215900"),
+    ]
+
+
+async def _line_known_on(store: EventStore, day: str) -> ProductLine | None:
+    point = ReadPoint(known_on=date.fromisoformat(day))
+    found = [line for line in (await products(store, "xiaomi", point)).items if line.product == "SU7"]
+    return found[0] if found else None

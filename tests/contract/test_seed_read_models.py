@@ -9,14 +9,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from api.seeds import load_ndjson, seed_events
+from api.seeds import FIRST_ARTICLE, load_ndjson, seed_events
 from api.store.base import EventStore
 from tests.contract.read_models import company_ids, dossier, meetings, plans, relationships, sales
 
 
 @pytest.fixture(autouse=True)
 async def _seeds(store: EventStore) -> None:
-    await load_ndjson(store, seed_events())
+    await load_ndjson(store, seed_events(FIRST_ARTICLE))
 
 
 async def test_seeds_register_six_companies(store: EventStore) -> None:

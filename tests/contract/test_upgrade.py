@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
 """The seed data as ``tidings seed`` of release 0.1 stored it: one ``read_rows`` checkpoint for every projection."""
 
-CHANGED_SINCE_0_1 = ["meetings", "people", "plans", "profile", "relationships", "sales", "search", "timeline"]
+CHANGED_SINCE_0_1 = [
+    "listings", "meetings", "people", "plans", "prices", "profile", "relationships", "sales", "search", "timeline",
+]  # fmt: skip
 """The projections whose rows changed or that are new since release 0.1 (all but evidence), in registry order."""
 
 
