@@ -8,13 +8,14 @@ from datetime import date
 
 import pytest
 
+from api.projections import search, words
 from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Money, Source
 from schema.dossiers import ProductLine
 from schema.events import EventBase
-from tests.contract.read_models import conflicts, dossier, products, timeline
+from tests.contract.read_models import LATEST, conflicts, dossier, products, timeline
 from tests.factories import (
     capital_raised,
     company_registered,
@@ -235,3 +236,15 @@ async def _line_known_on(store: EventStore, day: str) -> ProductLine | None:
     point = ReadPoint(known_on=date.fromisoformat(day))
     found = [line for line in (await products(store, "xiaomi", point)).items if line.product == "SU7"]
     return found[0] if found else None
+
+
+async def test_search_finds_the_listing_by_its_ticker_and_the_prices_by_product(seeded: EventStore) -> None:
+    terms = words.query_terms("1810")
+    _, found, _ = await seeded.search(LATEST, terms, offset=0, limit=10)
+    hits = [search.hit(position, item, score, terms) for position, item, score in found]
+
+    assert [hit.title for hit in hits] == ["xiaomi listed on HKEX as 1810 on 2018-07-09"]
+    terms = words.query_terms("YU7 price")
+    _, found, _ = await seeded.search(LATEST, terms, offset=0, limit=10)
+    titles = [search.hit(position, item, score, terms).title for position, item, score in found]
+    assert "Price of YU7 Standard in China: from CNY 253500 (2025-06-26)" in titles
