@@ -101,7 +101,7 @@ def test_a_store_seeded_by_an_earlier_release_keeps_its_events(tmp_path: Path) -
 
     said = tidings("seed", "--db", db).decode()
 
-    assert "seeded 0 new events (21 already present)" in said
+    assert f"seeded 0 new events ({SEED['events'] - 2} already present)" in said
     assert "kept 2 event(s) as this store has them" in said
     assert "0195bb26-3c00-7009-8a1d-5e3d00000009" in said, "the meeting"
 

@@ -305,7 +305,10 @@ CASES: dict[str, Bad] = {
         url="/events/batch",
     ),
     "at_position past the head": Bad(
-        "beyond_head", "query.at_position", url="/companies/xiaomi/sales?at_position=24", says=("position 23",)
+        "beyond_head",
+        "query.at_position",
+        url=f"/companies/xiaomi/sales?at_position={SEED['events'] + 1}",
+        says=(f"position {SEED['events']}",),
     ),
     # -- limits the spec states on every request string and array (OWASP API4) ------------------------
     "country code too long": Bad(

@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from api.settings import Settings
+from tests.api.wire import SEED
 from tests.factories import sales_reported
 from tests.server import serve
 
@@ -39,7 +40,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def test_ready_reports_the_store_and_its_durability(client: TestClient) -> None:  # type: ignore[type-arg]
     ready = client.get("/ready").json()
     assert ready["status"] == "ready"
-    assert ready["last_position"] == 23
+    assert ready["last_position"] == SEED["events"]
     assert "synchronous=FULL" in ready["durability"] and "journal_mode=wal" in ready["durability"]
     assert client.get("/health").json() == {"status": "ok"}
 
