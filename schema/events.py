@@ -255,7 +255,10 @@ def _positive(path: str, what: str, *, required: bool) -> Rule:
         money = getattr(event, path)
         return money is not None and Decimal(money.amount) == 0
 
-    schema = {"properties": {path: {"properties": {"amount": {"not": {"pattern": _ZERO}}}}}}
+    # Said as "not (an object whose amount is zero)", the form of the plan rules: a branch that names
+    # only ``amount`` of the money would read to example validators as if currency were unknown there.
+    zero = {"type": "object", "required": ["amount"], "properties": {"amount": {"pattern": _ZERO}}}
+    schema = {"not": {"required": [path], "properties": {path: zero}}}
     return Rule(
         "not_positive",
         f"{path}.amount",
