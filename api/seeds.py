@@ -15,6 +15,7 @@ from schema.events import Event
 from schema.views import MAX_BATCH
 
 __all__ = [
+    "FIRST_ARTICLE",
     "IMPORT_BATCH",
     "NdjsonError",
     "batches",
@@ -41,12 +42,16 @@ def read_ndjson(lines: Iterable[bytes], name: str) -> Iterator[Event]:
             raise NdjsonError(name, number, str(error)) from None
 
 
-def seed_events() -> list[Event]:
-    """Every seed event, file by file in name order."""
+FIRST_ARTICLE = "samsung-xiaomi-ev-meeting.ndjson"
+"""The seed file of the first source article (sources/samsung-xiaomi-ev-meeting.de.txt)."""
+
+
+def seed_events(*names: str) -> list[Event]:
+    """Every seed event (or those of the files ``names``), file by file in name order."""
     events: list[Event] = []
     folder = resources.files("seeds")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".ndjson"):
+        if entry.name.endswith(".ndjson") and (not names or entry.name in names):
             events.extend(read_ndjson(entry.read_bytes().splitlines(), entry.name))
     return events
 

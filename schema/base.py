@@ -39,6 +39,7 @@ __all__ = [
     "SignedMoney",
     "Slug",
     "Source",
+    "Ticker",
     "Url",
 ]
 
@@ -194,6 +195,16 @@ Percent = Annotated[
             "(at most 6 digits before the point and 4 after)."
         ),
         examples=["31.8"],
+    ),
+]
+Ticker = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=20,
+        pattern=rf"^[A-Za-z0-9][A-Za-z0-9.:-]{{0,19}}{END}",
+        description="A ticker symbol or stock code as the exchange lists it: letters, digits, dots, colons and hyphens, such as 1810 or BRK.B.",
+        examples=["1810"],
     ),
 ]
 EventId = Annotated[

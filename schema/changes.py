@@ -23,6 +23,9 @@ ChangeKind = Literal[
     "market_position",
     "product",
     "meeting",
+    "price",
+    "listing",
+    "capital_raise",
 ]
 
 

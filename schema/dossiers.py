@@ -42,6 +42,8 @@ from schema.events import (
 )
 
 __all__ = [
+    "CapitalRaise",
+    "CapitalRaiseClaim",
     "Claim",
     "CountClaim",
     "CountFigure",
@@ -69,6 +71,8 @@ __all__ = [
     "Executive",
     "ExecutiveClaim",
     "Fact",
+    "Listing",
+    "ListingClaim",
     "MarketPosition",
     "MarketPositionClaim",
     "MeetingClaim",
@@ -78,7 +82,11 @@ __all__ = [
     "PlanItem",
     "PlanStatus",
     "Plans",
+    "Price",
+    "PriceClaim",
     "Product",
+    "ProductLine",
+    "Products",
     "Profile",
     "Relationship",
     "RelationshipClaim",
@@ -158,6 +166,116 @@ class Product(Fact, frozen=True, kw_only=True):
     launched_on: PartialDate
 
 
+class PriceClaim(Claim, frozen=True, kw_only=True):
+    """One report of a price."""
+
+    price: Money
+    from_price: bool = False
+
+
+class Price(Fact, frozen=True, kw_only=True):
+    """A product's price in a market from a date, as the claim rule resolves the reports of it.
+
+    Reports of one product, variant and market on the same date in the same currency are claims
+    about one price (product, variant and market compared without case or spacing); they disagree
+    when their amounts do (within 2 % when either is approximate). A price on another date is a
+    price change, listed beside the earlier one."""
+
+    product: str
+    variant: str | None = None
+    market: str
+    price: Money
+    from_price: bool = False
+    """The lowest price of a range ("from CNY 215,900")."""
+    announced_on: PartialDate
+    disputed: bool = False
+    """Some report gives another amount."""
+    decided_by: Decision = "single"
+    claims: list[PriceClaim] = []
+    """Every report of this price, best first by the rule."""
+
+
+class ListingClaim(Claim, frozen=True, kw_only=True):
+    """One report of a listing."""
+
+    ticker: str
+    listed_on: PartialDate
+    offer_price: Money | None = None
+    shares_offered: Count | None = None
+    amount_raised: Money | None = None
+
+
+class Listing(Fact, frozen=True, kw_only=True):
+    """The company's shares on an exchange, as the claim rule resolves the reports of that listing.
+
+    Reports of a listing on one exchange (compared without case or spacing) are claims about one
+    listing; they disagree on the ticker, the date, or an amount both give."""
+
+    exchange: str
+    ticker: str
+    listed_on: PartialDate
+    offer_price: Money | None = None
+    shares_offered: Count | None = None
+    amount_raised: Money | None = None
+    disputed: bool = False
+    decided_by: Decision = "single"
+    claims: list[ListingClaim] = []
+    """Every report of this listing, best first by the rule."""
+
+
+class CapitalRaiseClaim(Claim, frozen=True, kw_only=True):
+    """One report of money raised."""
+
+    amount: Money
+    shares: Count | None = None
+    price_per_share: Money | None = None
+
+
+class CapitalRaise(Fact, frozen=True, kw_only=True):
+    """Money the company raised, as the claim rule resolves the reports of it.
+
+    Reports of the same kind of raise on the same date in the same currency are claims about one
+    raise; they disagree when their amounts do (within 2 % when either is approximate)."""
+
+    kind: str
+    raised_on: PartialDate
+    amount: Money
+    shares: Count | None = None
+    price_per_share: Money | None = None
+    disputed: bool = False
+    decided_by: Decision = "single"
+    claims: list[CapitalRaiseClaim] = []
+    """Every report of this raise, best first by the rule."""
+
+
+class ProductLine(Base, frozen=True, kw_only=True):
+    """A product: its launch and its prices by market and variant over time.
+
+    Launches and prices are matched by product name without case or spacing. ``launched_on`` and
+    ``category`` are the earliest launch's, taken from the report that dates it most precisely ("2024-03-28"
+    rather than "2024"); a product with prices but no launch recorded has them null."""
+
+    product: str
+    category: str | None
+    launched_on: PartialDate | None
+    launches: list[Product]
+    """Every launch report of the product, earliest first."""
+    prices: list[Price]
+    """Its prices by date, then market, then variant."""
+
+
+class Products(Base, frozen=True):
+    """The company's products by launch date (products without a launch last), each with its prices."""
+
+    company_id: CompanyId
+    version: Version
+    items: list[ProductLine]
+    known_on: date | None = None
+    """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
+    undated_claims: Tally | None = None
+    """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
+
+
 class Profile(Base, frozen=True):
     company_id: CompanyId
     name: str
@@ -168,6 +286,8 @@ class Profile(Base, frozen=True):
     subsidiaries: list[CompanyRef]
     executives: list[Executive]
     products: list[Product]
+    listings: list[Listing]
+    """Where its shares trade: exchange, ticker and listing date, by date."""
 
 
 class CompanySummary(Base, frozen=True):
@@ -670,6 +790,10 @@ class Dossier(Base, frozen=True):
     open_plans: list[PlanItem]
     """Plans neither met nor missed."""
     counterparties: list[Counterparty]
+    latest_prices: list[Price]
+    """The latest price of each product, variant and market (every product's prices over time: ``/products``)."""
+    capital_raised: list[CapitalRaise]
+    """Money it raised, by date (an offering at listing is in its ``listings`` item)."""
     known_on: date | None = None
     """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
     undated_claims: Tally | None = None
@@ -687,13 +811,17 @@ ConflictKind = Literal[
     "deliveries",
     "production",
     "target_revision",
+    "price",
+    "listing",
+    "capital_raise",
 ]
 """The kinds of fact claims can disagree about, each with the key that makes two reports claims about
 the same fact: a sales figure by period, product and measure; a plan by plan_id; a relationship by
 counterparty, kind and direction; an executive by person; a market position by market and region; a
 financial figure by period, measure and currency (of one status: final or preliminary); orders by
 product, kind and period or window; deliveries and production by product and period or window; a target revision by
-plan_id and date."""
+plan_id and date; a price by product, variant, market, date and currency; a listing by exchange; a capital raise by
+kind, date and currency."""
 
 
 class Conflict(Base, frozen=True, kw_only=True):
@@ -715,6 +843,9 @@ class Conflict(Base, frozen=True, kw_only=True):
     deliveries: CountFigure | None = None
     production: CountFigure | None = None
     target_revision: TargetRevision | None = None
+    price: Price | None = None
+    listing: Listing | None = None
+    capital_raise: CapitalRaise | None = None
 
 
 class Conflicts(Base, frozen=True):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from msgspec import Meta
@@ -36,6 +37,7 @@ from schema.base import (
     Position,
     SignedMoney,
     Source,
+    Ticker,
 )
 from schema.declarations import Catalogue, Declared
 from schema.rules import Rule, Ruled, absent, all_of, at_least_one, given
@@ -43,6 +45,7 @@ from schema.rules import Rule, Ruled, absent, all_of, at_least_one, given
 __all__ = [
     "EVENT_TYPES",
     "Attribution",
+    "CapitalRaised",
     "PreviousMeeting",
     "CompanyRegistered",
     "DeliveriesReported",
@@ -61,12 +64,14 @@ __all__ = [
     "EvidenceAdded",
     "EventRetracted",
     "ExecutiveReported",
+    "ListingCompleted",
     "Location",
     "MarketPositionReported",
     "MeetingHeld",
     "Participant",
     "PlanAnnounced",
     "PlanTarget",
+    "PriceAnnounced",
     "ProductLaunched",
     "RelationshipReported",
     "Retraction",
@@ -250,6 +255,57 @@ class ProductLaunched(EventBase, frozen=True, kw_only=True, tag="product_launche
     product: Name
     category: Label
     launched_on: PartialDate
+
+
+_ZERO = r"^0(?:\.0{1,6})?$"
+"""The ways a ``DecimalAmount`` writes zero (it has no leading zeros and at most six decimals)."""
+
+
+def _positive(path: str, what: str, *, required: bool) -> Rule:
+    """The rule that the money at ``path`` (``price``, ``offer_price``) is more than zero."""
+
+    def broken(event: object) -> bool:
+        money = getattr(event, path)
+        return money is not None and Decimal(money.amount) == 0
+
+    # Said as "not (an object whose amount is zero)", the form of the plan rules: a branch that names
+    # only ``amount`` of the money would read to example validators as if currency were unknown there.
+    zero = {"type": "object", "required": ["amount"], "properties": {"amount": {"pattern": _ZERO}}}
+    schema = {"not": {"required": [path], "properties": {path: zero}}}
+    return Rule(
+        "not_positive",
+        f"{path}.amount",
+        f"{what} is more than zero" + ("" if required else " (leave it out when the news gives none)"),
+        broken,
+        (schema,),
+    )
+
+
+class PriceAnnounced(Ruled, EventBase, frozen=True, kw_only=True, tag="price_announced"):
+    """A company announced the price of a product (or one variant of it) in a market.
+
+    ``from_price`` marks a price the news gives as the lowest of a range ("from CNY 215,900"): the
+    entry price of the cheapest configuration. A later price for the same product, variant and market
+    is a price change, not a dispute: prices are kept per date."""
+
+    summary: ClassVar[str] = "A product's price in a market"
+    names = ("company_id",)
+    dated_by = "announced_on"
+
+    company_id: CompanyId
+    product: Name
+    """The product as its launch names it (``product_launched``), so the two are shown together."""
+    variant: Name | None = None
+    """The version, trim or configuration the price is for ("Standard", "Pro", "Max"); null: the product as such."""
+    market: Name
+    """Where the price applies, as the news names it: a country or region ("China", "Europe")."""
+    price: Money
+    from_price: bool = False
+    """True when the price is the lowest of a range ("from CNY 215,900")."""
+    announced_on: PartialDate
+    """When the price was announced (or took effect, where the news says only that)."""
+
+    rules = (_positive("price", "a price", required=True),)
 
 
 class SalesReported(Ruled, EventBase, frozen=True, kw_only=True, tag="sales_reported"):
@@ -558,6 +614,64 @@ class TargetRevised(Ruled, EventBase, frozen=True, kw_only=True, tag="target_rev
             "the previous and the new target count the same thing: both in one currency, or both without",
             lambda t: t.previous is not None and t.previous.currency != t.target.currency,
         ),
+    )
+
+
+class ListingCompleted(Ruled, EventBase, frozen=True, kw_only=True, tag="listing_completed"):
+    """A company's shares began trading on an exchange (an IPO, or a second listing)."""
+
+    summary: ClassVar[str] = "A stock-market listing with its exchange and ticker"
+    names = ("company_id",)
+    dated_by = "listed_on"
+
+    company_id: CompanyId
+    exchange: Name
+    """The exchange as the news names it, such as HKEX or Hong Kong Stock Exchange."""
+    ticker: Ticker
+    listed_on: PartialDate
+    """The first day of trading."""
+    offer_price: Money | None = None
+    """The price per share of the offering, where there was one."""
+    shares_offered: Count | None = None
+    """How many shares the offering sold, where the news says."""
+    amount_raised: Money | None = None
+    """What the offering raised, as the news gives it (gross unless the note says otherwise)."""
+
+    rules = (
+        _positive("offer_price", "an offer price", required=False),
+        _positive("amount_raised", "an amount raised", required=False),
+    )
+
+
+class CapitalRaised(Ruled, EventBase, frozen=True, kw_only=True, tag="capital_raised"):
+    """A company raised money: a share placement, a rights issue, a bond, a funding round."""
+
+    summary: ClassVar[str] = "Money a company raised, how and when"
+    names = ("company_id",)
+    dated_by = "raised_on"
+
+    company_id: CompanyId
+    kind: Literal[
+        "share_placement",
+        "rights_issue",
+        "public_offering",
+        "private_round",
+        "bonds",
+        "convertible_bonds",
+        "loan",
+        "other",
+    ]
+    raised_on: PartialDate
+    """When the raise was completed (or priced, where the news says only that)."""
+    amount: Money
+    """What it raised, as the news gives it (gross unless the note says otherwise)."""
+    shares: Count | None = None
+    """How many shares it issued or placed, where the news says."""
+    price_per_share: Money | None = None
+
+    rules = (
+        _positive("amount", "an amount raised", required=True),
+        _positive("price_per_share", "a price per share", required=False),
     )
 
 

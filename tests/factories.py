@@ -7,12 +7,12 @@ a test passes ``id=`` (for idempotency, evidence and retraction targets).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from uuid import UUID, uuid4
 
-from api.seeds import read_ndjson
+from api.seeds import FIRST_ARTICLE, seed_events
 from schema.base import Certainty, Count, Money, SignedMoney, Source
 from schema.events import (
+    CapitalRaised,
     CompanyRegistered,
     DeliveriesReported,
     Event,
@@ -20,6 +20,7 @@ from schema.events import (
     EvidenceAdded,
     ExecutiveReported,
     FinancialMeasure,
+    ListingCompleted,
     Location,
     MarketPositionReported,
     MeetingHeld,
@@ -27,6 +28,7 @@ from schema.events import (
     Participant,
     PlanAnnounced,
     PlanTarget,
+    PriceAnnounced,
     ProductionReported,
     ProductLaunched,
     RelationshipReported,
@@ -38,19 +40,21 @@ from schema.events import (
 )
 
 __all__ = [
-    "FIRST_ARTICLE",
     "first_article_events",
     "SOURCE",
+    "capital_raised",
     "company_registered",
     "deliveries_reported",
     "event_retracted",
     "evidence_added",
     "executive_reported",
+    "listing_completed",
     "market_position_reported",
     "meeting_held",
     "new_id",
     "orders_reported",
     "plan_announced",
+    "price_announced",
     "product_launched",
     "production_reported",
     "relationship_reported",
@@ -61,13 +65,10 @@ __all__ = [
     "target_revised",
 ]
 
-FIRST_ARTICLE = "samsung-xiaomi-ev-meeting.ndjson"
-"""The seed file of the first source article (the German report of the Samsung–Xiaomi meeting)."""
-
 
 def first_article_events() -> list[Event]:
     """The seed events of the first source article alone, without the later seed files."""
-    return list(read_ndjson(resources.files("seeds").joinpath(FIRST_ARTICLE).read_bytes().splitlines(), FIRST_ARTICLE))
+    return seed_events(FIRST_ARTICLE)
 
 
 SOURCE = Source(title="Test article", publisher="Tidings tests", language="en")
@@ -122,6 +123,79 @@ def product_launched(
 ) -> ProductLaunched:
     return ProductLaunched(
         sources=[SOURCE], company_id=company_id, product=product, category=category, launched_on=launched_on
+    )
+
+
+def price_announced(
+    company_id: str,
+    product: str,
+    amount: str,
+    *,
+    currency: str = "CNY",
+    variant: str | None = None,
+    market: str = "China",
+    from_price: bool = False,
+    approximate: bool = False,
+    announced_on: str = "2024-03-28",
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+    id: UUID | None = None,
+) -> PriceAnnounced:
+    return PriceAnnounced(
+        id=id,
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        product=product,
+        variant=variant,
+        market=market,
+        price=Money(amount=amount, currency=currency, approximate=approximate),
+        from_price=from_price,
+        announced_on=announced_on,
+    )
+
+
+def listing_completed(
+    company_id: str,
+    exchange: str,
+    ticker: str,
+    *,
+    listed_on: str = "2018-07-09",
+    amount_raised: Money | None = None,
+    offer_price: Money | None = None,
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+) -> ListingCompleted:
+    return ListingCompleted(
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        exchange=exchange,
+        ticker=ticker,
+        listed_on=listed_on,
+        amount_raised=amount_raised,
+        offer_price=offer_price,
+    )
+
+
+def capital_raised(
+    company_id: str,
+    amount: str,
+    *,
+    currency: str = "HKD",
+    approximate: bool = False,
+    kind: str = "share_placement",
+    raised_on: str = "2025-03-25",
+    sources: Sequence[Source] = (SOURCE,),
+    certainty: Certainty = "reported",
+) -> CapitalRaised:
+    return CapitalRaised(
+        sources=list(sources),
+        certainty=certainty,
+        company_id=company_id,
+        kind=kind,  # type: ignore[arg-type]
+        raised_on=raised_on,
+        amount=Money(amount=amount, currency=currency, approximate=approximate),
     )
 
 

@@ -17,9 +17,11 @@ import msgspec
 from api.projections import (
     counts,
     deliveries,
+    listings,
     meetings,
     orders,
     plans,
+    prices,
     production,
     profile,
     relationships,
@@ -28,6 +30,7 @@ from api.projections import (
 )
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
+from schema.base import Money
 from schema.changes import Change, ChangeCause, ChangeKind
 from schema.dossiers import CountFigure, Fact, Product
 from schema.events import CompanyRegistered, EventRetracted, StoredEvent
@@ -51,6 +54,9 @@ _KINDS: tuple[ChangeKind, ...] = (
     "market_position",
     "product",
     "meeting",
+    "price",
+    "listing",
+    "capital_raise",
 )
 _registration = msgspec.json.Decoder(CompanyRegistered)
 
@@ -162,7 +168,36 @@ def state(data: CompanyRows) -> State:
         key = f"{meeting.kind} {meeting.occurred_on} {','.join(meeting.counterparties)}"
         meeting_fields: dict[str, Any] = {"site": meeting.site, "occasion": meeting.occasion, "topics": meeting.topics}
         put("meeting", key, meeting_fields, _claims(meeting.claims))
+    for price in prices.prices(data):
+        key = " ".join(p for p in (price.product, price.variant, price.market, price.announced_on) if p)
+        price_fields: dict[str, Any] = {
+            "price": _money(price.price),
+            "from_price": price.from_price,
+            "disputed": price.disputed,
+        }
+        put("price", f"{key} {price.price.currency}", price_fields, _claims(price.claims))
+    for listing in listings.listings(data):
+        listing_fields: dict[str, Any] = {
+            "ticker": listing.ticker,
+            "listed_on": listing.listed_on,
+            "offer_price": _money(listing.offer_price),
+            "amount_raised": _money(listing.amount_raised),
+            "disputed": listing.disputed,
+        }
+        put("listing", listing.exchange, listing_fields, _claims(listing.claims))
+    for raised in listings.capital_raised(data):
+        raised_fields: dict[str, Any] = {"amount": _money(raised.amount), "disputed": raised.disputed}
+        put(
+            "capital_raise",
+            f"{raised.kind} {raised.raised_on} {raised.amount.currency}",
+            raised_fields,
+            _claims(raised.claims),
+        )
     return found
+
+
+def _money(money: Money | None) -> str | None:
+    return None if money is None else f"{money.amount} {money.currency}"
 
 
 def changes(before: State, after: State, between: Iterable[StoredEvent], start: int) -> list[Change]:
@@ -220,5 +255,8 @@ READ_MODEL = ReadModel(
         "executive",
         "product",
         "meeting",
+        "price",
+        "listing",
+        "capital",
     ),
 )

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from api.projections import (
     deliveries,
+    listings,
     orders,
     plans,
+    prices,
     production,
     profile,
     relationships,
@@ -32,6 +34,9 @@ KINDS: dict[ConflictKind, str] = {
     "deliveries": deliveries.VIEW,
     "production": production.VIEW,
     "target_revision": target_revisions.VIEW,
+    "price": "price",
+    "listing": "listing",
+    "capital_raise": "capital",
 }
 """Each kind of fact that can be disputed, and the view its reports are stored in."""
 
@@ -107,6 +112,24 @@ def disputes(data: CompanyRows, kinds: Iterable[ConflictKind] = KINDS) -> list[C
             Conflict(company_id=company, kind="target_revision", latest_position=_latest(r.claims), target_revision=r)
             for r in target_revisions.resolved(data)
             if r.disputed
+        ]
+    if "price" in wanted:
+        found += [
+            Conflict(company_id=company, kind="price", latest_position=_latest(p.claims), price=p)
+            for p in prices.prices(data)
+            if p.disputed
+        ]
+    if "listing" in wanted:
+        found += [
+            Conflict(company_id=company, kind="listing", latest_position=_latest(item.claims), listing=item)
+            for item in listings.listings(data)
+            if item.disputed
+        ]
+    if "capital_raise" in wanted:
+        found += [
+            Conflict(company_id=company, kind="capital_raise", latest_position=_latest(c.claims), capital_raise=c)
+            for c in listings.capital_raised(data)
+            if c.disputed
         ]
     return found
 

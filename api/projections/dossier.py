@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.projections import plans, profile, results, sales
+from api.projections import listings, plans, prices, profile, results, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
@@ -10,7 +10,10 @@ from schema.events import CompanyRegistered
 
 __all__ = ["READ_MODEL", "VIEWS", "build", "referenced"]
 
-VIEWS = ("subsidiary", "executive", "product", "meeting", *plans.VIEWS, results.VIEW, "relationship", "market")
+VIEWS = (
+    "subsidiary", "executive", "product", "meeting", *plans.VIEWS, results.VIEW, "relationship", "market", "price",
+    "listing", "capital",
+)  # fmt: skip
 """What the dossier reads; its counts come from the timeline without fetching it."""
 
 
@@ -53,6 +56,8 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         latest_results=results.latest(results.figures(data)),
         open_plans=open_plans,
         counterparties=counterparties,
+        latest_prices=prices.latest(prices.prices(data)),
+        capital_raised=listings.capital_raised(data),
         **data.known(),
     )
 

@@ -1,7 +1,8 @@
-"""Profile read model: the latest registration, parent and subsidiaries, executives, products."""
+"""Profile read model: the latest registration, parent and subsidiaries, executives, products, listings."""
 
 from __future__ import annotations
 
+from api.projections import listings
 from api.projections.claims import claim_fields, resolve, same_words
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
@@ -81,6 +82,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
         subsidiaries=subsidiaries,
         executives=executives(data),
         products=sorted(data.facts("product", Product), key=lambda p: (p.launched_on, p.position)),
+        listings=listings.listings(data),
     )
 
 

@@ -25,15 +25,18 @@ from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode, event_tag
 from schema.events import (
+    CapitalRaised,
     CompanyRegistered,
     DeliveriesReported,
     EventRetracted,
     EvidenceAdded,
     ExecutiveReported,
+    ListingCompleted,
     MarketPositionReported,
     MeetingHeld,
     OrdersReported,
     PlanAnnounced,
+    PriceAnnounced,
     ProductionReported,
     ProductLaunched,
     RelationshipReported,
@@ -57,6 +60,7 @@ _SKIPPED = frozenset(
         "type", "id", "event_id", "url", "language", "published_on", "occurred_on", "launched_on",
         "period", "due", "certainty", "currency", "amount", "country", "approximate", "years_before",
         "revised_on", "announced_on", "starting_on", "change_yoy", "unit",
+        "listed_on", "raised_on",
     }
 )  # fmt: skip
 """Fields that hold codes, ids and dates rather than words a reader searches for."""
@@ -103,6 +107,17 @@ def _title(stored: StoredEvent) -> str:
             return f"{event.visitor.company_id} visited {event.site} of {event.host_company_id} in {event.occurred_on}"
         case ProductLaunched():
             return f"{event.company_id} launched {event.product} ({event.category}) in {event.launched_on}"
+        case PriceAnnounced():
+            what = f"{event.product} {event.variant}" if event.variant else event.product
+            price = f"{'from ' if event.from_price else ''}{event.price.currency} {event.price.amount}"
+            return f"Price of {what} in {event.market}: {price} ({event.announced_on})"
+        case ListingCompleted():
+            return f"{event.company_id} listed on {event.exchange} as {event.ticker} on {event.listed_on}"
+        case CapitalRaised():
+            kind = event.kind.replace("_", " ")
+            return (
+                f"{event.company_id} raised {event.amount.currency} {event.amount.amount} ({kind}, {event.raised_on})"
+            )
         case SalesReported():
             return f"Sales of {event.company_id}{' (' + event.product + ')' if event.product else ''} in {event.period}"
         case PlanAnnounced():

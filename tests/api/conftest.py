@@ -1,6 +1,7 @@
 """Clients for the HTTP behaviour tests: the whole app in process, over a fresh SQLite file per test.
 
-``client`` holds the first seed article's events (the Samsung/Xiaomi article), ``empty_client`` nothing;
+``client`` holds the first seed article's events (the Samsung/Xiaomi article), ``seeded_client`` every
+seed file, ``empty_client`` nothing;
 ``make_client`` builds one with other settings (a small body limit, a second database).
 """
 
@@ -70,6 +71,12 @@ def client(make_client: MakeClient) -> TestClient:  # type: ignore[type-arg]
     stored = client.post("/events/batch", content=body, headers={"content-type": "application/json"})
     assert stored.status_code == 201, stored.text
     return client
+
+
+@pytest.fixture
+def seeded_client(make_client: MakeClient) -> TestClient:  # type: ignore[type-arg]
+    """Every seed file, as ``tidings serve --seed`` stores them."""
+    return make_client("seeded.db", seed=True)
 
 
 @pytest.fixture

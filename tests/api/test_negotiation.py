@@ -23,6 +23,7 @@ _GETS = {
     "/companies/{company_id}/timeline": "/companies/xiaomi/timeline",
     "/companies/{company_id}/meetings": "/companies/xiaomi/meetings",
     "/companies/{company_id}/sales": "/companies/xiaomi/sales",
+    "/companies/{company_id}/products": "/companies/xiaomi/products",
     "/companies/{company_id}/plans": "/companies/xiaomi/plans",
     "/companies/{company_id}/relationships": "/companies/xiaomi/relationships",
     "/companies/{company_id}/conflicts": "/companies/xiaomi/conflicts",

@@ -189,8 +189,9 @@ def test_known_on_is_a_calendar_day_on_or_before_as_of(
 
 
 def test_known_on_answers_what_was_published_by_that_day(client: TestClient) -> None:  # type: ignore[type-arg]
-    before = client.get("/companies/xiaomi?known_on=2025-03-01").json()
-    after = client.get("/companies/xiaomi?known_on=2025-03-31&at_position=23").json()
+    first_article = SEED["first_article"]  # all its sources are dated 2025-03
+    before = client.get(f"/companies/xiaomi?known_on=2025-03-01&at_position={first_article}").json()
+    after = client.get(f"/companies/xiaomi?known_on=2025-03-31&at_position={first_article}").json()
 
     assert (before["known_on"], before["counts"], before["latest_sales"]) == ("2025-03-01", {}, [])
     assert after["known_on"] == "2025-03-31"

@@ -1,8 +1,9 @@
 """What is known about a company, read over HTTP from the seed article's events.
 
-The seed store holds 23 events (positions 1..23): six companies, Jay Y. Lee and Lei Jun,
-their meeting in Beijing, Lee's visit to BYD, Xiaomi's 2024 sales and two plans,
-supply relationships, market positions, and two pingbacks as evidence.
+The seed store holds the first article's 23 events (positions 1..23): six companies, Jay Y. Lee and
+Lei Jun, their meeting in Beijing, Lee's visit to BYD, Xiaomi's 2024 sales and two plans, supply
+relationships, market positions, and two pingbacks as evidence; then the later seed files. Tests of
+the first article read at ``at_position=23``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests.api.wire import SEED, SOURCE
 
 Client = TestClient  # type: ignore[type-arg]
 
-READ_MODELS = ["", "/timeline", "/meetings", "/sales", "/plans", "/relationships", "/conflicts"]
+READ_MODELS = ["", "/timeline", "/meetings", "/sales", "/products", "/plans", "/relationships", "/conflicts"]
 
 
 def _get(client: Client, path: str, **params: Any) -> Any:
@@ -123,11 +124,11 @@ def test_a_summary_carries_the_version_and_last_position(client: Client) -> None
 
 
 def test_the_dossier_of_xiaomi(client: Client) -> None:
-    dossier = _get(client, "/companies/xiaomi")
+    dossier = _get(client, "/companies/xiaomi", at_position=SEED["first_article"])
 
     assert dossier["company_id"] == "xiaomi"
     assert dossier["version"] == 15, "registration, 12 facts and 2 pieces of evidence touch xiaomi"
-    assert dossier["last_position"] == 23
+    assert dossier["last_position"] == SEED["first_article"]
     profile = dossier["profile"]
     assert (profile["name"], profile["country"], profile["parent"]) == ("Xiaomi", "CN", None)
     assert [(e["person_id"], e["name"], e["role"]) for e in profile["executives"]] == [("lei-jun", "Lei Jun", "CEO")]
@@ -151,6 +152,48 @@ def test_the_dossier_of_xiaomi(client: Client) -> None:
         "samsung-electronics": ["competes_with", "meeting", "partners_with", "supplies"],
         "samsung-sdi": ["supplies"],
     }
+
+
+def test_the_products_of_xiaomi_give_the_su7_and_yu7_launch_prices(seeded_client: Client) -> None:
+    client = seeded_client
+    items = _get(client, "/companies/xiaomi/products")["items"]
+
+    launches = [(i["product"], i["launched_on"]) for i in items]
+    assert launches == [("SU7", "2024-03-28"), ("YU7", "2025-06-26")]
+    prices = {
+        (i["product"], p["variant"]): (p["price"], p["from_price"], p["market"], p["announced_on"])
+        for i in items
+        for p in i["prices"]
+    }
+    assert prices[("SU7", "Standard")] == (
+        {"amount": "215900", "currency": "CNY", "approximate": False},
+        True,
+        "China",
+        "2024-03-28",
+    )
+    assert prices[("YU7", "Standard")][0]["amount"] == "253500"
+
+
+def test_the_dossier_shows_the_hkex_listing_and_the_2025_placement(seeded_client: Client) -> None:
+    client = seeded_client
+    dossier = _get(client, "/companies/xiaomi")
+
+    (listing,) = dossier["profile"]["listings"]
+    assert (listing["exchange"], listing["ticker"], listing["listed_on"]) == ("HKEX", "1810", "2018-07-09")
+    (placement,) = dossier["capital_raised"]
+    assert (placement["raised_on"], placement["amount"]["amount"], placement["amount"]["currency"]) == (
+        "2025-03-25",
+        "42500000000",
+        "HKD",
+    )
+    assert ("YU7", "253500") in [(p["product"], p["price"]["amount"]) for p in dossier["latest_prices"]]
+
+
+def test_products_of_an_unknown_company_is_a_404_problem(client: Client) -> None:
+    response = client.get("/companies/tesla/products")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_the_dossier_names_parent_and_subsidiaries(client: Client) -> None:
@@ -251,7 +294,7 @@ def _timeline(client: Client, company: str, **params: Any) -> list[tuple[str, in
 
 
 def test_the_timeline_is_ordered_by_occurred_on_then_position(client: Client) -> None:
-    timeline = _timeline(client, "xiaomi")
+    timeline = _timeline(client, "xiaomi", at_position=SEED["first_article"])
 
     assert timeline == sorted(timeline, key=lambda item: (item[0], item[1]))
     assert timeline[:3] == [
@@ -283,8 +326,21 @@ def test_the_timeline_type_filter_is_repeatable(client: Client) -> None:
     assert timeline == [("2024", 12, "sales_reported"), ("2025-03-22", 9, "meeting_held")]
 
 
+def test_the_later_seed_files_date_the_su7_launch_and_its_prices_to_the_day(seeded_client: Client) -> None:
+    in_2024 = _timeline(seeded_client, "xiaomi", **{"from": "2024", "to": "2024"})
+
+    assert [(day, t) for day, p, t in in_2024 if p > SEED["first_article"]][:2] == [
+        ("2024-03-28", "product_launched"),
+        ("2024-03-28", "price_announced"),
+    ]
+
+
 def test_the_timeline_from_and_to_filters_take_partial_dates(client: Client) -> None:
-    assert [p for _, p, _ in _timeline(client, "xiaomi", **{"from": "2024", "to": "2024"})] == [10, 12]
+    in_2024 = _timeline(client, "xiaomi", **{"from": "2024", "to": "2024"})
+    assert [(p, t) for _, p, t in in_2024 if p <= SEED["first_article"]] == [
+        (10, "product_launched"),
+        (12, "sales_reported"),
+    ]
     march = _timeline(client, "samsung-electronics", **{"from": "2025-03", "to": "2025-03"})
     assert {day[:7] for day, _, _ in march} == {"2025-03"}
     assert march == sorted(march, key=lambda item: (item[0], item[1]))
@@ -297,7 +353,7 @@ def test_timeline_cursor_paging_visits_every_item_once_in_order(client: Client) 
     everything = _get(client, "/companies/xiaomi/timeline", limit=1000)["items"]
     seen: list[Any] = []
     params: dict[str, Any] = {"limit": 2}
-    for _ in range(20):
+    for _ in range(100):
         page = _get(client, "/companies/xiaomi/timeline", **params)
         assert len(page["items"]) <= 2
         seen += page["items"]
@@ -306,7 +362,7 @@ def test_timeline_cursor_paging_visits_every_item_once_in_order(client: Client) 
         params["cursor"] = page["next_cursor"]
 
     assert seen == everything
-    assert len(everything) == 13
+    assert len(everything) == sum(_get(client, "/companies/xiaomi")["counts"].values())
 
 
 # -- meetings, sales, plans, relationships -----------------------------------------------

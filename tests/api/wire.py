@@ -189,6 +189,39 @@ EVERY_TYPE: dict[str, dict[str, Any]] = {
         "previous": {"value": "350000"},
         "target": {"value": "400000", "approximate": True},
     },
+    "price_announced": {
+        "type": "price_announced",
+        "sources": [SOURCE],
+        "certainty": "confirmed",
+        "company_id": "xiaomi",
+        "product": "SU7",
+        "variant": "Standard",
+        "market": "China",
+        "price": {"amount": "215900", "currency": "CNY", "approximate": False},
+        "from_price": True,
+        "announced_on": "2024-03-28",
+    },
+    "listing_completed": {
+        "type": "listing_completed",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "exchange": "HKEX",
+        "ticker": "1810",
+        "listed_on": "2018-07-09",
+        "offer_price": {"amount": "17", "currency": "HKD"},
+        "shares_offered": {"value": 2180000000, "approximate": True},
+        "amount_raised": {"amount": "4720000000", "currency": "USD", "approximate": True},
+    },
+    "capital_raised": {
+        "type": "capital_raised",
+        "sources": [SOURCE],
+        "company_id": "xiaomi",
+        "kind": "share_placement",
+        "raised_on": "2025-03-25",
+        "amount": {"amount": "42500000000", "currency": "HKD", "approximate": True},
+        "shares": {"value": 800000000},
+        "price_per_share": {"amount": "53.25", "currency": "HKD"},
+    },
     "evidence_added": {
         "type": "evidence_added",
         "sources": [{"title": "Xiaomi y Samsung", "publisher": "Planeta Xiaomi", "language": "es"}],
@@ -205,9 +238,11 @@ EVERY_TYPE: dict[str, dict[str, Any]] = {
 """One body of each event type, each valid once PREREQUISITES are stored."""
 
 # The seed article (seeds/samsung-xiaomi-ev-meeting.ndjson), as the read-model tests use it
-# (the ``client`` fixture stores its events alone); ``all_events``: every seed file, as --seed stores them.
+# (the ``client`` fixture stores its events alone; ``seeded_client`` every seed file, as --seed does);
+# ``all_events``: every seed file; ``first_article``: the article's last position in either.
 SEED = {
     "events": 23,
+    "first_article": 23,
     "all_events": len(seed_events()),
     "xiaomi_registered": "0195bb26-3c00-7002-8a1d-5e3d00000002",
     "xiaomi_sales_2024": "0195bb26-3c00-700c-8a1d-5e3d0000000c",

@@ -15,6 +15,7 @@ from api.projections import meetings as meetings_model
 from api.projections import orders as orders_model
 from api.projections import people as people_model
 from api.projections import plans as plans_model
+from api.projections import prices as prices_model
 from api.projections import production as production_model
 from api.projections import relationships as relationships_model
 from api.projections import results as results_model
@@ -31,6 +32,7 @@ from schema.dossiers import (
     Orders,
     Plans,
     Production,
+    Products,
     Relationships,
     Results,
     SalesSeries,
@@ -51,6 +53,7 @@ __all__ = [
     "person",
     "plans",
     "production",
+    "products",
     "relationships",
     "results",
     "sales",
@@ -113,6 +116,11 @@ async def plans(store: EventStore, company_id: str, point: ReadPoint = LATEST) -
     return plans_model.build(data)
 
 
+async def products(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Products:
+    data, _ = await _rows(store, "products", company_id, point)
+    return prices_model.build(data)
+
+
 async def relationships(store: EventStore, company_id: str, point: ReadPoint = LATEST) -> Relationships:
     data, _ = await _rows(store, "relationships", company_id, point)
     return relationships_model.build(data)
@@ -151,6 +159,7 @@ async def encoded_read_models(store: EventStore, point: ReadPoint = LATEST) -> d
             ("deliveries", deliveries),
             ("production", production),
             ("plans", plans),
+            ("products", products),
             ("relationships", relationships),
             ("conflicts", conflicts),
         ):

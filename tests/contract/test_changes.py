@@ -11,7 +11,16 @@ from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Source
 from schema.changes import Change
-from tests.factories import event_retracted, executive_reported, production_reported, sales_reported, target_revised
+from tests.factories import (
+    capital_raised,
+    event_retracted,
+    executive_reported,
+    listing_completed,
+    price_announced,
+    production_reported,
+    sales_reported,
+    target_revised,
+)
 
 
 @pytest.fixture
@@ -110,3 +119,19 @@ async def test_a_winning_claim_changes_the_chosen_value(seeded: EventStore) -> N
     assert (figure.change, figure.fields) == ("changed", ["disputed", "value"])
     assert (figure.before and figure.before["value"], figure.after and figure.after["value"]) == ("300000", "410000")
     assert [c.position for c in figure.caused_by] == [later.events[0].position]
+
+
+async def test_a_price_cut_a_listing_and_a_raise_are_changes_of_their_own_kinds(seeded: EventStore) -> None:
+    head = await seeded.last_position()
+    await seeded.append([price_announced("xiaomi", "SU7", "199900", variant="Standard", announced_on="2025-01-10")])
+    await seeded.append([listing_completed("xiaomi", "SSE", "688001", listed_on="2026-01-05")])
+    await seeded.append([capital_raised("xiaomi", "10000000000", kind="bonds", raised_on="2026-02")])
+
+    found = await _changes(seeded, "xiaomi", head)
+
+    assert [(c.kind, c.key, c.change) for c in found] == [
+        ("price", "SU7 Standard China 2025-01-10 CNY", "gained"),
+        ("listing", "SSE", "gained"),
+        ("capital_raise", "bonds 2026-02 HKD", "gained"),
+    ]
+    assert found[0].after is not None and found[0].after["price"] == "199900 CNY"

@@ -29,10 +29,12 @@ SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
 
 CHANGED_SINCE_0_1 = [
     "deliveries",
+    "listings",
     "meetings",
     "orders",
     "people",
     "plans",
+    "prices",
     "production",
     "profile",
     "relationships",
@@ -50,10 +52,12 @@ results, orders, deliveries, production and revised targets (issue 19) joined th
 
 CHANGED_SINCE_39079CB = [
     "deliveries",
+    "listings",
     "meetings",
     "orders",
     "people",
     "plans",
+    "prices",
     "production",
     "profile",
     "relationships",
@@ -63,7 +67,7 @@ CHANGED_SINCE_39079CB = [
     "timeline",
 ]
 """New since 39079cb, or changed: plan items carry judged_by, judgement and history; plan targets carry approximate;
-facts carry their note."""
+facts carry their note; prices, listings and capital raised are new."""
 
 
 def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:

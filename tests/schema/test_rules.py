@@ -63,7 +63,53 @@ _MEETING = {
     "participants": [{"company_id": "xiaomi"}, {"company_id": "samsung"}],
 }
 
+_PRICE = {
+    "type": "price_announced",
+    "sources": SOURCES,
+    "company_id": "xiaomi",
+    "product": "SU7",
+    "market": "China",
+    "announced_on": "2024-03-28",
+}
+_LISTING = {
+    "type": "listing_completed",
+    "sources": SOURCES,
+    "company_id": "xiaomi",
+    "exchange": "HKEX",
+    "ticker": "1810",
+    "listed_on": "2018-07-09",
+}
+_RAISE = {
+    "type": "capital_raised",
+    "sources": SOURCES,
+    "company_id": "xiaomi",
+    "kind": "share_placement",
+    "raised_on": "2025-03-25",
+}
+_ZEROS = ["0", "0.0", "0.000000"]
+_POSITIVE = ["0.000001", "17", "215900", "10.5"]
+
+
+def _money(amounts: list[str]) -> list[dict[str, Any]]:
+    return [{"amount": amount, "currency": "HKD"} for amount in amounts]
+
+
 BODIES: dict[str, list[dict[str, Any]]] = {
+    "not_positive": [
+        *_combinations(_PRICE, {"price": _money(_ZEROS + _POSITIVE)}),
+        *_combinations(
+            _LISTING,
+            {
+                "offer_price": [_LEFT_OUT, None, *_money(["0", "17"])],
+                "amount_raised": [_LEFT_OUT, None, *_money(["0.00", "4720000000"])],
+            },
+        ),
+        *_combinations(
+            {**_RAISE, "amount": _money(["42500000000"])[0]},
+            {"price_per_share": [_LEFT_OUT, None, *_money(["0", "53.25"])]},
+        ),
+        *_combinations(_RAISE, {"amount": _money(["0", "0.000000", "42500000000"])}),
+    ],
     "units_or_revenue": _combinations(
         _SALES,
         {
@@ -133,6 +179,7 @@ def test_every_rule_json_schema_can_state_is_in_the_schema() -> None:
         "empty_attribution",
         "empty_previous_meeting",
         "period_or_window",
+        "not_positive",
     }
     assert "allOf" in DOC["components"]["schemas"]["SalesReported"]
     assert "allOf" in DOC["components"]["schemas"]["PlanAnnounced"]

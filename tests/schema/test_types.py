@@ -21,7 +21,7 @@ def sales(**fields: object) -> bytes:
 
 def test_event_type_literal_lists_exactly_the_union_tags() -> None:
     assert set(get_args(EventType)) == set(EVENT_TYPES)
-    assert len(EVENT_TYPES) == 16
+    assert len(EVENT_TYPES) == 19
 
 
 def test_stored_tags_are_the_documented_ones() -> None:
@@ -41,6 +41,9 @@ def test_stored_tags_are_the_documented_ones() -> None:
             "deliveries_reported",
             "production_reported",
             "target_revised",
+            "price_announced",
+            "listing_completed",
+            "capital_raised",
             "evidence_added",
             "event_retracted",
         ]
@@ -186,3 +189,70 @@ def test_a_plan_stored_before_targets_could_be_approximate_still_decodes_as_exac
     old += b'"target":{"value":"350000","currency":null},"due":"2025"}'
     event = decode(old)
     assert event.target is not None and (event.target.value, event.target.approximate) == ("350000", False)
+
+
+def _price(amount: str) -> bytes:
+    body = {
+        "type": "price_announced",
+        "company_id": "xiaomi",
+        "product": "SU7",
+        "variant": "Standard",
+        "market": "China",
+        "price": {"amount": amount, "currency": "CNY"},
+        "from_price": True,
+        "announced_on": "2024-03-28",
+        "sources": [SOURCE],
+    }
+    return msgspec.json.encode(body)
+
+
+def test_a_price_is_more_than_zero() -> None:
+    assert decode(_price("215900")).price.amount == "215900"
+    with pytest.raises(msgspec.ValidationError, match=r"price\.amount: a price is more than zero"):
+        decode(_price("0.00"))
+
+
+@pytest.mark.parametrize(
+    ("ticker", "taken"),
+    [
+        ("1810", True),
+        ("BRK.B", True),
+        ("005930", True),
+        ("", False),
+        ("18 10", False),
+        ("-1810", False),
+        ("X" * 21, False),
+    ],
+)
+def test_a_ticker_is_a_symbol_of_letters_digits_and_dots(ticker: str, taken: bool) -> None:
+    body = {
+        "type": "listing_completed",
+        "company_id": "xiaomi",
+        "exchange": "HKEX",
+        "ticker": ticker,
+        "listed_on": "2018-07-09",
+        "sources": [SOURCE],
+    }
+    if taken:
+        assert decode(msgspec.json.encode(body)).ticker == ticker
+    else:
+        with pytest.raises(msgspec.ValidationError, match="ticker"):
+            decode(msgspec.json.encode(body))
+
+
+def test_capital_raised_needs_a_positive_amount_and_a_known_kind() -> None:
+    body = {
+        "type": "capital_raised",
+        "company_id": "xiaomi",
+        "kind": "share_placement",
+        "raised_on": "2025-03-25",
+        "amount": {"amount": "42500000000", "currency": "HKD", "approximate": True},
+        "shares": {"value": 800000000},
+        "price_per_share": {"amount": "53.25", "currency": "HKD"},
+        "sources": [SOURCE],
+    }
+    assert decode(msgspec.json.encode(body)).amount.amount == "42500000000"
+    with pytest.raises(msgspec.ValidationError, match=r"amount\.amount: an amount raised is more than zero"):
+        decode(msgspec.json.encode({**body, "amount": {"amount": "0", "currency": "HKD"}}))
+    with pytest.raises(msgspec.ValidationError, match="kind"):
+        decode(msgspec.json.encode({**body, "kind": "ipo-ish"}))

@@ -31,6 +31,7 @@ from api.projections import (
     meetings,
     orders,
     plans,
+    prices,
     production,
     relationships,
     results,
@@ -50,6 +51,7 @@ from schema.dossiers import (
     Orders,
     Plans,
     Production,
+    Products,
     Relationships,
     Results,
     SalesSeries,
@@ -512,6 +514,32 @@ async def get_production(
 
 
 @get(
+    "/companies/{company_id:str}/products",
+    operation_id="getCompanyProducts",
+    tags=["companies"],
+    summary="A company's products with their launches and prices",
+    description=(
+        "Each product by launch date, with every launch report and its prices by date, market and variant "
+        '(`from_price`: the lowest of a range, "from CNY 215,900"). Launches and prices are matched by product '
+        "name, case and spacing aside. Reports of one price (product, variant, market, date, currency) are "
+        "claims: `disputed` says whether they disagree, `decided_by` which step of the rule chose the price shown."
+    ),
+    dependencies=COMPANY_READ_POINT,
+    opt=_conditional(),
+    response_headers=[_ETAG],
+    responses={**NOT_MODIFIED, **_READ_PROBLEMS},
+)
+async def get_products(
+    request: Request[Any, Any, Any],
+    company_id: CompanyPath,
+    store: Store,
+    point: NamedDependency[ReadPoint],
+) -> Response[Products]:
+    data, _ = await _load(store, "products", company_id, point)
+    return cached(request, prices.build(data), _etag(data.version))
+
+
+@get(
     "/companies/{company_id:str}/plans",
     operation_id="getCompanyPlans",
     tags=["companies"],
@@ -586,8 +614,9 @@ async def get_conflicts(
     tags=["companies"],
     summary="A company's dossier",
     description=(
-        "Profile (name, aliases, country, parent, subsidiaries, executives), `version` (the events touching "
-        "it, also its ETag), counts per event type, latest sales, latest results, open plans and counterparties."
+        "Profile (name, aliases, country, parent, subsidiaries, executives, products, listings), `version` (the "
+        "events touching it, also its ETag), counts per event type, latest sales, latest results, open plans, "
+        "counterparties, the latest price of each product, variant and market, and the capital it raised."
     ),
     dependencies=COMPANY_READ_POINT,
     opt=_conditional(
@@ -602,6 +631,7 @@ async def get_conflicts(
                     ("GetOrders", get_orders),
                     ("GetDeliveries", get_deliveries),
                     ("GetProduction", get_production),
+                    ("GetProducts", get_products),
                     ("GetPlans", get_plans),
                     ("GetRelationships", get_relationships),
                     ("GetConflicts", get_conflicts),
@@ -646,6 +676,7 @@ company_handlers = [
     get_orders,
     get_deliveries,
     get_production,
+    get_products,
     get_plans,
     get_relationships,
     get_conflicts,

@@ -23,6 +23,8 @@ export function headline(event: Event): string {
       return `${event.visitor.company_id} visited ${event.site} of ${event.host_company_id}`;
     case "product_launched":
       return `${event.company_id} launched ${event.product} (${event.launched_on})`;
+    case "price_announced":
+      return `${event.product} ${event.variant ?? ""} in ${event.market}: ${event.from_price ? "from " : ""}${event.price.currency} ${event.price.amount}`;
     case "sales_reported":
       return `${event.company_id} sold ${event.units?.value ?? "?"} units in ${event.period}`;
     case "plan_announced":
@@ -41,6 +43,10 @@ export function headline(event: Event): string {
       return `${event.company_id} produced ${event.count.value}${event.period ? ` in ${event.period}` : ""}`;
     case "target_revised":
       return `${event.company_id} revised ${event.plan_id} to ${event.target.value} on ${event.revised_on}`;
+    case "listing_completed":
+      return `${event.company_id} listed on ${event.exchange} as ${event.ticker} on ${event.listed_on}`;
+    case "capital_raised":
+      return `${event.company_id} raised ${event.amount.currency} ${event.amount.amount} (${event.kind}) on ${event.raised_on}`;
     case "evidence_added":
       return `${event.sources.length} more source(s) for ${event.event_id}`;
     case "event_retracted":
