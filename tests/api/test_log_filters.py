@@ -36,7 +36,8 @@ def test_the_last_ten_events_newest_first(client: Client) -> None:
     assert (page.json()["next_after"], page.json()["next_before"]) == (0, SEED["events"] - 9)
 
 
-def test_march_2025_gives_the_meeting_the_visit_and_the_placement(client: Client) -> None:
+def test_march_2025_gives_the_meeting_the_visit_and_the_placement(seeded_client: Client) -> None:
+    client = seeded_client
     assert [kind for _, kind in _listed(client, occurred_from="2025-03", occurred_to="2025-03")] == [
         "meeting_held",
         "site_visited",
