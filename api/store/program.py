@@ -400,7 +400,8 @@ class Store:
         pattern = None if q is None else "%" + re.sub(r"([!%_])", r"!\1", q.lower()) + "%"
         async with self.driver.reading() as tx:
             at, _ = await self._resolve(tx, point)
-            keys = [str(row[0]) for row in await tx.rows(Q.PERSON_PAGE, cursor or "", at, company, pattern, limit + 1)]
+            page = Q.PERSON_PAGE if company is None else Q.PERSON_PAGE_AT_COMPANY
+            keys = [str(row[0]) for row in await tx.rows(page, cursor or "", at, company, pattern, limit + 1)]
             found = [(key, _person_rows(await tx.rows(Q.PERSON_ROWS, key, at))) for key in keys[:limit]]
         return found, len(keys) > limit
 

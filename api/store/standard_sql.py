@@ -104,6 +104,11 @@ STANDARD: dict[Q, str] = {
         "AND (CAST($4 AS TEXT) IS NULL OR key LIKE $4 ESCAPE '!' OR sort LIKE $4 ESCAPE '!') "
         "GROUP BY key ORDER BY key LIMIT $5"
     ),
+    Q.PERSON_PAGE_AT_COMPANY: (
+        f"SELECT key FROM read_rows WHERE company_id = $3 AND {_PEOPLE} AND key > $1 AND {_VALID_AT} "
+        "AND (CAST($4 AS TEXT) IS NULL OR key LIKE $4 ESCAPE '!' OR sort LIKE $4 ESCAPE '!') "
+        "GROUP BY key ORDER BY key LIMIT $5"
+    ),
     Q.TIMELINE_COUNTS: (
         f"SELECT key, count(*) FROM read_rows WHERE company_id = $1 AND view = 'timeline' AND {_VALID_AT} "
         "GROUP BY key ORDER BY key"
