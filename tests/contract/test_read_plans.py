@@ -88,3 +88,34 @@ async def test_a_page_of_one_company_s_people_seeks_the_company(filled: EventSto
     (params,) = [params for statement, params in statements if statement == Q.PERSON_PAGE_AT_COMPANY]
     plan = await _plan(filled, Q.PERSON_PAGE_AT_COMPANY, params)
     assert any("company_id=?" in step or "(company_id = " in step for step in plan), plan
+
+
+def _seeks_company_and_view(plan: list[str]) -> bool:
+    return any(("company_id=? AND view=?" in step) or ("company_id = " in step and "view = " in step) for step in plan)
+
+
+@pytest.mark.parametrize("view", ["relationship", "executive", "market"])
+async def test_the_candidates_for_disputes_are_sought_company_by_company(filled: EventStore, view: str) -> None:
+    assert isinstance(filled, Store)
+    async with filled.driver.reading() as tx:
+        at = await filled.last_position()
+        every = sorted({str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, "", at, view, 1000)})
+        expected = []
+        for company in sorted({f"company-{n:02d}" for n in range(1, 15)}):
+            claims: dict[tuple[str, str], int] = {}
+            for row_view, _, key, sort, _ in await tx.rows(Q.COMPANY_ROWS, company, at):
+                if row_view == view:
+                    claims[(key, sort)] = claims.get((key, sort), 0) + 1
+            if any(count > 1 for count in claims.values()):
+                expected.append(company)
+    assert every == expected != []
+
+    async def page() -> None:
+        assert (
+            await filled.contested(ReadPoint(), view, after="company-02", limit=3)
+            == [c for c in expected if c > "company-02"][:3]
+        )
+
+    (params,) = [params for statement, params in await _recorded(filled, page) if statement == Q.CONTESTED_COMPANIES]
+    plan = await _plan(filled, Q.CONTESTED_COMPANIES, params)
+    assert _seeks_company_and_view(plan), plan
