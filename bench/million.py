@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             served.stop()
         load = f"{before}; {_loadavg()}"
         appends = (
-            measure_appends(made, work, 20 if args.smoke else 200, 2 if args.smoke else 5, rounds) if rounds else None
+            measure_appends(made, work, 20 if args.smoke else 500, 2 if args.smoke else 5, rounds) if rounds else None
         )
     command = " ".join(["python -m bench.million", *(argv if argv is not None else sys.argv[1:])])
     block = report(made, rows, appends, command, load, requests, args.seconds)
