@@ -419,12 +419,15 @@ class Store:
         hits = [(int(position), bytes(item), float(score)) for position, item, score in found]
         return at, hits[:limit], len(hits) > limit
 
-    async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
-        """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``
-        at ``point``: the candidates for disputes, which the read model's rule decides."""
+    async def contested(
+        self, point: ReadPoint, view: str, *, after: str, limit: int, until: str | None = None
+    ) -> list[str]:
+        """Companies after ``after`` (and up to ``until``, in id order) with two or more claims about one
+        fact of ``view`` at ``point``: the candidates for disputes, which the read model's rule decides."""
         async with self.driver.reading() as tx:
             at, _ = await self._resolve(tx, point)
-            return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit)]
+            last = _AFTER_EVERY_ID if until is None else until
+            return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit, last)]
 
     async def _resolve(self, tx: Transaction, point: ReadPoint) -> tuple[int, datetime]:
         """The log position a read is as of, and the clock it is evaluated at."""
@@ -547,6 +550,10 @@ def _company_rows(
         if row.view == "evidence":
             evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
     return CompanyRows(company_id, version, last, at, at_time, rows, evidence)
+
+
+_AFTER_EVERY_ID = "~"
+"""Sorts after every company id (a slug: lower-case letters, digits, hyphens), bytewise and in "C"."""
 
 
 def _person_rows(rows: Iterable[Sequence[Any]]) -> PersonRows:

@@ -84,7 +84,8 @@ STANDARD: dict[Q, str] = {
     # Company by company in id order, each a seek of its rows of the view: grouping the rows of every
     # company after the cursor before the LIMIT read the whole table (2 s a view at 1,000,000 events).
     Q.CONTESTED_COMPANIES: (
-        "SELECT c.company_id FROM companies c WHERE c.company_id > $1 AND EXISTS (SELECT 1 FROM read_rows r "
+        "SELECT c.company_id FROM companies c WHERE c.company_id > $1 AND c.company_id <= $5 "
+        "AND EXISTS (SELECT 1 FROM read_rows r "
         "WHERE r.company_id = c.company_id AND r.view = $3 AND r.position <= $2 "
         "AND (r.retracted_at IS NULL OR r.retracted_at > $2) GROUP BY r.key, r.sort HAVING count(*) > 1) "
         "ORDER BY c.company_id LIMIT $4"

@@ -90,8 +90,9 @@ class Q(StrEnum):
 
     # -- read models ---------------------------------------------------------------------------
     CONTESTED_COMPANIES = "contested_companies"
-    """(after company_id, at, view, limit) -> (company_id,) in id order: companies with two or more
-    rows of the view with one key and sort valid at ``at`` (candidates for disputes: the rule decides)."""
+    """(after company_id, at, view, limit, up to company_id) -> (company_id,) in id order: companies with
+    two or more rows of the view with one key and sort valid at ``at`` (candidates for disputes: the rule
+    decides)."""
     POSITION_AT = "position_at"
     """(recorded_at) -> (position,): the last position recorded at or before it, 0 if none."""
     RECORDED_AT = "recorded_at"
