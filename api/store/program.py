@@ -495,14 +495,15 @@ async def _sparsest(
         [(Q.LAST_POSITION, ()), *((statement, (term, after, before, _COUNTED)) for term in terms)]
     )
     head = int(found[0][0][0]) if found[0] else 0
-    whole = max(min(before - 1, head) - after, 1)
+    top = min(before, head + 1)  # a page without `before` starts above the head, not at the largest integer
+    whole = max(top - 1 - after, 1)
     density: dict[str, float] = {}
     for term, rows in zip(terms, found[1:], strict=True):
         n, reached = int(rows[0][0]), rows[0][1]
         if n < _COUNTED or reached is None:
             density[term] = n / whole
         else:
-            density[term] = n / max(before - int(reached) if descending else int(reached) - after, 1)
+            density[term] = n / max(top - int(reached) if descending else int(reached) - after, 1)
     return min(walks, key=lambda walk: sum(density[term] for term in walk))
 
 
