@@ -41,3 +41,18 @@ def test_the_log_filter_benchmark_runs_and_prints_a_row_per_filter() -> None:
     assert table[0].startswith("| filter (SQLite, 3,000 events) | p50 ms | p99 ms |")
     for name in ("`person`", "`certainty=speculative`", "`publisher`, a rare one", "`occurred_from`/`occurred_to`"):
         assert any(line.startswith(f"| {name}") for line in table), name
+
+
+def test_the_million_event_benchmark_runs_every_read_and_reuses_its_store(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench.million", "--smoke", "--store", str(tmp_path / "store")]
+    first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-3000:]
+    table = [line for line in first.stdout.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| read (SQLite, 3,000 events) | p50 ms | p99 ms |")
+    for read in ("`/events?person=`", "`/people/{id}`", "`/search?q=`", "`/graph?company=&depth=3`", "`/conflicts`"):
+        assert any(line.startswith(f"| {read}") for line in table), read
+    assert any(line.startswith("| a batch of 1,000 events") for line in table)
+    assert "made by this run" in first.stdout
+    again = subprocess.run([*command, "--append-rounds", "0"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "reused, made by an earlier run" in again.stdout

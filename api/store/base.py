@@ -210,9 +210,11 @@ class EventStore(Protocol):
         (one per company, person or event), ``limit`` of them from ``offset``; and whether more follow."""
         ...
 
-    async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
-        """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``
-        at ``point``: the candidates for disputes, which the read model's rule decides."""
+    async def contested(
+        self, point: ReadPoint, view: str, *, after: str, limit: int, until: str | None = None
+    ) -> list[str]:
+        """Companies after ``after`` (and up to ``until``, in id order) with two or more claims about one
+        fact of ``view`` at ``point``: the candidates for disputes, which the read model's rule decides."""
         ...
 
     async def ready(self) -> ReadyState:

@@ -400,7 +400,8 @@ class Store:
         pattern = None if q is None else "%" + re.sub(r"([!%_])", r"!\1", q.lower()) + "%"
         async with self.driver.reading() as tx:
             at, _ = await self._resolve(tx, point)
-            keys = [str(row[0]) for row in await tx.rows(Q.PERSON_PAGE, cursor or "", at, company, pattern, limit + 1)]
+            page = Q.PERSON_PAGE if company is None else Q.PERSON_PAGE_AT_COMPANY
+            keys = [str(row[0]) for row in await tx.rows(page, cursor or "", at, company, pattern, limit + 1)]
             found = [(key, _person_rows(await tx.rows(Q.PERSON_ROWS, key, at))) for key in keys[:limit]]
         return found, len(keys) > limit
 
@@ -418,12 +419,15 @@ class Store:
         hits = [(int(position), bytes(item), float(score)) for position, item, score in found]
         return at, hits[:limit], len(hits) > limit
 
-    async def contested(self, point: ReadPoint, view: str, *, after: str, limit: int) -> list[str]:
-        """Companies after ``after`` (in id order) with two or more claims about one fact of ``view``
-        at ``point``: the candidates for disputes, which the read model's rule decides."""
+    async def contested(
+        self, point: ReadPoint, view: str, *, after: str, limit: int, until: str | None = None
+    ) -> list[str]:
+        """Companies after ``after`` (and up to ``until``, in id order) with two or more claims about one
+        fact of ``view`` at ``point``: the candidates for disputes, which the read model's rule decides."""
         async with self.driver.reading() as tx:
             at, _ = await self._resolve(tx, point)
-            return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit)]
+            last = _AFTER_EVERY_ID if until is None else until
+            return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit, last)]
 
     async def _resolve(self, tx: Transaction, point: ReadPoint) -> tuple[int, datetime]:
         """The log position a read is as of, and the clock it is evaluated at."""
@@ -491,14 +495,15 @@ async def _sparsest(
         [(Q.LAST_POSITION, ()), *((statement, (term, after, before, _COUNTED)) for term in terms)]
     )
     head = int(found[0][0][0]) if found[0] else 0
-    whole = max(min(before - 1, head) - after, 1)
+    top = min(before, head + 1)  # a page without `before` starts above the head, not at the largest integer
+    whole = max(top - 1 - after, 1)
     density: dict[str, float] = {}
     for term, rows in zip(terms, found[1:], strict=True):
         n, reached = int(rows[0][0]), rows[0][1]
         if n < _COUNTED or reached is None:
             density[term] = n / whole
         else:
-            density[term] = n / max(before - int(reached) if descending else int(reached) - after, 1)
+            density[term] = n / max(top - int(reached) if descending else int(reached) - after, 1)
     return min(walks, key=lambda walk: sum(density[term] for term in walk))
 
 
@@ -546,6 +551,10 @@ def _company_rows(
         if row.view == "evidence":
             evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
     return CompanyRows(company_id, version, last, at, at_time, rows, evidence)
+
+
+_AFTER_EVERY_ID = "~"
+"""Sorts after every company id (a slug: lower-case letters, digits, hyphens), bytewise and in "C"."""
 
 
 def _person_rows(rows: Iterable[Sequence[Any]]) -> PersonRows:

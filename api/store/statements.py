@@ -90,8 +90,9 @@ class Q(StrEnum):
 
     # -- read models ---------------------------------------------------------------------------
     CONTESTED_COMPANIES = "contested_companies"
-    """(after company_id, at, view, limit) -> (company_id,) in id order: companies with two or more
-    rows of the view with one key and sort valid at ``at`` (candidates for disputes: the rule decides)."""
+    """(after company_id, at, view, limit, up to company_id) -> (company_id,) in id order: companies with
+    two or more rows of the view with one key and sort valid at ``at`` (candidates for disputes: the rule
+    decides)."""
     POSITION_AT = "position_at"
     """(recorded_at) -> (position,): the last position recorded at or before it, 0 if none."""
     RECORDED_AT = "recorded_at"
@@ -107,6 +108,9 @@ class Q(StrEnum):
     PERSON_PAGE = "person_page"
     """(after person_id, at, company_id or NULL, LIKE pattern or NULL, limit) -> (person_id,) in id order:
     people with a row valid at ``at`` (at that company; whose id or lower-cased name matches)."""
+    PERSON_PAGE_AT_COMPANY = "person_page_at_company"
+    """PERSON_PAGE with a company: the same parameters and answer, read from that company's rows, not by
+    walking every person's (which read the whole people index to find a company's dozen at 1,000,000 events)."""
     SEARCH = "search"
     """(query, at, limit, offset) -> (position, item, score) of the ``search`` rows valid at ``at`` that match
     the query (in the dialect's full-text syntax, see ``Dialect.search_query``), one per key (its best

@@ -158,3 +158,25 @@ def test_company_and_kind_may_be_repeated(client: Client) -> None:
     rest = _get(client, "/conflicts", company=["xiaomi", "byd"], limit=1, cursor="byd")
     assert ([c["company_id"] for c in rest["items"]], rest["next_cursor"]) == (["xiaomi"], None)
     assert _get(client, "/conflicts", company=["xiaomi"], kind=["plan"])["items"] == []
+
+
+def test_pages_of_one_dispute_find_each_kind_in_company_order(client: Client) -> None:
+    """A page looks for the candidates of each kind up to the last company an earlier kind filled the
+    page with: the sales dispute at xiaomi comes after the relationship disputes of byd and catl."""
+    for status, source in (("active", _source("Reuters", "2026-01-05")), ("ended", _source("CnEVPost", "2026-02-01"))):
+        body = {"type": "relationship_reported", "from_company_id": "catl", "to_company_id": "byd"}
+        response = client.post("/events", json={**body, "kind": "supplies", "status": status, "sources": [source]})
+        assert response.status_code == 201, response.text
+    _units(client, "xiaomi", 300000, _source("CnEVPost", "2026-01-02"))
+    _units(client, "xiaomi", 410000, _source("Reuters", "2026-03-24"))
+
+    pages, cursor = [], None
+    while True:
+        page = _get(client, "/conflicts", limit=1, **({"cursor": cursor} if cursor else {}))
+        pages.append([(c["company_id"], c["kind"]) for c in page["items"]])
+        if (cursor := page["next_cursor"]) is None:
+            break
+
+    assert pages[:3] == [[("byd", "relationship")], [("catl", "relationship")], [("xiaomi", "sales")]]
+    assert all(page == [] for page in pages[3:])
+    assert [(c["company_id"], c["kind"]) for c in _get(client, "/conflicts")["items"]] == [p[0] for p in pages[:3]]

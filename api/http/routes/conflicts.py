@@ -69,7 +69,9 @@ async def list_conflicts(
         return [c for c in every if c.latest_position > since]
 
     kinds = [k for k in conflicts.KINDS if not kind or k in kind]
-    views = sorted({conflicts.KINDS[k] for k in kinds})
+    # In the order of KINDS, the kinds disputed most often first: the first view to fill a page bounds
+    # the search of the rarer ones (below).
+    views = list(dict.fromkeys(conflicts.KINDS[k] for k in kinds))
 
     items: list[Conflict] = []
     after, more = cursor or "", False
@@ -77,8 +79,16 @@ async def list_conflicts(
         if company:
             batch = sorted(c for c in set(company) if c > after)
         else:
-            # The first `limit` candidates of the union are among the first `limit` of each view.
-            found = {c for view in views for c in await store.contested(point, view, after=after, limit=limit)}
+            # The first `limit` candidates of the union are among the first `limit` of each view; once one
+            # view has `limit` of them, none after its last can be, so the next views look no further
+            # (a view with few disputes would otherwise be read to the end of the store).
+            found: set[str] = set()
+            until: str | None = None
+            for view in views:
+                candidates = await store.contested(point, view, after=after, limit=limit, until=until)
+                found.update(candidates)
+                if len(candidates) == limit:
+                    until = min(until or candidates[-1], candidates[-1])
             batch = sorted(found)[:limit]
         for index, candidate in enumerate(batch):
             items += await disputes(candidate)
