@@ -8,6 +8,7 @@ The events in between that touched those claims are the change's causes.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -41,23 +42,8 @@ Fields = dict[str, str | None]
 State = dict[tuple[ChangeKind, str], tuple[Fields, dict[int, UUID]]]
 """(kind, key) -> (the fact's shown fields as text, the positions and ids of the claims behind it)."""
 
-_KINDS: tuple[ChangeKind, ...] = (
-    "profile",
-    "sales",
-    "results",
-    "orders",
-    "deliveries",
-    "production",
-    "plan",
-    "relationship",
-    "executive",
-    "market_position",
-    "product",
-    "meeting",
-    "price",
-    "listing",
-    "capital_raise",
-)
+_KINDS: tuple[ChangeKind, ...] = typing.get_args(ChangeKind)
+"""In the order changes are listed: the order ``ChangeKind`` names them."""
 _registration = msgspec.json.Decoder(CompanyRegistered)
 
 
