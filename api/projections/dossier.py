@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.projections import listings, plans, prices, profile, results, sales
+from api.projections import listings, periods, plans, prices, profile, results, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
@@ -52,8 +52,8 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
         last_position=data.last_position,
         profile=profile.build(data, registrations),
         counts=dict(sorted(data.counts.items())),
-        latest_sales=sales.latest(figures),
-        latest_results=results.latest(results.figures(data)),
+        latest_sales=periods.latest(figures),
+        latest_results=periods.latest(results.figures(data)),
         open_plans=open_plans,
         counterparties=counterparties,
         latest_prices=prices.latest(prices.prices(data)),

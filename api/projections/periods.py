@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from schema.dossiers import DatedBy, Granularity
 from schema.events import StoredEvent
 
-__all__ = ["granularity", "occurred_on", "period_sort", "period_start"]
+__all__ = ["granularity", "latest", "occurred_on", "period_sort", "period_start"]
+
+
+class _Figure(Protocol):
+    @property
+    def period(self) -> str: ...
+    @property
+    def granularity(self) -> Granularity: ...
+
+
+F = TypeVar("F", bound=_Figure)
 
 
 def occurred_on(stored: StoredEvent) -> tuple[str, DatedBy]:
@@ -39,3 +51,12 @@ def granularity(period: str) -> Granularity:
     if len(period) == 4:
         return "year"
     return "quarter" if "-Q" in period else "month"
+
+
+def latest(items: list[F]) -> list[F]:
+    """The figures of the latest period of each granularity: year, then quarter, then month."""
+    newest: dict[str, str] = {}
+    for figure in items:
+        if figure.period > newest.get(figure.granularity, ""):
+            newest[figure.granularity] = figure.period
+    return [f for g in ("year", "quarter", "month") for f in items if f.granularity == g and f.period == newest.get(g)]

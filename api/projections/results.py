@@ -21,7 +21,7 @@ from schema.codec import encode
 from schema.dossiers import ResultClaim, ResultFigure, Results, ResultsReport
 from schema.events import ResultsReported, StoredEvent
 
-__all__ = ["PROJECTION", "READ_MODEL", "VIEW", "build", "figures", "latest", "rows"]
+__all__ = ["PROJECTION", "READ_MODEL", "VIEW", "build", "figures", "rows"]
 
 VIEW = "results"
 Key = tuple[str, str, str]
@@ -98,15 +98,6 @@ def figures(data: CompanyRows) -> list[ResultFigure]:
             )
         )
     return sorted(result, key=lambda f: (period_sort(f.period), f.measure, f.value.currency))
-
-
-def latest(items: list[ResultFigure]) -> list[ResultFigure]:
-    """The figures of the latest period of each granularity: year, then quarter, then month."""
-    newest: dict[str, str] = {}
-    for figure in items:
-        if figure.period > newest.get(figure.granularity, ""):
-            newest[figure.granularity] = figure.period
-    return [f for g in ("year", "quarter", "month") for f in items if f.granularity == g and f.period == newest.get(g)]
 
 
 def build(data: CompanyRows) -> Results:

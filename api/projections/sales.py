@@ -15,7 +15,7 @@ from schema.codec import encode
 from schema.dossiers import SalesClaim, SalesFigure, SalesReport, SalesSeries
 from schema.events import SalesReported, StoredEvent
 
-__all__ = ["PROJECTION", "READ_MODEL", "build", "figures", "latest", "rows", "value"]
+__all__ = ["PROJECTION", "READ_MODEL", "build", "figures", "rows", "value"]
 
 
 def rows(stored: StoredEvent) -> list[Row]:
@@ -87,15 +87,6 @@ def figures(data: CompanyRows) -> list[SalesFigure]:
 def _order(figure: SalesFigure) -> tuple[str, str, bool, str]:
     currency = figure.revenue.currency if figure.revenue is not None else ""
     return (period_sort(figure.period), figure.product or "", figure.measure == "revenue", currency)
-
-
-def latest(items: list[SalesFigure]) -> list[SalesFigure]:
-    """The figures of the latest period of each granularity: year, then quarter, then month."""
-    newest: dict[str, str] = {}
-    for figure in items:
-        if figure.period > newest.get(figure.granularity, ""):
-            newest[figure.granularity] = figure.period
-    return [f for g in ("year", "quarter", "month") for f in items if f.granularity == g and f.period == newest.get(g)]
 
 
 def build(data: CompanyRows) -> SalesSeries:
