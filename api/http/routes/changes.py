@@ -11,8 +11,9 @@ from litestar import get
 from litestar.params import QueryParameter
 
 from api.errors import CompanyNotFound, InvalidInput
-from api.http.routes.companies import CompanyPath, Moment
+from api.http.routes.conditional import CompanyPath
 from api.http.routes.injected import Store
+from api.http.routes.read_point import Moment
 from api.http.routes.responses import problems
 from api.projections import changes
 from api.projections.company_rows import CompanyRows

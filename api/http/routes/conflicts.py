@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from api.http.openapi.extras import Extras, Link
-from api.http.routes.companies import COMPANY_READ_POINT
 from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import MAX_COMPANIES, constrained
+from api.http.routes.read_point import COMPANY_READ_POINT
 from api.http.routes.responses import problems
 from api.projections import conflicts
 from api.store.readpoint import ReadPoint

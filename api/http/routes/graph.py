@@ -11,9 +11,9 @@ from litestar.params import QueryParameter
 from api.errors import CompanyNotFound, InvalidInput
 from api.http.graph_formats import DOT, GRAPHML, to_dot, to_graphml
 from api.http.openapi.extras import Extras
-from api.http.routes.companies import COMPANY_READ_POINT
 from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
+from api.http.routes.read_point import COMPANY_READ_POINT
 from api.http.routes.responses import problems
 from api.projections.company_rows import CompanyRows
 from api.projections.graph import Filters, GraphBuilder, around, of_companies

@@ -13,10 +13,11 @@ from litestar.params import PathParameter, QueryParameter
 
 from api.errors import PersonNotFound
 from api.http.openapi.extras import Extras, Link
-from api.http.routes.companies import IF_NONE_MATCH, NOT_MODIFIED, READ_POINT, cached
+from api.http.routes.conditional import IF_NONE_MATCH, NOT_MODIFIED, cached
 from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
 from api.http.routes.parameters import constrained
+from api.http.routes.read_point import READ_POINT
 from api.http.routes.responses import problems
 from api.projections import people
 from api.store.readpoint import ReadPoint

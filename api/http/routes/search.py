@@ -13,8 +13,8 @@ from litestar.params import QueryParameter
 
 from api.errors import InvalidInput
 from api.http.openapi.extras import Extras, Link
-from api.http.routes.companies import READ_POINT
 from api.http.routes.injected import Store
+from api.http.routes.read_point import READ_POINT
 from api.http.routes.responses import problems
 from api.projections import search, words
 from api.store.readpoint import ReadPoint
