@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
@@ -51,6 +52,8 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 
 def fold(text: str) -> str:
     """Casefolded, compatibility-decomposed, without combining marks."""
+    if text.isascii():  # the common case, and already decomposed: casefold is lower there
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -62,29 +65,40 @@ def tokens(text: str) -> list[str]:
 
 def spellings(word: str) -> list[str]:
     """The folded forms of one original word: more than one where an umlaut has a second spelling (ä -> ae)."""
+    return list(_spellings(word))
+
+
+@lru_cache(maxsize=1 << 16)
+def _spellings(word: str) -> tuple[str, ...]:
+    # Cached: a log repeats its words (names, ids, publishers), and folding is most of indexing's time.
     folded = tokens(word)
-    cased = unicodedata.normalize("NFC", word.casefold())
-    if cased.translate(_UMLAUTS) != cased:
-        folded += [w for w in tokens(cased.translate(_UMLAUTS)) if w not in folded]
-    return folded
+    if not word.isascii():
+        cased = unicodedata.normalize("NFC", word.casefold())
+        if cased.translate(_UMLAUTS) != cased:
+            folded += [w for w in tokens(cased.translate(_UMLAUTS)) if w not in folded]
+    return tuple(folded)
 
 
 def parts(word: str) -> Iterator[str]:
     """The parts of a folded word that the second column indexes: its suffixes of PART_FROM letters or
     more, starting at the fourth letter or later; none for a word longer than LONGEST_COMPOUND."""
+    yield from _parts(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parts(word: str) -> tuple[str, ...]:
     if len(word) > LONGEST_COMPOUND:
-        return
-    for start in range(_MODIFIER, len(word) - PART_FROM + 1):
-        yield word[start:]
+        return ()
+    return tuple(word[start:] for start in range(_MODIFIER, len(word) - PART_FROM + 1))
 
 
 def indexed(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     """The words and the (distinct) compound parts a document of ``texts`` is indexed under."""
     words: list[str] = []
     for text in texts:
-        for original in _WORD.findall(unicodedata.normalize("NFC", text)):
-            words += spellings(original)
-    inner = dict.fromkeys(part for word in dict.fromkeys(words) for part in parts(word))
+        for original in _WORD.findall(text if text.isascii() else unicodedata.normalize("NFC", text)):
+            words += _spellings(original)
+    inner = dict.fromkeys(part for word in dict.fromkeys(words) for part in _parts(word))
     return words, list(inner)
 
 
