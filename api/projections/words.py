@@ -65,12 +65,10 @@ def tokens(text: str) -> list[str]:
 
 def spellings(word: str) -> list[str]:
     """The folded forms of one original word: more than one where an umlaut has a second spelling (ä -> ae)."""
-    return list(_spellings(word))
+    return list(_spellings(word) if len(word) <= LONGEST_COMPOUND else _spell(word))
 
 
-@lru_cache(maxsize=1 << 16)
-def _spellings(word: str) -> tuple[str, ...]:
-    # Cached: a log repeats its words (names, ids, publishers), and folding is most of indexing's time.
+def _spell(word: str) -> tuple[str, ...]:
     folded = tokens(word)
     if not word.isascii():
         cased = unicodedata.normalize("NFC", word.casefold())
@@ -79,16 +77,21 @@ def _spellings(word: str) -> tuple[str, ...]:
     return tuple(folded)
 
 
+_spellings = lru_cache(maxsize=1 << 15)(_spell)
+
+
 def parts(word: str) -> Iterator[str]:
     """The parts of a folded word that the second column indexes: its suffixes of PART_FROM letters or
     more, starting at the fourth letter or later; none for a word longer than LONGEST_COMPOUND."""
     yield from _parts(word)
 
 
-@lru_cache(maxsize=1 << 16)
 def _parts(word: str) -> tuple[str, ...]:
-    if len(word) > LONGEST_COMPOUND:
-        return ()
+    return () if len(word) > LONGEST_COMPOUND else _compound_parts(word)
+
+
+@lru_cache(maxsize=1 << 12)  # a part list holds up to 41 suffixes of a word
+def _compound_parts(word: str) -> tuple[str, ...]:
     return tuple(word[start:] for start in range(_MODIFIER, len(word) - PART_FROM + 1))
 
 
@@ -96,10 +99,23 @@ def indexed(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     """The words and the (distinct) compound parts a document of ``texts`` is indexed under."""
     words: list[str] = []
     for text in texts:
-        for original in _WORD.findall(text if text.isascii() else unicodedata.normalize("NFC", text)):
-            words += _spellings(original)
+        words += _short_text_words(text) if len(text) <= _CACHED_TEXT else _text_words(text)
     inner = dict.fromkeys(part for word in dict.fromkeys(words) for part in _parts(word))
     return words, list(inner)
+
+
+def _text_words(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for original in _WORD.findall(text if text.isascii() else unicodedata.normalize("NFC", text)):
+        found += _spellings(original) if len(original) <= LONGEST_COMPOUND else _spell(original)
+    return tuple(found)
+
+
+# Publishers, source titles, names and words recur across a log's events, and folding them is most of
+# what indexing costs: short texts and words are folded once. Only short ones, so that the caches stay
+# small (a few MB at most) whatever the texts.
+_CACHED_TEXT = 200
+_short_text_words = lru_cache(maxsize=1 << 13)(_text_words)
 
 
 class Term(NamedTuple):
