@@ -303,8 +303,8 @@ class Deal(Fact, frozen=True, kw_only=True):
 
     role: DealRole
     """This company's part in the deal."""
-    acquirer_id: CompanyId
-    target_id: CompanyId
+    acquirer_company_id: CompanyId
+    target_company_id: CompanyId
     seller_ids: list[CompanyId] = []
     stake_percent: Stake | None = None
     """The share of the target; null: the whole company."""

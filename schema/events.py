@@ -723,15 +723,15 @@ _STAKE_RULE = Rule(
 )
 _OWN_TARGET = Rule(
     "own_acquisition",
-    "target_id",
+    "target_company_id",
     "a company cannot acquire itself: the acquirer and the target differ",
-    lambda d: d.acquirer_id == d.target_id,
+    lambda d: d.acquirer_company_id == d.target_company_id,
 )
 _SELLER_PARTY = Rule(
     "seller_is_party",
     "seller_ids",
     "a seller is neither the acquirer nor the target",
-    lambda d: d.acquirer_id in d.seller_ids or d.target_id in d.seller_ids,
+    lambda d: d.acquirer_company_id in d.seller_ids or d.target_company_id in d.seller_ids,
 )
 Sellers = Annotated[list[CompanyId], Meta(max_length=20)]
 
@@ -743,11 +743,11 @@ class AcquisitionAnnounced(Ruled, EventBase, frozen=True, kw_only=True, tag="acq
     ``acquisition_completed`` or ``acquisition_terminated`` names it by ``announcement_id``."""
 
     summary: ClassVar[str] = "An agreed acquisition: acquirer, target, sellers, stake and price"
-    names = ("acquirer_id", "target_id", "seller_ids[]")
+    names = ("acquirer_company_id", "target_company_id", "seller_ids[]")
     dated_by = "announced_on"
 
-    acquirer_id: CompanyId
-    target_id: CompanyId
+    acquirer_company_id: CompanyId
+    target_company_id: CompanyId
     seller_ids: Sellers = []
     """The companies selling (a private-equity owner, a parent); empty when the news names none."""
     stake_percent: Stake | None = None
@@ -774,14 +774,14 @@ class AcquisitionCompleted(Ruled, EventBase, frozen=True, kw_only=True, tag="acq
     deals of its parties, and the announcement's sellers lose the target as a subsidiary."""
 
     summary: ClassVar[str] = "A completed acquisition: the acquirer becomes the parent of a majority stake"
-    names = ("acquirer_id", "target_id", "seller_ids[]")
+    names = ("acquirer_company_id", "target_company_id", "seller_ids[]")
     dated_by = "completed_on"
     links = ("announcement_id", "acquisition_announced")
 
     announcement_id: EventId | None = None
     """The id of the ``acquisition_announced`` event it completes, where one is recorded."""
-    acquirer_id: CompanyId
-    target_id: CompanyId
+    acquirer_company_id: CompanyId
+    target_company_id: CompanyId
     seller_ids: Sellers = []
     """The sellers, where the announcement does not name them (its sellers count too)."""
     stake_percent: Stake | None = None

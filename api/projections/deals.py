@@ -36,8 +36,8 @@ class Ownership(msgspec.Struct, frozen=True):
     """A change of control by a completed acquisition, as a row of ``owned_by``, ``holding`` or ``divested``."""
 
     position: int
-    acquirer_id: str
-    target_id: str
+    acquirer_company_id: str
+    target_company_id: str
     completed_on: str
 
 
@@ -46,7 +46,7 @@ def _end_key(event: AcquisitionCompleted | AcquisitionTerminated) -> str:
     if event.announcement_id is not None:
         return str(event.announcement_id)
     assert isinstance(event, AcquisitionCompleted)
-    return f"{event.acquirer_id} {event.target_id}"
+    return f"{event.acquirer_company_id} {event.target_company_id}"
 
 
 def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
@@ -54,7 +54,7 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     position = stored.position
     match event:
         case AcquisitionAnnounced():
-            parties: dict[str, DealRole] = {event.acquirer_id: "acquirer", event.target_id: "target"}
+            parties: dict[str, DealRole] = {event.acquirer_company_id: "acquirer", event.target_company_id: "target"}
             for seller in event.seller_ids:
                 parties.setdefault(seller, "seller")
             return [
@@ -64,16 +64,16 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
         case AcquisitionCompleted():
             found = [Row("deal_end", c, position, _end_key(event), event.completed_on, b"") for c in touched]
             if event.stake_percent is None or Decimal(event.stake_percent) > _MAJORITY:
-                owned = encode(Ownership(position, event.acquirer_id, event.target_id, event.completed_on))
+                owned = encode(Ownership(position, event.acquirer_company_id, event.target_company_id, event.completed_on))
                 for company in touched:
                     view = (
                         "owned_by"
-                        if company == event.target_id
+                        if company == event.target_company_id
                         else "holding"
-                        if company == event.acquirer_id
+                        if company == event.acquirer_company_id
                         else "divested"
                     )
-                    found.append(Row(view, company, position, event.target_id, event.completed_on, owned))
+                    found.append(Row(view, company, position, event.target_company_id, event.completed_on, owned))
             return found
         case AcquisitionTerminated():
             return [Row("deal_end", c, position, _end_key(event), event.terminated_on, b"") for c in touched]
@@ -85,8 +85,8 @@ def _deal(stored: StoredEvent, event: AcquisitionAnnounced, role: DealRole) -> D
     return Deal(
         **fact_fields(stored),
         role=role,
-        acquirer_id=event.acquirer_id,
-        target_id=event.target_id,
+        acquirer_company_id=event.acquirer_company_id,
+        target_company_id=event.target_company_id,
         seller_ids=list(event.seller_ids),
         stake_percent=event.stake_percent,
         price=event.price,
@@ -103,7 +103,7 @@ def deals(data: CompanyRows) -> list[Deal]:
     """Every deal the company is a party to, announced at the read's point, resolved by the claim rule."""
     resolved = resolve(
         sorted(data.facts("deal", Deal), key=lambda d: d.position),
-        lambda d: (d.acquirer_id, d.target_id),
+        lambda d: (d.acquirer_company_id, d.target_company_id),
         _agree,
         lambda d: DealClaim(
             **claim_fields(d),
@@ -123,7 +123,7 @@ def pending(data: CompanyRows) -> list[Deal]:
     return [
         deal
         for deal in deals(data)
-        if f"{deal.acquirer_id} {deal.target_id}" not in ended
+        if f"{deal.acquirer_company_id} {deal.target_company_id}" not in ended
         and not any(str(claim.event_id) in ended for claim in deal.claims)
     ]
 
@@ -138,7 +138,7 @@ def ownership(data: CompanyRows, view: str) -> list[Ownership]:
 
 def referenced(data: CompanyRows) -> set[str]:
     """Companies whose names the parent and subsidiaries by acquisition need."""
-    return {o.acquirer_id for o in ownership(data, "owned_by")} | {o.target_id for o in ownership(data, "holding")}
+    return {o.acquirer_company_id for o in ownership(data, "owned_by")} | {o.target_company_id for o in ownership(data, "holding")}
 
 
 PROJECTION = Projection(

@@ -65,7 +65,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
     parent (the latest such, over the registration's parent) and moves the target between subsidiaries."""
     own = registrations[data.company_id]
     acquired_by = deals.ownership(data, "owned_by")
-    parent_id = acquired_by[-1].acquirer_id if acquired_by else own.parent_id
+    parent_id = acquired_by[-1].acquirer_company_id if acquired_by else own.parent_id
     parent = None
     if parent_id is not None:
         parent = CompanyRef(parent_id, registrations[parent_id].name if parent_id in registrations else parent_id)
@@ -78,8 +78,8 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
     }
     for view, held in (("holding", True), ("divested", False)):
         for deal in deals.ownership(data, view):
-            if deal.position > holds.get(deal.target_id, (0, False))[0]:
-                holds[deal.target_id] = (deal.position, held)
+            if deal.position > holds.get(deal.target_company_id, (0, False))[0]:
+                holds[deal.target_company_id] = (deal.position, held)
     subsidiaries = sorted(
         (
             CompanyRef(child, registrations[child].name if child in registrations else child)
