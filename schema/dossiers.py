@@ -30,7 +30,6 @@ from schema.base import (
     Source,
 )
 from schema.events import (
-    Stake,
     Attribution,
     FinancialMeasure,
     Location,
@@ -38,6 +37,7 @@ from schema.events import (
     Participant,
     PlanTarget,
     PreviousMeeting,
+    Stake,
     StoredEvent,
     Window,
 )

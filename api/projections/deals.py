@@ -64,7 +64,9 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
         case AcquisitionCompleted():
             found = [Row("deal_end", c, position, _end_key(event), event.completed_on, b"") for c in touched]
             if event.stake_percent is None or Decimal(event.stake_percent) > _MAJORITY:
-                owned = encode(Ownership(position, event.acquirer_company_id, event.target_company_id, event.completed_on))
+                owned = encode(
+                    Ownership(position, event.acquirer_company_id, event.target_company_id, event.completed_on)
+                )
                 for company in touched:
                     view = (
                         "owned_by"
@@ -138,7 +140,9 @@ def ownership(data: CompanyRows, view: str) -> list[Ownership]:
 
 def referenced(data: CompanyRows) -> set[str]:
     """Companies whose names the parent and subsidiaries by acquisition need."""
-    return {o.acquirer_company_id for o in ownership(data, "owned_by")} | {o.target_company_id for o in ownership(data, "holding")}
+    return {o.acquirer_company_id for o in ownership(data, "owned_by")} | {
+        o.target_company_id for o in ownership(data, "holding")
+    }
 
 
 PROJECTION = Projection(

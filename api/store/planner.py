@@ -261,7 +261,12 @@ class _State:
         return target.companies, target.stored.position
 
     def _linked(
-        self, command: Command, index: int, event: Event, staged: dict[UUID, Known], named: list[str],
+        self,
+        command: Command,
+        index: int,
+        event: Event,
+        staged: dict[UUID, Known],
+        named: list[str],
         errors: list[FieldError],
     ) -> tuple[str, ...]:
         """The companies an event touches: those it names and, when it links to an earlier event
