@@ -719,7 +719,14 @@ _STAKE_RULE = Rule(
     "stake_percent",
     "a stake is more than 0 and at most 100 percent (leave it out for the whole company)",
     lambda d: d.stake_percent is not None and Decimal(d.stake_percent) == 0,
-    ({"not": {"required": ["stake_percent"], "properties": {"stake_percent": {"pattern": _STAKE_ZERO}}}},),
+    (
+        {
+            "not": {
+                "required": ["stake_percent"],
+                "properties": {"stake_percent": {"type": "string", "pattern": _STAKE_ZERO}},
+            }
+        },
+    ),
 )
 _OWN_TARGET = Rule(
     "own_acquisition",
