@@ -13,7 +13,7 @@ from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.events import EventBase
-from tests.contract.read_models import conflicts, dossier
+from tests.contract.read_models import LATEST, conflicts, dossier
 from tests.factories import (
     acquisition_announced,
     acquisition_completed,
@@ -36,7 +36,7 @@ async def _append(store: EventStore, *events: EventBase) -> list[int]:
     return [(await store.append([event])).events[0].position for event in events]
 
 
-async def _parent(store: EventStore, company: str, point: ReadPoint = ReadPoint()) -> str | None:
+async def _parent(store: EventStore, company: str, point: ReadPoint = LATEST) -> str | None:
     parent = (await dossier(store, company, point)).profile.parent
     return None if parent is None else parent.company_id
 
