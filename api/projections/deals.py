@@ -20,11 +20,12 @@ from api.projections.facts import fact_fields
 from api.projections.listings import money_agrees
 from api.projections.registry import Projection
 from api.projections.row import Row
+from schema.base import Certainty
 from schema.codec import encode
 from schema.dossiers import Deal, DealClaim, DealRole
 from schema.events import AcquisitionAnnounced, AcquisitionCompleted, AcquisitionTerminated, StoredEvent
 
-__all__ = ["PROJECTION", "VIEWS", "Ownership", "deals", "ownership", "pending", "referenced", "rows"]
+__all__ = ["PROJECTION", "VIEWS", "Ownership", "deals", "ownership", "pending", "referenced", "rows", "subsidiaries"]
 
 VIEWS = ("deal", "deal_end", "owned_by", "holding", "divested")
 """What a read of deals or of the parent needs."""
@@ -39,6 +40,8 @@ class Ownership(msgspec.Struct, frozen=True):
     acquirer_company_id: str
     target_company_id: str
     completed_on: str
+    certainty: Certainty = "reported"
+    source_count: int = 1
 
 
 def _end_key(event: AcquisitionCompleted | AcquisitionTerminated) -> str:
@@ -136,6 +139,20 @@ def ownership(data: CompanyRows, view: str) -> list[Ownership]:
     decoder = msgspec.json.Decoder(Ownership)
     found = [decoder.decode(row.item) for row in data.rows if row.view == view]
     return sorted((o for o in found if o.completed_on <= today), key=lambda o: o.position)
+
+
+def subsidiaries(data: CompanyRows, registered: dict[str, int]) -> dict[str, Ownership | None]:
+    """The company's subsidiaries at the read's point: of ``registered`` (each child whose registration
+    names it as parent, with the position of that row), those it has not sold since, and those it
+    acquired a majority of and holds; each with the acquisition that made it (None: the registration)."""
+    holds: dict[str, tuple[int, Ownership | None, bool]] = {
+        child: (position, None, True) for child, position in registered.items()
+    }
+    for view, held in (("holding", True), ("divested", False)):
+        for deal in ownership(data, view):
+            if deal.position > holds.get(deal.target_company_id, (0, None, False))[0]:
+                holds[deal.target_company_id] = (deal.position, deal, held)
+    return {child: deal for child, (_, deal, held) in holds.items() if held}
 
 
 def referenced(data: CompanyRows) -> set[str]:

@@ -69,22 +69,17 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
     parent = None
     if parent_id is not None:
         parent = CompanyRef(parent_id, registrations[parent_id].name if parent_id in registrations else parent_id)
-    # Each candidate's latest change of control as this company sees it: registered with it as parent
-    # (no position: the registration stands until a deal), acquired by it, or sold by it.
-    holds: dict[str, tuple[int, bool]] = {
-        child: (0, True)
-        for child in referenced(data)
-        if child in registrations and registrations[child].parent_id == data.company_id
-    }
-    for view, held in (("holding", True), ("divested", False)):
-        for deal in deals.ownership(data, view):
-            if deal.position > holds.get(deal.target_company_id, (0, False))[0]:
-                holds[deal.target_company_id] = (deal.position, held)
     subsidiaries = sorted(
         (
             CompanyRef(child, registrations[child].name if child in registrations else child)
-            for child, (_, held) in holds.items()
-            if held
+            for child in deals.subsidiaries(
+                data,
+                {
+                    child: 0
+                    for child in referenced(data)
+                    if child in registrations and registrations[child].parent_id == data.company_id
+                },
+            )
         ),
         key=lambda ref: ref.company_id,
     )

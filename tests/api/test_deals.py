@@ -182,3 +182,15 @@ def test_announcements_that_disagree_on_the_price_are_a_deal_conflict(seeded_cli
     (deal,) = [c["deal"] for c in conflicts if c["kind"] == "deal"]
     assert deal["disputed"] is True
     assert sorted(c["price"]["amount"] for c in deal["claims"]) == ["1500000000", "2000000000"]
+
+
+def test_the_graph_draws_flaktgroups_parent_by_the_completion(seeded_client: Client) -> None:
+    client = seeded_client
+    before = _position(client, COMPLETED) - 1
+
+    def parents(**params: Any) -> set[str]:
+        graph = _get(client, "/graph", company="flaktgroup", **params)
+        return {e["source"] for e in graph["edges"] if e["kind"] == "parent_of" and e["target"] == "company:flaktgroup"}
+
+    assert parents(at_position=before) == {"company:triton"}
+    assert parents() == {"company:samsung-electronics"}
