@@ -194,3 +194,10 @@ def test_the_graph_draws_flaktgroups_parent_by_the_completion(seeded_client: Cli
 
     assert parents(at_position=before) == {"company:triton"}
     assert parents() == {"company:samsung-electronics"}
+
+
+def test_search_finds_the_deal_by_its_seller_and_says_it_in_brief(seeded_client: Client) -> None:
+    found = _get(seeded_client, "/search", q="triton acquire")["items"]
+
+    titles = {hit["id"]: hit["title"] for hit in found if hit["kind"] == "event"}
+    assert titles[ANNOUNCED] == "samsung-electronics to acquire 100 % of flaktgroup from triton (2025-05-14)"
