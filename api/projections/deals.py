@@ -42,6 +42,7 @@ class Ownership(msgspec.Struct, frozen=True):
     completed_on: str
     certainty: Certainty = "reported"
     source_count: int = 1
+    event_id: str = ""
 
 
 def _end_key(event: AcquisitionCompleted | AcquisitionTerminated) -> str:

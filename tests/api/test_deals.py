@@ -201,3 +201,17 @@ def test_search_finds_the_deal_by_its_seller_and_says_it_in_brief(seeded_client:
 
     titles = {hit["id"]: hit["title"] for hit in found if hit["kind"] == "event"}
     assert titles[ANNOUNCED] == "samsung-electronics to acquire 100 % of flaktgroup from triton (2025-05-14)"
+
+
+def test_the_completion_changes_flaktgroups_parent_and_ends_the_pending_deal_in_changes(
+    seeded_client: Client,
+) -> None:
+    client = seeded_client
+    completed = _position(client, COMPLETED)
+
+    answer = _get(client, "/companies/flaktgroup/changes", **{"from": completed - 1, "to": completed})
+
+    found = {(c["kind"], c["change"]): c for c in answer["items"]}
+    assert found[("profile", "changed")]["before"]["parent"] == "triton"
+    assert found[("profile", "changed")]["after"]["parent"] == "samsung-electronics"
+    assert found[("deal", "lost")]["key"] == "samsung-electronics flaktgroup"
