@@ -139,7 +139,10 @@ _STORE_CODES = [
     (re.compile(r"^company \S+ is not registered$"), "unknown_company"),
     (re.compile(r"^no event with id \S+ is stored$"), "unknown_event"),
     (re.compile(r"^event \S+ was retracted$"), "retracted_event"),
-    (re.compile(r"cannot be the target$|^a registration cannot be retracted"), "invalid_target"),
+    (
+        re.compile(r"cannot be the target$|^a registration cannot be retracted|^event \S+ is not an? \S+ but an? \S+$"),
+        "invalid_target",
+    ),
     (re.compile(r"^the same id appears twice in this batch$"), "duplicate_id"),
     (re.compile(r"^the event does not name company "), "company_mismatch"),
 ]

@@ -26,6 +26,7 @@ ChangeKind = Literal[
     "price",
     "listing",
     "capital_raise",
+    "deal",
 ]
 
 

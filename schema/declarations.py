@@ -13,6 +13,9 @@ Tidings must know of it:
 * ``dated_by``: the field saying when the reported thing happened (a partial date or a period).
 * ``targets``: the field holding the id of an earlier event it adds evidence to or retracts;
   ``retracts`` says which of the two. Such events touch the companies their target touches.
+* ``links``: (field, tag): the field holding the id of an earlier event of type ``tag`` it belongs
+  to (a completion's announcement); the id, when given, must name such an event, and the event
+  touches the companies that one touches.
 * ``retractable``: False where correcting means appending the type again (registrations).
 
 ``Catalogue`` turns a list of such types into everything derived from them: the tagged union,
@@ -102,6 +105,7 @@ class Declared:
     targets: ClassVar[str | None] = None
     retracts: ClassVar[bool] = False
     retractable: ClassVar[bool] = True
+    links: ClassVar[tuple[str, str] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -126,6 +130,10 @@ class Declared:
     def target_id(self) -> UUID | None:
         """The id of the event this one adds evidence to or retracts, if it is such an event."""
         return None if self.targets is None else getattr(self, self.targets)  # type: ignore[no-any-return]
+
+    def linked_id(self) -> UUID | None:
+        """The id of the earlier event this one belongs to (``links``), if it names one."""
+        return None if self.links is None else getattr(self, self.links[0])  # type: ignore[no-any-return]
 
     def dated(self) -> str | None:
         """The partial date or period the event says the thing happened in, if it says one."""

@@ -37,11 +37,15 @@ from schema.events import (
     Participant,
     PlanTarget,
     PreviousMeeting,
+    Stake,
     StoredEvent,
     Window,
 )
 
 __all__ = [
+    "Deal",
+    "DealClaim",
+    "DealRole",
     "CapitalRaise",
     "CapitalRaiseClaim",
     "Claim",
@@ -274,6 +278,43 @@ class Products(Base, frozen=True):
     """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
     undated_claims: Tally | None = None
     """With ``known_on``: how many facts counted a source without a publication date from the day Tidings recorded it."""
+
+
+DealRole = Literal["acquirer", "target", "seller"]
+
+
+class DealClaim(Claim, frozen=True, kw_only=True):
+    """One report of an announced acquisition."""
+
+    seller_ids: list[CompanyId]
+    stake_percent: Stake | None = None
+    price: Money | None = None
+    announced_on: PartialDate
+    expected_completion: PartialDate | None = None
+
+
+class Deal(Fact, frozen=True, kw_only=True):
+    """An announced acquisition, as the claim rule resolves the announcements of it.
+
+    Announcements of one acquirer acquiring one target are claims about one deal; they disagree on
+    the stake, or on a price both give in one currency (within 2 % when either is approximate).
+    ``event_id`` is the chosen announcement's: an ``acquisition_completed`` or ``acquisition_terminated``
+    naming any of the claims' ids by ``announcement_id`` ends the deal."""
+
+    role: DealRole
+    """This company's part in the deal."""
+    acquirer_company_id: CompanyId
+    target_company_id: CompanyId
+    seller_ids: list[CompanyId] = []
+    stake_percent: Stake | None = None
+    """The share of the target; null: the whole company."""
+    price: Money | None = None
+    announced_on: PartialDate
+    expected_completion: PartialDate | None = None
+    disputed: bool = False
+    decided_by: Decision = "single"
+    claims: list[DealClaim] = []
+    """Every announcement of this deal, best first by the rule."""
 
 
 class Profile(Base, frozen=True):
@@ -794,6 +835,9 @@ class Dossier(Base, frozen=True):
     """The latest price of each product, variant and market (every product's prices over time: ``/products``)."""
     capital_raised: list[CapitalRaise]
     """Money it raised, by date (an offering at listing is in its ``listings`` item)."""
+    pending_deals: list[Deal] = []
+    """Acquisitions it is a party to (acquirer, target or seller) that are announced but neither completed
+    nor terminated at the read's point, by announcement date."""
     known_on: date | None = None
     """The day of publication the answer is as known on (the ``known_on`` parameter); null without it."""
     undated_claims: Tally | None = None
@@ -814,6 +858,7 @@ ConflictKind = Literal[
     "price",
     "listing",
     "capital_raise",
+    "deal",
 ]
 """The kinds of fact claims can disagree about, each with the key that makes two reports claims about
 the same fact: a sales figure by period, product and measure; a plan by plan_id; a relationship by
@@ -821,7 +866,7 @@ counterparty, kind and direction; an executive by person; a market position by m
 financial figure by period, measure and currency (of one status: final or preliminary); orders by
 product, kind and period or window; deliveries and production by product and period or window; a target revision by
 plan_id and date; a price by product, variant, market, date and currency; a listing by exchange; a capital raise by
-kind, date and currency."""
+kind, date and currency; a deal by acquirer and target."""
 
 
 class Conflict(Base, frozen=True, kw_only=True):
@@ -846,6 +891,7 @@ class Conflict(Base, frozen=True, kw_only=True):
     price: Price | None = None
     listing: Listing | None = None
     capital_raise: CapitalRaise | None = None
+    deal: Deal | None = None
 
 
 class Conflicts(Base, frozen=True):

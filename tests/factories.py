@@ -12,6 +12,9 @@ from uuid import UUID, uuid4
 from api.seeds import FIRST_ARTICLE, seed_events
 from schema.base import Certainty, Count, Money, SignedMoney, Source
 from schema.events import (
+    AcquisitionAnnounced,
+    AcquisitionCompleted,
+    AcquisitionTerminated,
     CapitalRaised,
     CompanyRegistered,
     DeliveriesReported,
@@ -40,6 +43,9 @@ from schema.events import (
 )
 
 __all__ = [
+    "acquisition_announced",
+    "acquisition_completed",
+    "acquisition_terminated",
     "first_article_events",
     "SOURCE",
     "capital_raised",
@@ -196,6 +202,55 @@ def capital_raised(
         kind=kind,  # type: ignore[arg-type]
         raised_on=raised_on,
         amount=Money(amount=amount, currency=currency, approximate=approximate),
+    )
+
+
+def acquisition_announced(
+    acquirer: str,
+    target: str,
+    *sellers: str,
+    price: str | None = None,
+    currency: str = "EUR",
+    stake_percent: str | None = None,
+    announced_on: str = "2025-05-14",
+    id: UUID | None = None,
+) -> AcquisitionAnnounced:
+    return AcquisitionAnnounced(
+        id=id,
+        sources=[SOURCE],
+        acquirer_company_id=acquirer,
+        target_company_id=target,
+        seller_ids=list(sellers),
+        stake_percent=stake_percent,
+        price=None if price is None else Money(amount=price, currency=currency),
+        announced_on=announced_on,
+    )
+
+
+def acquisition_completed(
+    acquirer: str,
+    target: str,
+    *sellers: str,
+    announcement_id: UUID | None = None,
+    stake_percent: str | None = None,
+    completed_on: str = "2025-11",
+) -> AcquisitionCompleted:
+    return AcquisitionCompleted(
+        sources=[SOURCE],
+        announcement_id=announcement_id,
+        acquirer_company_id=acquirer,
+        target_company_id=target,
+        seller_ids=list(sellers),
+        stake_percent=stake_percent,
+        completed_on=completed_on,
+    )
+
+
+def acquisition_terminated(
+    announcement_id: UUID, *, reason: str = "Regulators opposed it.", terminated_on: str = "2024-01-29"
+) -> AcquisitionTerminated:
+    return AcquisitionTerminated(
+        sources=[SOURCE], announcement_id=announcement_id, terminated_on=terminated_on, reason=reason
     )
 
 

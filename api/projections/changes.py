@@ -17,6 +17,7 @@ import msgspec
 
 from api.projections import (
     counts,
+    deals,
     deliveries,
     listings,
     meetings,
@@ -78,7 +79,13 @@ def state(data: CompanyRows) -> State:
             "country": own.country,
             "sectors": own.sectors,
         }
-        put("profile", own.company_id, {**fields, "parent": own.parent_id}, {latest.position: own.id or UUID(int=0)})
+        profile_claims = {latest.position: own.id or UUID(int=0)}
+        parent = own.parent_id
+        if acquired := deals.ownership(data, "owned_by"):  # the parent by a completed acquisition
+            parent = acquired[-1].acquirer_company_id
+            if acquired[-1].event_id:
+                profile_claims[acquired[-1].position] = UUID(acquired[-1].event_id)
+        put("profile", own.company_id, {**fields, "parent": parent}, profile_claims)
     for figure in sales.figures(data):
         amount = str(figure.units.value) if figure.units is not None else None
         if figure.revenue is not None:
@@ -179,6 +186,16 @@ def state(data: CompanyRows) -> State:
             raised_fields,
             _claims(raised.claims),
         )
+    for deal in deals.pending(data):
+        deal_fields: dict[str, Any] = {
+            "role": deal.role,
+            "sellers": deal.seller_ids,
+            "stake_percent": deal.stake_percent,
+            "price": _money(deal.price),
+            "expected_completion": deal.expected_completion,
+            "disputed": deal.disputed,
+        }
+        put("deal", f"{deal.acquirer_company_id} {deal.target_company_id}", deal_fields, _claims(deal.claims))
     return found
 
 
@@ -244,5 +261,6 @@ READ_MODEL = ReadModel(
         "price",
         "listing",
         "capital",
+        *deals.VIEWS,
     ),
 )

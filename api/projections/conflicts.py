@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from api.projections import (
+    deals,
     deliveries,
     listings,
     orders,
@@ -37,6 +38,7 @@ KINDS: dict[ConflictKind, str] = {
     "price": "price",
     "listing": "listing",
     "capital_raise": "capital",
+    "deal": "deal",
 }
 """Each kind of fact that can be disputed, and the view its reports are stored in."""
 
@@ -130,6 +132,12 @@ def disputes(data: CompanyRows, kinds: Iterable[ConflictKind] = KINDS) -> list[C
             Conflict(company_id=company, kind="capital_raise", latest_position=_latest(c.claims), capital_raise=c)
             for c in listings.capital_raised(data)
             if c.disputed
+        ]
+    if "deal" in wanted:
+        found += [
+            Conflict(company_id=company, kind="deal", latest_position=_latest(d.claims), deal=d)
+            for d in deals.deals(data)
+            if d.disputed
         ]
     return found
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from api.projections import profile, relationships
+from api.projections import deals, profile, relationships
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
+from schema.base import Certainty
 from schema.dossiers import Fact, MeetingItem, Relationship
 from schema.events import CompanyRegistered
 from schema.graph import EdgeKind, Graph, GraphEdge, GraphNode
@@ -108,17 +109,29 @@ class GraphBuilder:
                 latest[("child", row.key)] = max(row.position, latest.get(("child", row.key), 0))
         reached = set()
         own = registrations.get(me)
-        links = [(own.parent_id, me, own, latest.get(("parent", me), 0))] if own is not None and own.parent_id else []
-        for (side, child), position in latest.items():
-            registered = registrations.get(child)
-            if side == "child" and registered is not None and registered.parent_id == me:
-                links.append((me, child, registered, position))
-        for parent, child, registration, position in links:
-            assert parent is not None
-            if position and self.filters.keeps("parent_of", registration.certainty, None):
-                self._edge(_company(parent), _company(child), "parent_of").add(
-                    position, registration.certainty, len(registration.sources)
-                )
+        # (parent, child, certainty, source count, position): by registration, or by a completed acquisition.
+        links: list[tuple[str, str, Certainty, int, int]] = []
+        acquired = deals.ownership(data, "owned_by")
+        if acquired:
+            deal = acquired[-1]
+            links.append((deal.acquirer_company_id, me, deal.certainty, deal.source_count, deal.position))
+        elif own is not None and own.parent_id:
+            links.append((own.parent_id, me, own.certainty, len(own.sources), latest.get(("parent", me), 0)))
+        registered = {
+            child: position
+            for (side, child), position in latest.items()
+            if side == "child" and (found := registrations.get(child)) is not None and found.parent_id == me
+        }
+        for child, by in deals.subsidiaries(data, registered).items():
+            if by is not None:
+                links.append((me, child, by.certainty, by.source_count, by.position))
+            else:
+                child_registration = registrations[child]
+                certainty, count = child_registration.certainty, len(child_registration.sources)
+                links.append((me, child, certainty, count, registered[child]))
+        for parent, child, certainty, count, position in links:
+            if position and self.filters.keeps("parent_of", certainty, None):
+                self._edge(_company(parent), _company(child), "parent_of").add(position, certainty, count)
                 reached.add(child if parent == me else parent)
         return reached
 
@@ -246,5 +259,7 @@ def _referenced(data: CompanyRows) -> set[str]:
 
 
 READ_MODEL = ReadModel(
-    "graph", reads=("registration", "subsidiary", "relationship", "meeting", "executive"), referenced=_referenced
+    "graph",
+    reads=("registration", "subsidiary", "relationship", "meeting", "executive", "owned_by", "holding", "divested"),
+    referenced=_referenced,
 )

@@ -50,7 +50,7 @@ def rows(stored: StoredEvent) -> list[Row]:
             return []
 
 
-def _money_agrees(a: Money | None, b: Money | None) -> bool:
+def money_agrees(a: Money | None, b: Money | None) -> bool:
     """Two amounts a pair of reports give agree; one left out disagrees with nothing, another currency neither."""
     if a is None or b is None or a.currency != b.currency:
         return True
@@ -70,8 +70,8 @@ def _listings_agree(a: Listing, b: Listing) -> bool:
     return (
         a.ticker.casefold() == b.ticker.casefold()
         and a.listed_on == b.listed_on
-        and _money_agrees(a.offer_price, b.offer_price)
-        and _money_agrees(a.amount_raised, b.amount_raised)
+        and money_agrees(a.offer_price, b.offer_price)
+        and money_agrees(a.amount_raised, b.amount_raised)
         and shares_agree
     )
 
@@ -100,7 +100,7 @@ def listings(data: CompanyRows) -> list[Listing]:
 
 
 def _raises_agree(a: CapitalRaise, b: CapitalRaise) -> bool:
-    return _money_agrees(a.amount, b.amount)
+    return money_agrees(a.amount, b.amount)
 
 
 def capital_raised(data: CompanyRows) -> list[CapitalRaise]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.projections import listings
+from api.projections import deals, listings
 from api.projections.claims import claim_fields, resolve, same_words
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
@@ -45,8 +45,9 @@ def rows(stored: StoredEvent) -> list[Row]:
 
 
 def referenced(data: CompanyRows) -> set[str]:
-    """Companies whose registration the profile needs: the candidates for subsidiaries."""
-    return {row.key for row in data.rows if row.view == "subsidiary"}
+    """Companies whose registration the profile needs: the candidates for subsidiaries, and the parent and
+    subsidiaries by completed acquisitions."""
+    return {row.key for row in data.rows if row.view == "subsidiary"} | deals.referenced(data)
 
 
 def executives(data: CompanyRows) -> list[Executive]:
@@ -60,15 +61,25 @@ def executives(data: CompanyRows) -> list[Executive]:
 
 
 def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Profile:
+    """The profile; a completed majority acquisition in effect at the read's point makes its acquirer the
+    parent (the latest such, over the registration's parent) and moves the target between subsidiaries."""
     own = registrations[data.company_id]
+    acquired_by = deals.ownership(data, "owned_by")
+    parent_id = acquired_by[-1].acquirer_company_id if acquired_by else own.parent_id
     parent = None
-    if own.parent_id is not None:
-        parent = CompanyRef(own.parent_id, registrations[own.parent_id].name)
+    if parent_id is not None:
+        parent = CompanyRef(parent_id, registrations[parent_id].name if parent_id in registrations else parent_id)
     subsidiaries = sorted(
         (
-            CompanyRef(child, registrations[child].name)
-            for child in referenced(data)
-            if child in registrations and registrations[child].parent_id == data.company_id
+            CompanyRef(child, registrations[child].name if child in registrations else child)
+            for child in deals.subsidiaries(
+                data,
+                {
+                    child: 0
+                    for child in referenced(data)
+                    if child in registrations and registrations[child].parent_id == data.company_id
+                },
+            )
         ),
         key=lambda ref: ref.company_id,
     )

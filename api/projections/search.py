@@ -25,6 +25,9 @@ from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode, event_tag
 from schema.events import (
+    AcquisitionAnnounced,
+    AcquisitionCompleted,
+    AcquisitionTerminated,
     CapitalRaised,
     CompanyRegistered,
     DeliveriesReported,
@@ -137,6 +140,15 @@ def _title(stored: StoredEvent) -> str:
             return f"{event.from_company_id} {kind} {event.to_company_id} ({event.status}){what}"
         case MarketPositionReported():
             return f"{', '.join(event.company_ids)}: {event.position} in {event.market}, {event.region}"
+        case AcquisitionAnnounced():
+            stake = f"{event.stake_percent} % of " if event.stake_percent else ""
+            sellers = f" from {', '.join(event.seller_ids)}" if event.seller_ids else ""
+            return f"{event.acquirer_company_id} to acquire {stake}{event.target_company_id}{sellers} ({event.announced_on})"
+        case AcquisitionCompleted():
+            stake = f"{event.stake_percent} % of " if event.stake_percent else ""
+            return f"{event.acquirer_company_id} completed acquiring {stake}{event.target_company_id} ({event.completed_on})"
+        case AcquisitionTerminated():
+            return f"Acquisition {event.announcement_id} terminated ({event.terminated_on}): {event.reason}"
         case EvidenceAdded():
             return f"Evidence for event {event.event_id}: {event.sources[0].title}"
         case EventRetracted():

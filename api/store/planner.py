@@ -94,6 +94,8 @@ def needs(commands: Sequence[Command]) -> Needs:
                 result.event_ids.add(event.id)
             if (target := event.target_id()) is not None:
                 result.event_ids.add(target)
+            if (linked := event.linked_id()) is not None:
+                result.event_ids.add(linked)
             result.company_ids.update(event.companies_named())
     return result
 
@@ -233,7 +235,7 @@ class _State:
             self.versions[registering] = 0
         target_id = event.target_id()
         if target_id is None:
-            return tuple(named), None
+            return self._linked(command, index, event, staged, named, errors), None
         target = staged.get(target_id) or self.known.get(target_id)
         path = command.path(index, "event_id")
         if target is None:
@@ -258,6 +260,39 @@ class _State:
             return (), None
         return target.companies, target.stored.position
 
+    def _linked(
+        self,
+        command: Command,
+        index: int,
+        event: Event,
+        staged: dict[UUID, Known],
+        named: list[str],
+        errors: list[FieldError],
+    ) -> tuple[str, ...]:
+        """The companies an event touches: those it names and, when it links to an earlier event
+        (``links``: a completion to its announcement), that event's, which must be stored, of the
+        declared type and not retracted."""
+        linked_id = event.linked_id()
+        if linked_id is None or event.links is None:
+            return tuple(named)
+        field_name, wanted = event.links
+        path = command.path(index, field_name)
+        linked = staged.get(linked_id) or self.known.get(linked_id)
+        if linked is None:
+            errors.append(FieldError(path, f"no event with id {linked_id} is stored"))
+            return ()
+        kind = tag(linked.stored.event)
+        if kind != wanted:
+            errors.append(FieldError(path, f"event {linked_id} is not {_a(wanted)} but {_a(kind)}"))
+            return ()
+        retracted = linked.retracted_by or next(
+            (by for pos, by in self._staged_retractions if pos == linked.stored.position), None
+        )
+        if retracted is not None:
+            errors.append(FieldError(path, f"event {linked_id} was retracted"))
+            return ()
+        return tuple(dict.fromkeys((*named, *linked.companies)))
+
     def write_into(self, result: Plan, project: Fold) -> Plan:
         for stored, body, touched, target in self.accepted:
             result.stored.append(stored)
@@ -268,3 +303,7 @@ class _State:
         for company, last in self.last_positions.items():
             result.versions[company] = (self.versions[company], last)
         return result
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"

@@ -1,7 +1,8 @@
 """Request bodies as a client writes them (plain JSON), and how an answer is checked.
 
 The bodies are for an empty store: ``PREREQUISITES`` register the companies they name
-and store the sales figure that ``evidence_added`` and ``event_retracted`` point at.
+and store the sales figure that ``evidence_added`` and ``event_retracted`` point at and the acquisition
+that ``acquisition_completed`` and ``acquisition_terminated`` name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import httpx
 from api.seeds import seed_events
 
 __all__ = [
+    "ACQUISITION_ID",
     "EVERY_TYPE",
     "PREREQUISITES",
     "SALES_2024_ID",
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = {"title": "Test article", "publisher": "Tidings tests", "language": "en"}
 
 SALES_2024_ID = "0196a000-0000-7000-8000-000000000001"
+ACQUISITION_ID = "0196a000-0000-7000-8000-000000000002"
 
 PREREQUISITES: list[dict[str, Any]] = [
     {
@@ -55,6 +58,15 @@ PREREQUISITES: list[dict[str, Any]] = [
         "company_id": "xiaomi",
         "period": "2024",
         "units": {"value": 137000, "approximate": True},
+    },
+    {
+        "type": "acquisition_announced",
+        "id": ACQUISITION_ID,
+        "sources": [SOURCE],
+        "acquirer_company_id": "samsung-electronics",
+        "target_company_id": "xiaomi",
+        "stake_percent": "10",
+        "announced_on": "2025-05",
     },
 ]
 
@@ -221,6 +233,33 @@ EVERY_TYPE: dict[str, dict[str, Any]] = {
         "amount": {"amount": "42500000000", "currency": "HKD", "approximate": True},
         "shares": {"value": 800000000},
         "price_per_share": {"amount": "53.25", "currency": "HKD"},
+    },
+    "acquisition_announced": {
+        "type": "acquisition_announced",
+        "sources": [SOURCE],
+        "note": "About EUR 1.5 billion.",
+        "acquirer_company_id": "samsung-electronics",
+        "target_company_id": "xiaomi",
+        "stake_percent": "100",
+        "price": {"amount": "1500000000", "currency": "EUR", "approximate": True},
+        "announced_on": "2025-05-14",
+        "expected_completion": "2025",
+    },
+    "acquisition_completed": {
+        "type": "acquisition_completed",
+        "sources": [SOURCE],
+        "announcement_id": ACQUISITION_ID,
+        "acquirer_company_id": "samsung-electronics",
+        "target_company_id": "xiaomi",
+        "stake_percent": "10",
+        "completed_on": "2025-11",
+    },
+    "acquisition_terminated": {
+        "type": "acquisition_terminated",
+        "sources": [SOURCE],
+        "announcement_id": ACQUISITION_ID,
+        "terminated_on": "2025-12",
+        "reason": "Regulators opposed it.",
     },
     "evidence_added": {
         "type": "evidence_added",

@@ -28,6 +28,7 @@ SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
 """The seed data as ``tidings seed`` of release 0.1 stored it: one ``read_rows`` checkpoint for every projection."""
 
 CHANGED_SINCE_0_1 = [
+    "deals",
     "deliveries",
     "listings",
     "meetings",
@@ -51,6 +52,7 @@ SEEDED_BEFORE_FIGURES = ROOT / "tests" / "data" / "seeded-by-39079cb.db"
 results, orders, deliveries, production and revised targets (issue 19) joined the catalogue."""
 
 CHANGED_SINCE_39079CB = [
+    "deals",
     "deliveries",
     "listings",
     "meetings",
@@ -67,7 +69,7 @@ CHANGED_SINCE_39079CB = [
     "timeline",
 ]
 """New since 39079cb, or changed: plan items carry judged_by, judgement and history; plan targets carry approximate;
-facts carry their note; prices, listings and capital raised are new."""
+facts carry their note; prices, listings, capital raised and deals are new."""
 
 
 def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:

@@ -12,6 +12,9 @@ from msgspec import inspect
 from schema.base import CompanyId
 from schema.events import Event
 from tests.factories import (
+    acquisition_announced,
+    acquisition_completed,
+    acquisition_terminated,
     capital_raised,
     company_registered,
     deliveries_reported,
@@ -69,6 +72,9 @@ def _one_of_each() -> list[Any]:
         deliveries_reported("xiaomi", "2025", 1),
         production_reported("xiaomi", "2025", 1),
         target_revised("xiaomi", "deliveries-2025", "1"),
+        acquisition_announced("samsung", "flaktgroup", "triton", price="1500000000"),
+        acquisition_completed("samsung", "flaktgroup", "triton", announcement_id=new_id()),
+        acquisition_terminated(new_id()),
         evidence_added(new_id()),
         event_retracted(new_id()),
     ]

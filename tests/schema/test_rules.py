@@ -86,6 +86,13 @@ _RAISE = {
     "kind": "share_placement",
     "raised_on": "2025-03-25",
 }
+_DEAL = {
+    "type": "acquisition_announced",
+    "sources": SOURCES,
+    "acquirer_company_id": "samsung-electronics",
+    "target_company_id": "flaktgroup",
+    "announced_on": "2025-05-14",
+}
 _ZEROS = ["0", "0.0", "0.000000"]
 _POSITIVE = ["0.000001", "17", "215900", "10.5"]
 
@@ -110,6 +117,11 @@ BODIES: dict[str, list[dict[str, Any]]] = {
         ),
         *_combinations(_RAISE, {"amount": _money(["0", "0.000000", "42500000000"])}),
     ],
+    "stake_range": _combinations(
+        {**_DEAL, "price": _money(["1500000000"])[0]},
+        {"stake_percent": [_LEFT_OUT, None, "0", "0.0", "0.0000", "0.0001", "50", "100", "100.0", "100.01", "150"]},
+    )
+    + _combinations(_DEAL, {"price": _money(["0", "1"])}),
     "units_or_revenue": _combinations(
         _SALES,
         {
@@ -180,6 +192,7 @@ def test_every_rule_json_schema_can_state_is_in_the_schema() -> None:
         "empty_previous_meeting",
         "period_or_window",
         "not_positive",
+        "stake_range",
     }
     assert "allOf" in DOC["components"]["schemas"]["SalesReported"]
     assert "allOf" in DOC["components"]["schemas"]["PlanAnnounced"]
@@ -194,7 +207,15 @@ def test_the_sales_rule_keeps_the_form_sdk_generators_read() -> None:
 
 def test_the_rules_the_schema_cannot_state_are_listed_with_their_codes_on_every_append() -> None:
     unsaid = {rule.code for _, rule in unstated()}
-    assert unsaid == {"own_parent", "same_company", "distinct_participants", "repeated_measure", "target_currency"}
+    assert unsaid == {
+        "own_parent",
+        "same_company",
+        "distinct_participants",
+        "repeated_measure",
+        "target_currency",
+        "own_acquisition",
+        "seller_is_party",
+    }
     appends = [
         op for path in DOC["paths"].values() for op in path.values() if isinstance(op, dict) and "requestBody" in op
     ]

@@ -47,6 +47,12 @@ export function headline(event: Event): string {
       return `${event.company_id} listed on ${event.exchange} as ${event.ticker} on ${event.listed_on}`;
     case "capital_raised":
       return `${event.company_id} raised ${event.amount.currency} ${event.amount.amount} (${event.kind}) on ${event.raised_on}`;
+    case "acquisition_announced":
+      return `${event.acquirer_company_id} to acquire ${event.target_company_id} (announced ${event.announced_on})`;
+    case "acquisition_completed":
+      return `${event.acquirer_company_id} acquired ${event.target_company_id} on ${event.completed_on}`;
+    case "acquisition_terminated":
+      return `acquisition ${event.announcement_id} terminated on ${event.terminated_on}: ${event.reason}`;
     case "evidence_added":
       return `${event.sources.length} more source(s) for ${event.event_id}`;
     case "event_retracted":
