@@ -778,13 +778,20 @@ def _isin_checked(value: str) -> bool:
     return total % 10 == 0
 
 
+_COMPILED = {scheme: re.compile(pattern.removesuffix("$") + END) for scheme, pattern in _SCHEME_PATTERNS.items()}
+
+
+def _formed(scheme: str, value: str) -> bool:
+    """Whether ``value`` has the form of an identifier of ``scheme``."""
+    return _COMPILED[scheme].match(value) is not None
+
+
 def _scheme_rule(scheme: str) -> Rule:
-    pattern = re.compile(_SCHEME_PATTERNS[scheme].removesuffix("$") + END)
     return Rule(
         "identifier_format",
         "value",
         _SCHEME_WORDS[scheme],
-        lambda i: i.scheme == scheme and pattern.match(i.value) is None,
+        lambda i: i.scheme == scheme and not _formed(scheme, i.value),
         (
             {
                 "not": {
@@ -843,17 +850,13 @@ class IdentifierAdded(Ruled, EventBase, frozen=True, kw_only=True, tag="identifi
             "identifier_format",
             "value",
             "the ISIN's check digit does not match its first eleven characters",
-            lambda i: (
-                i.scheme == "isin" and re.match(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$", i.value) and not _isin_checked(i.value)
-            ),
+            lambda i: i.scheme == "isin" and _formed("isin", i.value) and not _isin_checked(i.value),
         ),
         Rule(
             "identifier_format",
             "value",
             "the LEI's check digits do not match (ISO 17442: the number it reads as leaves 1 divided by 97)",
-            lambda i: (
-                i.scheme == "lei" and re.match(r"^[A-Z0-9]{18}[0-9]{2}$", i.value) and int(_digits(i.value)) % 97 != 1
-            ),
+            lambda i: i.scheme == "lei" and _formed("lei", i.value) and int(_digits(i.value)) % 97 != 1,
         ),
         *_only_with("exchange", "ticker", "exchange"),
         *_only_with("language", "name", "language"),

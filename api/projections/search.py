@@ -27,10 +27,14 @@ from schema.codec import encode, event_tag
 from schema.events import (
     CapitalRaised,
     CompanyRegistered,
+    CompanyRenamed,
     DeliveriesReported,
     EventRetracted,
     EvidenceAdded,
+    ExecutiveAppointed,
+    ExecutiveDeparted,
     ExecutiveReported,
+    IdentifierAdded,
     ListingCompleted,
     MarketPositionReported,
     MeetingHeld,
@@ -39,6 +43,7 @@ from schema.events import (
     PriceAnnounced,
     ProductionReported,
     ProductLaunched,
+    ProfileUpdated,
     RelationshipReported,
     ResultsReported,
     SalesReported,
@@ -60,7 +65,7 @@ _SKIPPED = frozenset(
         "type", "id", "event_id", "url", "language", "published_on", "occurred_on", "launched_on",
         "period", "due", "certainty", "currency", "amount", "country", "approximate", "years_before",
         "revised_on", "announced_on", "starting_on", "change_yoy", "unit",
-        "listed_on", "raised_on",
+        "listed_on", "raised_on", "effective_on", "scheme",
     }
 )  # fmt: skip
 """Fields that hold codes, ids and dates rather than words a reader searches for."""
@@ -97,6 +102,17 @@ def _title(stored: StoredEvent) -> str:
             return f"{event.name} registered ({event.company_id})"
         case ExecutiveReported():
             return f"{event.name}: {event.role} of {event.company_id}"
+        case ExecutiveAppointed():
+            return f"{event.name}: {event.role} of {event.company_id} from {event.effective_on}"
+        case ExecutiveDeparted():
+            return f"{event.name or event.person_id} left as {event.role} of {event.company_id} on {event.effective_on}"
+        case IdentifierAdded():
+            where = f" on {event.exchange}" if event.exchange else f" ({event.language})" if event.language else ""
+            return f"{event.company_id}: {event.scheme} {event.value}{where}"
+        case CompanyRenamed():
+            return f"{event.company_id} renamed {event.name} from {event.effective_on}"
+        case ProfileUpdated():
+            return f"Profile of {event.company_id} updated"
         case MeetingHeld():
             companies = " and ".join(dict.fromkeys(p.company_id for p in event.participants))
             at = ", ".join(filter(None, [event.location.site, event.location.city, event.location.country]))
@@ -153,9 +169,17 @@ def _documents(stored: StoredEvent) -> list[Document]:
     if isinstance(event, CompanyRegistered):
         company = [event.name, *event.aliases, event.company_id, *event.sectors]
         found.append(Document(kind="company", id=event.company_id, title=event.name, texts=company))
-    elif isinstance(event, ExecutiveReported):
+    elif isinstance(event, ExecutiveReported | ExecutiveAppointed):
         person = [event.name, event.person_id, f"{event.role} of {event.company_id}"]
         found.append(Document(kind="person", id=event.person_id, title=event.name, texts=person))
+    elif isinstance(event, IdentifierAdded) and event.scheme in ("name", "ticker"):
+        # A name in another language, or a ticker, finds the company as its aliases do.
+        company = [event.value, event.company_id]
+        title = f"{event.value} ({event.company_id})"
+        found.append(Document(kind="company", id=event.company_id, title=title, texts=company))
+    elif isinstance(event, CompanyRenamed):
+        company = [event.name, event.company_id, *([event.previous_name] if event.previous_name else [])]
+        found.append(Document(kind="company", id=event.company_id, title=event.name, texts=company))
     return found
 
 
@@ -236,4 +260,9 @@ def snippet(texts: list[str], terms: list[words.Term]) -> str:
     return "".join(pieces)
 
 
-PROJECTION = Projection("search", writes=(VIEW,), fold=lambda stored, touched, _: rows(stored, touched))
+PROJECTION = Projection(
+    "search",
+    writes=(VIEW,),
+    fold=lambda stored, touched, _: rows(stored, touched),
+    version=2,  # 2: identifiers and renames are company documents too
+)
