@@ -847,13 +847,13 @@ class IdentifierAdded(Ruled, EventBase, frozen=True, kw_only=True, tag="identifi
     rules = (
         *(_scheme_rule(scheme) for scheme in _SCHEME_PATTERNS),
         Rule(
-            "identifier_format",
+            "check_digit",
             "value",
             "the ISIN's check digit does not match its first eleven characters",
             lambda i: i.scheme == "isin" and _formed("isin", i.value) and not _isin_checked(i.value),
         ),
         Rule(
-            "identifier_format",
+            "check_digit",
             "value",
             "the LEI's check digits do not match (ISO 17442: the number it reads as leaves 1 divided by 97)",
             lambda i: i.scheme == "lei" and _formed("lei", i.value) and int(_digits(i.value)) % 97 != 1,
