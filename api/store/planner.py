@@ -248,7 +248,10 @@ class _State:
             return (), None
         if event.retracts and not kind.retractable:
             errors.append(
-                FieldError(path, "a registration cannot be retracted; register the company again to correct it")
+                FieldError(
+                    path,
+                    "a registration cannot be retracted; correct the profile with profile_updated, company_renamed or identifier_added",
+                )
             )
             return (), None
         retracted_by = target.retracted_by or next(
