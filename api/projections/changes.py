@@ -18,6 +18,7 @@ import msgspec
 from api.projections import (
     counts,
     deliveries,
+    identity,
     listings,
     meetings,
     orders,
@@ -47,6 +48,15 @@ _KINDS: tuple[ChangeKind, ...] = typing.get_args(ChangeKind)
 _registration = msgspec.json.Decoder(CompanyRegistered)
 
 
+def _event_id(item: bytes) -> UUID:
+    """The event id of a stored read-model fact, whatever its kind."""
+    return msgspec.json.decode(item, type=_EventOf).event_id
+
+
+class _EventOf(msgspec.Struct):
+    event_id: UUID
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -72,13 +82,17 @@ def state(data: CompanyRows) -> State:
     if registrations:
         latest = registrations[-1]
         own = _registration.decode(latest.item)
+        now = identity.current(data, own)
         fields: dict[str, Any] = {
-            "name": own.name,
-            "aliases": own.aliases,
-            "country": own.country,
-            "sectors": own.sectors,
+            "name": now.name,
+            "aliases": now.aliases,
+            "country": now.country,
+            "sectors": now.sectors,
+            "identifiers": [f"{i.scheme} {i.value}{' ' + i.exchange if i.exchange else ''}" for i in now.identifiers],
         }
-        put("profile", own.company_id, {**fields, "parent": own.parent_id}, {latest.position: own.id or UUID(int=0)})
+        changed_by = {latest.position: own.id or UUID(int=0)}
+        changed_by |= {row.position: _event_id(row.item) for row in data.rows if row.view in identity.VIEWS}
+        put("profile", own.company_id, {**fields, "parent": own.parent_id}, changed_by)
     for figure in sales.figures(data):
         amount = str(figure.units.value) if figure.units is not None else None
         if figure.revenue is not None:
@@ -138,7 +152,14 @@ def state(data: CompanyRows) -> State:
         rel_fields: dict[str, Any] = {"status": rel.status, "components": rel.components, "disputed": rel.disputed}
         put("relationship", key, rel_fields, _claims(rel.claims))
     for executive in profile.executives(data):
-        exec_fields: dict[str, Any] = {"name": executive.name, "role": executive.role, "disputed": executive.disputed}
+        exec_fields: dict[str, Any] = {
+            "name": executive.name,
+            "role": executive.role,
+            "current": executive.current,
+            "started_on": executive.started_on,
+            "ended_on": executive.ended_on,
+            "disputed": executive.disputed,
+        }
         put("executive", executive.person_id, exec_fields, _claims(executive.claims))
     for market in relationships.market_positions(data):
         market_fields: dict[str, Any] = {
@@ -244,5 +265,6 @@ READ_MODEL = ReadModel(
         "price",
         "listing",
         "capital",
+        *identity.VIEWS,
     ),
 )

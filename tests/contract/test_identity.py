@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 
+from api.projections import changes, search, words
 from api.projections import dossier as dossier_model
-from api.projections import search, words
 from api.seeds import load_ndjson, seed_events
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
@@ -121,3 +121,21 @@ def test_well_formed_identifiers_are_taken() -> None:
         identifier_added("x", "ticker", "BRK.B", exchange="NYSE"),
     ):
         assert msgspec.convert(msgspec.to_builtins(event), type(event)) == event
+
+
+async def test_a_profile_update_and_an_identifier_show_as_a_change_of_the_profile_caused_by_them(
+    store: EventStore,
+) -> None:
+    await store.append([company_registered("xiaomi", sectors=["smartphones"])])
+    update = (await store.append([profile_updated("xiaomi", sectors_added=["cars"])])).events[0]
+    ticker = (await store.append([identifier_added("xiaomi", "ticker", "1810", exchange="HKEX")])).events[0]
+
+    before = await store.read_model("changes", "xiaomi", ReadPoint(at_position=1))
+    after = await store.read_model("changes", "xiaomi", ReadPoint())
+    assert before is not None and after is not None
+    between = await store.read(after=1, company="xiaomi", limit=100)
+    (profile,) = changes.changes(changes.state(before[0]), changes.state(after[0]), between, 1)
+
+    assert (profile.kind, profile.change, profile.fields) == ("profile", "changed", ["identifiers", "sectors"])
+    assert profile.after is not None and profile.after["identifiers"] == "ticker 1810 HKEX"
+    assert {cause.event_id for cause in profile.caused_by} == {update.event.id, ticker.event.id}
