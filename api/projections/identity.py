@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
+
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection
@@ -19,7 +21,7 @@ from schema.codec import encode
 from schema.dossiers import FormerName, Identifier, ProfileChange, Renaming
 from schema.events import CompanyRegistered, CompanyRenamed, IdentifierAdded, ProfileUpdated, StoredEvent
 
-__all__ = ["PROJECTION", "VIEWS", "Current", "current", "rows"]
+__all__ = ["PROJECTION", "VIEWS", "Current", "current", "renamed", "rows"]
 
 IDENTIFIER, RENAME, UPDATE = "identifier", "rename", "profile_update"
 VIEWS = (IDENTIFIER, RENAME, UPDATE)
@@ -79,22 +81,47 @@ def current(data: CompanyRows, own: CompanyRegistered) -> Current:
         aliases = _changed(aliases, change.aliases_added, change.aliases_removed)
         sectors = _changed(sectors, change.sectors_added, change.sectors_removed)
         country = change.country or country
-    on = data.at_time.date().isoformat()
-    renames = sorted(data.facts(RENAME, Renaming), key=lambda r: (r.effective_on, r.position))
-    name = own.name
-    if renames and renames[0].previous_name is not None:
-        name = renames[0].previous_name  # the registration may give the name that came later
+    name, former = _named(own.name, data.facts(RENAME, Renaming), data.at_time.date().isoformat())
+    identifiers: dict[tuple[str, str, str | None, str | None], Identifier] = {}
+    for found in sorted(data.facts(IDENTIFIER, Identifier), key=lambda i: i.position):
+        identifiers.setdefault((found.scheme, found.value.casefold(), found.exchange, found.language), found)
+    return Current(name, aliases, country, sectors, list(identifiers.values()), former)
+
+
+def _named(registered: str, renames: list[Renaming], on: str) -> tuple[str, list[FormerName]]:
+    """The name in effect on the day ``on`` and the names before it, from the registered name and the renames."""
+    ordered = sorted(renames, key=lambda r: (r.effective_on, r.position))
+    name = registered
+    if ordered and ordered[0].previous_name is not None:
+        name = ordered[0].previous_name  # the registration may give the name that came later
     former: list[FormerName] = []
-    for renaming in (r for r in renames if r.effective_on <= on):
+    for renaming in (r for r in ordered if r.effective_on <= on):
         before = renaming.previous_name or name
         if before != renaming.name:
             facts = {key: getattr(renaming, key) for key in _FACT_FIELDS}
             former.append(FormerName(**facts, name=before, until=renaming.effective_on))
         name = renaming.name
-    identifiers: dict[tuple[str, str, str | None, str | None], Identifier] = {}
-    for found in sorted(data.facts(IDENTIFIER, Identifier), key=lambda i: i.position):
-        identifiers.setdefault((found.scheme, found.value.casefold(), found.exchange, found.language), found)
-    return Current(name, aliases, country, sectors, list(identifiers.values()), former)
+    return name, former
+
+
+_renaming = msgspec.json.Decoder(Renaming)
+
+
+def renamed(
+    registrations: dict[str, CompanyRegistered], rows: list[tuple[str, bytes]], on: str
+) -> dict[str, CompanyRegistered]:
+    """The registrations with the name in effect on the day ``on``, from the ``rename`` rows (company, item)
+    valid at the read: what every other company's dossier, the company list and the graph show."""
+    found: dict[str, list[Renaming]] = {}
+    for company, item in rows:
+        found.setdefault(company, []).append(_renaming.decode(item))
+    result = dict(registrations)
+    for company, renames in found.items():
+        own = registrations.get(company)
+        if own is not None:
+            name, _ = _named(own.name, renames, on)
+            result[company] = msgspec.structs.replace(own, name=name)
+    return result
 
 
 _FACT_FIELDS = ("position", "event_id", "certainty", "sources", "source_count", "attributed_to", "note")

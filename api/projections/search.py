@@ -174,11 +174,12 @@ def _documents(stored: StoredEvent) -> list[Document]:
         found.append(Document(kind="person", id=event.person_id, title=event.name, texts=person))
     elif isinstance(event, IdentifierAdded) and event.scheme in ("name", "ticker"):
         # A name in another language, or a ticker, finds the company as its aliases do.
-        company = [event.value, event.company_id]
+        # Only the value: a query for the company's name or id finds its registration's document.
+        company = [event.value]
         title = f"{event.value} ({event.company_id})"
         found.append(Document(kind="company", id=event.company_id, title=title, texts=company))
     elif isinstance(event, CompanyRenamed):
-        company = [event.name, event.company_id, *([event.previous_name] if event.previous_name else [])]
+        company = [event.name, *([event.previous_name] if event.previous_name else [])]
         found.append(Document(kind="company", id=event.company_id, title=event.name, texts=company))
     return found
 

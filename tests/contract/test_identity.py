@@ -139,3 +139,19 @@ async def test_a_profile_update_and_an_identifier_show_as_a_change_of_the_profil
     assert (profile.kind, profile.change, profile.fields) == ("profile", "changed", ["identifiers", "sectors"])
     assert profile.after is not None and profile.after["identifiers"] == "ticker 1810 HKEX"
     assert {cause.event_id for cause in profile.caused_by} == {update.event.id, ticker.event.id}
+
+
+async def test_a_renamed_company_has_its_new_name_where_other_companies_and_the_list_show_it(
+    store: EventStore,
+) -> None:
+    await store.append([company_registered("samsung-electronics", name="Samsung Electronics")])
+    await store.append([company_registered("samsung-sdi", parent_id="samsung-electronics")])
+    await store.append([company_renamed("samsung-electronics", "Samsung Electronics Co., Ltd.", "1988-11")])
+
+    child = (await dossier(store, "samsung-sdi")).profile
+    listed, _ = await store.companies(ReadPoint(), q=None, country=None, cursor=None, limit=10)
+    then = (await dossier(store, "samsung-sdi", ReadPoint(at_position=2))).profile
+
+    assert child.parent is not None and child.parent.name == "Samsung Electronics Co., Ltd."
+    assert [r.name for r, _, _ in listed] == ["Samsung Electronics Co., Ltd.", "Samsung Sdi"]
+    assert then.parent is not None and then.parent.name == "Samsung Electronics", "before the rename was recorded"
