@@ -157,7 +157,8 @@ class Tenure(Base, frozen=True, kw_only=True):
     ended_on: PartialDate | None
     """When the role ended: a departure, the person's next appointment, or a successor's; null while it lasts."""
     current: bool
-    """Held at the read's point in time (the moment of ``as_of`` or of ``at_position``, else now)."""
+    """Held on the read's day: the day of ``as_of``; else, in a dossier read at ``at_position``, the day that
+    position was recorded; else today."""
     replaces: PersonId | None = None
     """Whom the person succeeded in the role."""
     replaced_by: PersonId | None = None
