@@ -103,6 +103,23 @@ class AlreadyRetracted(DomainError):
         self.event_id = event_id
 
 
+class AlreadyRegistered(DomainError):
+    """A ``company_registered`` for a company already registered: a profile changes by the events that say what changed."""
+
+    INSTEAD = ("profile_updated", "company_renamed", "identifier_added")
+
+    def __init__(self, company_id: str, path: str) -> None:
+        super().__init__(
+            f"Company {company_id} is already registered; record what changed with "
+            f"{', '.join(self.INSTEAD[:-1])} or {self.INSTEAD[-1]} instead of registering it again."
+        )
+        self.company_id = company_id
+        self.path = path
+
+    def field_errors(self) -> list[FieldError]:
+        return [FieldError(self.path, str(self), code="already_registered")]
+
+
 class EventNotFound(DomainError):
     def __init__(self, event_id: str) -> None:
         super().__init__(f"No event with id {event_id}.")
@@ -190,6 +207,12 @@ NOT_ACCEPTABLE = ProblemKind(
     "The Accept header admits none of the media types the operation answers with.",
 )
 CONFLICT = ProblemKind(409, "conflict", "Conflict", "The request conflicts with what is stored.")
+ALREADY_REGISTERED = ProblemKind(
+    409,
+    "already-registered",
+    "Already registered",
+    "The company is registered: change its profile with profile_updated, company_renamed or identifier_added.",
+)
 PRECONDITION_FAILED = ProblemKind(
     412, "precondition-failed", "Precondition failed", "The company's version is not the one in If-Match."
 )
@@ -242,6 +265,7 @@ PROBLEMS: dict[type[DomainError], ProblemKind] = {
     NotAcceptable: NOT_ACCEPTABLE,
     IdConflict: CONFLICT,
     AlreadyRetracted: CONFLICT,
+    AlreadyRegistered: ALREADY_REGISTERED,
     VersionMismatch: PRECONDITION_FAILED,
     EventNotFound: NOT_FOUND,
     CompanyNotFound: NOT_FOUND,

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from schema.base import Base, CompanyId, PersonId, Position
-from schema.dossiers import Executive, MeetingItem, Tally
+from typing import Literal
 
-__all__ = ["Person", "PersonMeeting", "PersonPage", "PersonRole", "PersonSummary"]
+from schema.base import Base, CompanyId, PartialDate, PersonId, Position
+from schema.dossiers import Executive, Fact, MeetingItem, Tally
+
+__all__ = ["Person", "PersonMeeting", "PersonPage", "PersonRole", "PersonSummary", "RoleReport"]
+
+
+class RoleReport(Fact, frozen=True, kw_only=True):
+    """One report of a person's role at a company as the profile and people projections store it (the
+    rows of ``executive`` and ``person_role``): what the read models resolve roles and tenures from."""
+
+    company_id: CompanyId
+    person_id: PersonId
+    name: str | None
+    role: str
+    change: Literal["reported", "appointed", "departed", "replaced"] = "reported"
+    """reported: an undated role (``executive_reported``); appointed, departed: ``executive_appointed``,
+    ``executive_departed``; replaced: a successor's appointment that ``replaces`` this person."""
+    effective_on: PartialDate | None = None
+    previous_role: str | None = None
+    replaces: PersonId | None = None
+    replaced_by: PersonId | None = None
+    reason: str | None = None
 
 
 class PersonRole(Executive, frozen=True, kw_only=True):

@@ -29,6 +29,8 @@ ERROR_CODES = {
     "unknown_event": "the event points at an event that is not stored",
     "invalid_target": "the event points at an event it cannot apply to (a retraction of a registration, ...)",
     "retracted_event": "the event points at an event that was retracted",
+    "already_registered": "a company_registered for a company already registered (409): use profile_updated, "
+    "company_renamed or identifier_added",
     "duplicate_id": "the same event id twice in one batch",
     "company_mismatch": "the event does not name the company of the URL",
     "exclusive": "two parameters that cannot be given together",

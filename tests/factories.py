@@ -17,12 +17,16 @@ from schema.events import (
     AcquisitionTerminated,
     CapitalRaised,
     CompanyRegistered,
+    CompanyRenamed,
     DeliveriesReported,
     Event,
     EventRetracted,
     EvidenceAdded,
+    ExecutiveAppointed,
+    ExecutiveDeparted,
     ExecutiveReported,
     FinancialMeasure,
+    IdentifierAdded,
     ListingCompleted,
     Location,
     MarketPositionReported,
@@ -34,6 +38,7 @@ from schema.events import (
     PriceAnnounced,
     ProductionReported,
     ProductLaunched,
+    ProfileUpdated,
     RelationshipReported,
     ResultsReported,
     SalesReported,
@@ -50,6 +55,11 @@ __all__ = [
     "SOURCE",
     "capital_raised",
     "company_registered",
+    "company_renamed",
+    "executive_appointed",
+    "executive_departed",
+    "identifier_added",
+    "profile_updated",
     "deliveries_reported",
     "event_retracted",
     "evidence_added",
@@ -480,4 +490,84 @@ def target_revised(
 def production_reported(company_id: str, period: str, count: int, *, product: str | None = None) -> ProductionReported:
     return ProductionReported(
         sources=[SOURCE], company_id=company_id, product=product, count=Count(value=count), period=period
+    )
+
+
+def executive_appointed(
+    company_id: str,
+    person_id: str,
+    role: str,
+    effective_on: str,
+    *,
+    name: str | None = None,
+    previous_role: str | None = None,
+    replaces: str | None = None,
+    id: UUID | None = None,
+) -> ExecutiveAppointed:
+    return ExecutiveAppointed(
+        id=id,
+        sources=[SOURCE],
+        company_id=company_id,
+        person_id=person_id,
+        name=name or person_id.replace("-", " ").title(),
+        role=role,
+        effective_on=effective_on,
+        previous_role=previous_role,
+        replaces=replaces,
+    )
+
+
+def executive_departed(
+    company_id: str, person_id: str, role: str, effective_on: str, *, reason: str | None = None
+) -> ExecutiveDeparted:
+    return ExecutiveDeparted(
+        sources=[SOURCE],
+        company_id=company_id,
+        person_id=person_id,
+        role=role,
+        effective_on=effective_on,
+        reason=reason,
+    )
+
+
+def identifier_added(
+    company_id: str, scheme: str, value: str, *, exchange: str | None = None, language: str | None = None
+) -> IdentifierAdded:
+    return IdentifierAdded(
+        sources=[SOURCE],
+        company_id=company_id,
+        scheme=scheme,  # type: ignore[arg-type]
+        value=value,
+        exchange=exchange,
+        language=language,
+    )
+
+
+def company_renamed(
+    company_id: str, name: str, effective_on: str, *, previous_name: str | None = None
+) -> CompanyRenamed:
+    return CompanyRenamed(
+        sources=[SOURCE], company_id=company_id, name=name, effective_on=effective_on, previous_name=previous_name
+    )
+
+
+def profile_updated(
+    company_id: str,
+    *,
+    sectors_added: Sequence[str] = (),
+    sectors_removed: Sequence[str] = (),
+    aliases_added: Sequence[str] = (),
+    aliases_removed: Sequence[str] = (),
+    country: str | None = None,
+    id: UUID | None = None,
+) -> ProfileUpdated:
+    return ProfileUpdated(
+        id=id,
+        sources=[SOURCE],
+        company_id=company_id,
+        sectors_added=list(sectors_added),
+        sectors_removed=list(sectors_removed),
+        aliases_added=list(aliases_added),
+        aliases_removed=list(aliases_removed),
+        country=country,
     )

@@ -1,6 +1,6 @@
 """Moving a store from SQLite to PostgreSQL is ``tidings export | tidings import - --db postgresql://…``.
 
-A SQLite store gets the seed data and a few hundred random events (re-registrations,
+A SQLite store gets the seed data and a few hundred random events (profile updates,
 evidence, retractions, plans and the sales that meet them, ...). Its export is piped into
 an import into a fresh PostgreSQL schema, by the real commands. Then every read model of
 every company, read through the app over each store, must be the same JSON, and so must

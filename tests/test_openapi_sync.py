@@ -13,6 +13,8 @@ from litestar.testing import TestClient
 from openapi_spec_validator import validate
 
 from api.app import create_app
+from api.http.openapi.document import render
+from api.http.openapi.yaml12 import YAML12_PLAIN_NOT_STR
 from api.settings import Settings
 from schema.events import CATALOGUE
 
@@ -69,3 +71,35 @@ def test_event_schema_keeps_every_constraint_of_the_structs() -> None:
     assert aliases["items"]["maxLength"] == 200, "list-item constraints must reach the schema"
     assert schemas["CompanyRegistered"]["additionalProperties"] is False
     assert schemas["Count"]["properties"]["value"]["maximum"] == 2**53 - 1
+
+
+def _plain_scalars(node: yaml.Node) -> list[str]:
+    """Every plain (unquoted) scalar of a composed YAML document that PyYAML read as a string."""
+    if isinstance(node, yaml.ScalarNode):
+        return [node.value] if node.style is None and node.tag == "tag:yaml.org,2002:str" else []
+    if isinstance(node, yaml.MappingNode):
+        return [value for pair in node.value for item in pair for value in _plain_scalars(item)]
+    if isinstance(node, yaml.SequenceNode):
+        return [value for item in node.value for value in _plain_scalars(item)]
+    return []
+
+
+def test_no_string_of_the_committed_yaml_reads_as_a_number_under_yaml_1_2() -> None:
+    # A ticker such as 005930 is a string to PyYAML (YAML 1.1) but the integer 5930 to a YAML 1.2 reader.
+    plain = _plain_scalars(yaml.compose(COMMITTED.read_text()))
+    misread = sorted({value for value in plain if YAML12_PLAIN_NOT_STR.match(value)})
+
+    assert misread == []
+    assert (
+        "005930"
+        in yaml.safe_load(COMMITTED.read_text())["components"]["schemas"]["IdentifierAdded"]["properties"]["value"][
+            "examples"
+        ]
+    ), "the example this test is about is in the document"
+
+
+def test_strings_that_look_like_numbers_are_quoted_in_the_yaml_written() -> None:
+    written = render({"values": ["005930", "1810", "1e3", "null", "true", "0x1F", "BRK.B"]}, "yaml").decode()
+
+    assert yaml.safe_load(written) == {"values": ["005930", "1810", "1e3", "null", "true", "0x1F", "BRK.B"]}
+    assert "'005930'" in written and "'1e3'" in written and "'0x1F'" in written and "- BRK.B" in written

@@ -19,6 +19,7 @@ from api.projections import (
     counts,
     deals,
     deliveries,
+    identity,
     listings,
     meetings,
     orders,
@@ -48,6 +49,15 @@ _KINDS: tuple[ChangeKind, ...] = typing.get_args(ChangeKind)
 _registration = msgspec.json.Decoder(CompanyRegistered)
 
 
+def _event_id(item: bytes) -> UUID:
+    """The event id of a stored read-model fact, whatever its kind."""
+    return msgspec.json.decode(item, type=_EventOf).event_id
+
+
+class _EventOf(msgspec.Struct):
+    event_id: UUID
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -73,19 +83,22 @@ def state(data: CompanyRows) -> State:
     if registrations:
         latest = registrations[-1]
         own = _registration.decode(latest.item)
+        now = identity.current(data, own)
         fields: dict[str, Any] = {
-            "name": own.name,
-            "aliases": own.aliases,
-            "country": own.country,
-            "sectors": own.sectors,
+            "name": now.name,
+            "aliases": now.aliases,
+            "country": now.country,
+            "sectors": now.sectors,
+            "identifiers": [f"{i.scheme} {i.value}{' ' + i.exchange if i.exchange else ''}" for i in now.identifiers],
         }
-        profile_claims = {latest.position: own.id or UUID(int=0)}
+        changed_by = {latest.position: own.id or UUID(int=0)}
+        changed_by |= {row.position: _event_id(row.item) for row in data.rows if row.view in identity.VIEWS}
         parent = own.parent_id
         if acquired := deals.ownership(data, "owned_by"):  # the parent by a completed acquisition
             parent = acquired[-1].acquirer_company_id
             if acquired[-1].event_id:
-                profile_claims[acquired[-1].position] = UUID(acquired[-1].event_id)
-        put("profile", own.company_id, {**fields, "parent": parent}, profile_claims)
+                changed_by[acquired[-1].position] = UUID(acquired[-1].event_id)
+        put("profile", own.company_id, {**fields, "parent": parent}, changed_by)
     for figure in sales.figures(data):
         amount = str(figure.units.value) if figure.units is not None else None
         if figure.revenue is not None:
@@ -145,7 +158,14 @@ def state(data: CompanyRows) -> State:
         rel_fields: dict[str, Any] = {"status": rel.status, "components": rel.components, "disputed": rel.disputed}
         put("relationship", key, rel_fields, _claims(rel.claims))
     for executive in profile.executives(data):
-        exec_fields: dict[str, Any] = {"name": executive.name, "role": executive.role, "disputed": executive.disputed}
+        exec_fields: dict[str, Any] = {
+            "name": executive.name,
+            "role": executive.role,
+            "current": executive.current,
+            "started_on": executive.started_on,
+            "ended_on": executive.ended_on,
+            "disputed": executive.disputed,
+        }
         put("executive", executive.person_id, exec_fields, _claims(executive.claims))
     for market in relationships.market_positions(data):
         market_fields: dict[str, Any] = {
@@ -262,5 +282,6 @@ READ_MODEL = ReadModel(
         "listing",
         "capital",
         *deals.VIEWS,
+        *identity.VIEWS,
     ),
 )

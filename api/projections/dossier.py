@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.projections import deals, listings, periods, plans, prices, profile, results, sales
+from api.projections import deals, identity, listings, periods, plans, prices, profile, results, sales
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
 from schema.dossiers import Counterparty, Dossier, MarketPosition, MeetingItem, Relationship
@@ -12,7 +12,7 @@ __all__ = ["READ_MODEL", "VIEWS", "build", "referenced"]
 
 VIEWS = (
     "subsidiary", "executive", "product", "meeting", *plans.VIEWS, results.VIEW, "relationship", "market", "price",
-    "listing", "capital", *deals.VIEWS,
+    "listing", "capital", *deals.VIEWS, *identity.VIEWS,
 )  # fmt: skip
 """What the dossier reads; its counts come from the timeline without fetching it."""
 

@@ -8,18 +8,26 @@ whose ``sort`` holds the lower-cased name that ``q`` searches, and ``person_meet
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 
-from api.projections import meetings
-from api.projections.claims import claim_fields, resolve, same_words
-from api.projections.facts import fact_fields, supported
+from api.projections import meetings, tenures
+from api.projections.claims import resolve
+from api.projections.facts import supported
 from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.base import Source
 from schema.codec import encode
-from schema.dossiers import ExecutiveClaim
-from schema.events import ExecutiveReported, MeetingHeld, SiteVisited, StoredEvent
-from schema.people import Person, PersonMeeting, PersonRole, PersonSummary
+from schema.events import (
+    ExecutiveAppointed,
+    ExecutiveDeparted,
+    ExecutiveReported,
+    MeetingHeld,
+    SiteVisited,
+    StoredEvent,
+)
+from schema.people import Person, PersonMeeting, PersonRole, PersonSummary, RoleReport
 
 __all__ = ["PROJECTION", "VIEWS", "PersonFound", "PersonRows", "build", "rows", "summary"]
 
@@ -35,15 +43,11 @@ PersonFound = tuple[PersonRows, dict[int, list[Source]]]
 def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     event = stored.event
     match event:
-        case ExecutiveReported():
-            role = PersonRole(
-                **fact_fields(stored),
-                person_id=event.person_id,
-                name=event.name,
-                role=event.role,
-                company_id=event.company_id,
-            )
-            return [Row(ROLE, event.company_id, stored.position, event.person_id, event.name.lower(), encode(role))]
+        case ExecutiveReported() | ExecutiveAppointed() | ExecutiveDeparted():
+            return [
+                Row(ROLE, r.company_id, stored.position, r.person_id, (r.name or "").lower(), encode(r))
+                for r in tenures.reports(stored)
+            ]
         case MeetingHeld():
             named = [p for p in event.participants if p.person_id is not None]
         case SiteVisited():
@@ -59,23 +63,24 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return result
 
 
-_role_decoder = msgspec.json.Decoder(PersonRole)
+_role_decoder = msgspec.json.Decoder(RoleReport)
 _meeting_decoder = msgspec.json.Decoder(PersonMeeting)
 
 
-def _facts(found: PersonRows, evidence: dict[int, list[Source]]) -> tuple[list[PersonRole], list[PersonMeeting]]:
+def _facts(found: PersonRows, evidence: dict[int, list[Source]]) -> tuple[list[RoleReport], list[PersonMeeting]]:
     roles = [supported(_role_decoder.decode(item), evidence) for view, _, _, item in found if view == ROLE]
     met = [supported(_meeting_decoder.decode(item), evidence) for view, _, _, item in found if view == MEETING]
     return roles, met
 
 
-def _role_claim(role: PersonRole) -> ExecutiveClaim:
-    return ExecutiveClaim(**claim_fields(role), name=role.name, role=role.role)
-
-
-def _roles(reports: list[PersonRole]) -> list[PersonRole]:
-    """One role per company, resolved by the claim rule; reports disagree on the title (case and spacing aside)."""
-    return resolve(reports, lambda r: r.company_id, lambda a, b: same_words(a.role, b.role), _role_claim)
+def _roles(reports: list[RoleReport], on: str) -> list[PersonRole]:
+    """One role per company as of the day ``on``: undated reports resolved by the claim rule (they disagree
+    on the title, case and spacing aside), dated ones by effective date (api.projections.tenures)."""
+    groups: dict[str, list[RoleReport]] = {}
+    for report in reports:
+        groups.setdefault(report.company_id, []).append(report)
+    found = ((company, tenures.executive_fields(group, on)) for company, group in groups.items())
+    return [PersonRole(**fields, company_id=company) for company, fields in found if fields is not None]
 
 
 def _name(roles: list[PersonRole]) -> str | None:
@@ -83,10 +88,15 @@ def _name(roles: list[PersonRole]) -> str | None:
     return max(roles, key=lambda r: r.position).name if roles else None
 
 
-def build(person_id: str, found: PersonRows, evidence: dict[int, list[Source]]) -> Person:
-    """The person's page from their rows (in position order) and the evidence for them, by position."""
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def build(person_id: str, found: PersonRows, evidence: dict[int, list[Source]], on: str | None = None) -> Person:
+    """The person's page from their rows (in position order) and the evidence for them, by position, with
+    dated roles as of the day ``on`` (YYYY-MM-DD; today when not given)."""
     reports, met = _facts(found, evidence)
-    roles = _roles(reports)
+    roles = _roles(reports, on or _today())
     grouped = resolve(met, lambda m: (m.company_id, *meetings.same_meeting(m)), None, meetings.claim)
     return Person(
         person_id=person_id,
@@ -97,11 +107,11 @@ def build(person_id: str, found: PersonRows, evidence: dict[int, list[Source]]) 
     )
 
 
-def summary(person_id: str, found: PersonRows) -> PersonSummary:
+def summary(person_id: str, found: PersonRows, on: str | None = None) -> PersonSummary:
     reports, _ = _facts(found, {})
     return PersonSummary(
         person_id=person_id,
-        name=_name(_roles(reports)),
+        name=_name(_roles(reports, on or _today())),
         companies=sorted({company for _, company, _, _ in found}),
         facts=len({position for _, _, position, _ in found}),
         last_position=max(position for _, _, position, _ in found),
@@ -112,6 +122,6 @@ PROJECTION = Projection(
     "people",
     writes=VIEWS,
     fold=lambda stored, touched, _: rows(stored, touched),
-    handles=(ExecutiveReported, MeetingHeld, SiteVisited),
-    version=2,  # 2: facts carry their note
+    handles=(ExecutiveReported, ExecutiveAppointed, ExecutiveDeparted, MeetingHeld, SiteVisited),
+    version=3,  # 2: facts carry their note; 3: roles are role reports (dated or not)
 )

@@ -1,16 +1,24 @@
-"""Profile read model: the latest registration, parent and subsidiaries, executives, products, listings."""
+"""Profile read model: the latest registration as renames and updates changed it, parent and subsidiaries,
+executives with their tenures, products, listings and identifiers."""
 
 from __future__ import annotations
 
-from api.projections import deals, listings
-from api.projections.claims import claim_fields, resolve, same_words
+from api.projections import deals, identity, listings, tenures
 from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode
-from schema.dossiers import CompanyRef, Executive, ExecutiveClaim, Product, Profile
-from schema.events import CompanyRegistered, ExecutiveReported, ProductLaunched, StoredEvent
+from schema.dossiers import CompanyRef, Executive, Product, Profile
+from schema.events import (
+    CompanyRegistered,
+    ExecutiveAppointed,
+    ExecutiveDeparted,
+    ExecutiveReported,
+    ProductLaunched,
+    StoredEvent,
+)
+from schema.people import RoleReport
 
 __all__ = ["PROJECTION", "build", "executives", "referenced", "rows", "search_text"]
 
@@ -29,9 +37,19 @@ def rows(stored: StoredEvent) -> list[Row]:
             if event.parent_id is not None:
                 result.append(Row("subsidiary", event.parent_id, position, event.company_id, "", b""))
             return result
-        case ExecutiveReported():
-            item = Executive(**fact_fields(stored), person_id=event.person_id, name=event.name, role=event.role)
-            return [Row("executive", event.company_id, position, event.person_id, "", encode(item))]
+        case ExecutiveReported() | ExecutiveAppointed() | ExecutiveDeparted():
+            # Dated reports sort apart from undated ones: only undated roles can dispute one another.
+            return [
+                Row(
+                    "executive",
+                    r.company_id,
+                    position,
+                    r.person_id,
+                    "" if r.effective_on is None else "dated",
+                    encode(r),
+                )
+                for r in tenures.reports(stored)
+            ]
         case ProductLaunched():
             product = Product(
                 **fact_fields(stored),
@@ -51,13 +69,14 @@ def referenced(data: CompanyRows) -> set[str]:
 
 
 def executives(data: CompanyRows) -> list[Executive]:
-    """One item per person, resolved by the claim rule; claims disagree on the role (case and spacing aside)."""
-    return resolve(
-        sorted(data.facts("executive", Executive), key=lambda e: e.position),
-        lambda e: e.person_id,
-        lambda a, b: same_words(a.role, b.role),
-        lambda e: ExecutiveClaim(**claim_fields(e), name=e.name, role=e.role),
-    )
+    """One item per person: undated roles resolved by the claim rule (claims disagree on the role, case and
+    spacing aside), dated ones by effective date as of the read's day (api.projections.tenures)."""
+    groups: dict[str, list[RoleReport]] = {}
+    for report in sorted(data.facts("executive", RoleReport), key=lambda r: r.position):
+        groups.setdefault(report.person_id, []).append(report)
+    on = data.at_time.date().isoformat()
+    found = (tenures.executive_fields(group, on) for group in groups.values())
+    return [Executive(**fields) for fields in found if fields is not None]
 
 
 def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Profile:
@@ -83,17 +102,20 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Pro
         ),
         key=lambda ref: ref.company_id,
     )
+    current = identity.current(data, own)
     return Profile(
         company_id=own.company_id,
-        name=own.name,
-        aliases=list(own.aliases),
-        country=own.country,
-        sectors=list(own.sectors),
+        name=current.name,
+        aliases=current.aliases,
+        country=current.country,
+        sectors=current.sectors,
         parent=parent,
         subsidiaries=subsidiaries,
         executives=executives(data),
         products=sorted(data.facts("product", Product), key=lambda p: (p.launched_on, p.position)),
         listings=listings.listings(data),
+        identifiers=current.identifiers,
+        former_names=current.former_names,
     )
 
 
@@ -101,6 +123,6 @@ PROJECTION = Projection(
     "profile",
     writes=("registration", "subsidiary", "executive", "product"),
     fold=lambda stored, _, __: rows(stored),
-    handles=(CompanyRegistered, ExecutiveReported, ProductLaunched),
-    version=3,  # 2: facts carry attributed_to; 3: and their note
+    handles=(CompanyRegistered, ExecutiveReported, ExecutiveAppointed, ExecutiveDeparted, ProductLaunched),
+    version=4,  # 2: facts carry attributed_to; 3: and their note; 4: executives are role reports (dated or not)
 )

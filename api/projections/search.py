@@ -30,10 +30,14 @@ from schema.events import (
     AcquisitionTerminated,
     CapitalRaised,
     CompanyRegistered,
+    CompanyRenamed,
     DeliveriesReported,
     EventRetracted,
     EvidenceAdded,
+    ExecutiveAppointed,
+    ExecutiveDeparted,
     ExecutiveReported,
+    IdentifierAdded,
     ListingCompleted,
     MarketPositionReported,
     MeetingHeld,
@@ -42,6 +46,7 @@ from schema.events import (
     PriceAnnounced,
     ProductionReported,
     ProductLaunched,
+    ProfileUpdated,
     RelationshipReported,
     ResultsReported,
     SalesReported,
@@ -63,7 +68,7 @@ _SKIPPED = frozenset(
         "type", "id", "event_id", "url", "language", "published_on", "occurred_on", "launched_on",
         "period", "due", "certainty", "currency", "amount", "country", "approximate", "years_before",
         "revised_on", "announced_on", "starting_on", "change_yoy", "unit",
-        "listed_on", "raised_on",
+        "listed_on", "raised_on", "effective_on", "scheme",
     }
 )  # fmt: skip
 """Fields that hold codes, ids and dates rather than words a reader searches for."""
@@ -100,6 +105,17 @@ def _title(stored: StoredEvent) -> str:
             return f"{event.name} registered ({event.company_id})"
         case ExecutiveReported():
             return f"{event.name}: {event.role} of {event.company_id}"
+        case ExecutiveAppointed():
+            return f"{event.name}: {event.role} of {event.company_id} from {event.effective_on}"
+        case ExecutiveDeparted():
+            return f"{event.name or event.person_id} left as {event.role} of {event.company_id} on {event.effective_on}"
+        case IdentifierAdded():
+            where = f" on {event.exchange}" if event.exchange else f" ({event.language})" if event.language else ""
+            return f"{event.company_id}: {event.scheme} {event.value}{where}"
+        case CompanyRenamed():
+            return f"{event.company_id} renamed {event.name} from {event.effective_on}"
+        case ProfileUpdated():
+            return f"Profile of {event.company_id} updated"
         case MeetingHeld():
             companies = " and ".join(dict.fromkeys(p.company_id for p in event.participants))
             at = ", ".join(filter(None, [event.location.site, event.location.city, event.location.country]))
@@ -165,9 +181,18 @@ def _documents(stored: StoredEvent) -> list[Document]:
     if isinstance(event, CompanyRegistered):
         company = [event.name, *event.aliases, event.company_id, *event.sectors]
         found.append(Document(kind="company", id=event.company_id, title=event.name, texts=company))
-    elif isinstance(event, ExecutiveReported):
+    elif isinstance(event, ExecutiveReported | ExecutiveAppointed):
         person = [event.name, event.person_id, f"{event.role} of {event.company_id}"]
         found.append(Document(kind="person", id=event.person_id, title=event.name, texts=person))
+    elif isinstance(event, IdentifierAdded) and event.scheme in ("name", "ticker"):
+        # A name in another language, or a ticker, finds the company as its aliases do.
+        # Only the value: a query for the company's name or id finds its registration's document.
+        company = [event.value]
+        title = f"{event.value} ({event.company_id})"
+        found.append(Document(kind="company", id=event.company_id, title=title, texts=company))
+    elif isinstance(event, CompanyRenamed):
+        company = [event.name, *([event.previous_name] if event.previous_name else [])]
+        found.append(Document(kind="company", id=event.company_id, title=event.name, texts=company))
     return found
 
 
@@ -248,4 +273,9 @@ def snippet(texts: list[str], terms: list[words.Term]) -> str:
     return "".join(pieces)
 
 
-PROJECTION = Projection("search", writes=(VIEW,), fold=lambda stored, touched, _: rows(stored, touched))
+PROJECTION = Projection(
+    "search",
+    writes=(VIEW,),
+    fold=lambda stored, touched, _: rows(stored, touched),
+    version=2,  # 2: identifiers and renames are company documents too
+)

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from api.errors import AlreadyRetracted, DomainError, IdConflict, InvalidInput, VersionMismatch
+from api.errors import AlreadyRegistered, AlreadyRetracted, DomainError, IdConflict, InvalidInput, VersionMismatch
 from api.projections.registry import Fold
 from api.projections.row import Row
 from api.store.base import AppendResult, Expectation
@@ -231,7 +231,10 @@ class _State:
         for field_name, company in event.company_refs():
             if company != registering and company not in self.versions:
                 errors.append(FieldError(command.path(index, field_name), f"company {company} is not registered"))
-        if registering is not None and registering not in self.versions:
+        if registering is not None:
+            if registering in self.versions:
+                # New appends only: a store that already holds a second registration still reads it (the latest wins).
+                raise AlreadyRegistered(registering, command.path(index, event.registers or ""))
             self.versions[registering] = 0
         target_id = event.target_id()
         if target_id is None:
@@ -247,7 +250,10 @@ class _State:
             return (), None
         if event.retracts and not kind.retractable:
             errors.append(
-                FieldError(path, "a registration cannot be retracted; register the company again to correct it")
+                FieldError(
+                    path,
+                    "a registration cannot be retracted; correct the profile with profile_updated, company_renamed or identifier_added",
+                )
             )
             return (), None
         retracted_by = target.retracted_by or next(

@@ -23,6 +23,7 @@ from uuid import UUID
 import msgspec
 
 from api.errors import DomainError
+from api.projections import identity
 from api.projections.company_rows import CompanyRows, ReadRow
 from api.projections.evidence import decode_sources
 from api.projections.known import known_rows
@@ -350,12 +351,14 @@ class Store:
             elif counts:
                 data.counts = {key: int(n) for key, n in await tx.rows(Q.TIMELINE_COUNTS, company_id, at)}
             ids = {company_id} | (referenced(data) if referenced else set())
-            registrations = await _registrations(tx, ids, at)
+            # A read model that reads the company's renames (the dossier) names it itself, with its former names.
+            own = company_id if not views or "rename" in views else None
+            registrations = await _registrations(tx, ids, at, at_time, keep=own)
             if company_id not in registrations:
                 return None
             parent = registrations[company_id].parent_id
             if parent:
-                registrations.update(await _registrations(tx, {parent}, at))
+                registrations.update(await _registrations(tx, {parent}, at, at_time))
             return data, registrations
 
     async def companies(
@@ -366,16 +369,17 @@ class Store:
         if q is not None and "\x00" in q:
             return [], False  # no name or alias holds a NUL (PostgreSQL text cannot)
         async with self.driver.reading() as tx:
-            at, _ = await self._resolve(tx, point)
+            at, at_time = await self._resolve(tx, point)
             rows = await tx.rows(Q.COMPANY_PAGE, at, cursor or "", country, q.lower() if q else None, limit + 1)
             more = len(rows) > limit
             rows = rows[:limit]
             counts: dict[str, tuple[int, int]] = {}
+            found: dict[str, CompanyRegistered] = {}
             if rows:
-                counts = {
-                    c: (int(v), int(p)) for c, v, p in await tx.rows(Q.COMPANY_COUNTS, [row[0] for row in rows], at)
-                }
-        return [(_registration.decode(item), *counts.get(c, (0, 0))) for c, item in rows], more
+                ids = [row[0] for row in rows]
+                counts = {c: (int(v), int(p)) for c, v, p in await tx.rows(Q.COMPANY_COUNTS, ids, at)}
+                found = await _named(tx, {c: _registration.decode(item) for c, item in rows}, at, at_time)
+        return [(found[c], *counts.get(c, (0, 0))) for c, _ in rows], more
 
     async def person(self, person_id: str, point: ReadPoint) -> PersonFound | None:
         """A person's rows at ``point`` in position order, with the sources evidence added to them by
@@ -527,8 +531,24 @@ async def _touched(tx: Transaction, positions: list[int]) -> dict[int, list[str]
     return result
 
 
-async def _registrations(tx: Transaction, ids: Iterable[str], at: int) -> dict[str, CompanyRegistered]:
-    return {row[0]: _registration.decode(row[1]) for row in await tx.rows(Q.REGISTRATIONS, sorted(ids), at)}
+async def _registrations(
+    tx: Transaction, ids: Iterable[str], at: int, at_time: datetime, *, keep: str | None = None
+) -> dict[str, CompanyRegistered]:
+    """The latest registrations at ``at``, each with the name in effect on ``at_time``'s day (renames), but
+    ``keep``'s: as registered."""
+    found = {row[0]: _registration.decode(row[1]) for row in await tx.rows(Q.REGISTRATIONS, sorted(ids), at)}
+    named = await _named(tx, {c: r for c, r in found.items() if c != keep}, at, at_time)
+    return {**found, **named}
+
+
+async def _named(
+    tx: Transaction, registrations: dict[str, CompanyRegistered], at: int, at_time: datetime
+) -> dict[str, CompanyRegistered]:
+    """``registrations`` with the name in effect on ``at_time``'s day, from the renames valid at ``at``."""
+    if not registrations:
+        return registrations
+    renames = [(str(c), bytes(item)) for c, item in await tx.rows(Q.RENAMES, sorted(registrations), at)]
+    return identity.renamed(registrations, renames, at_time.astimezone(UTC).date().isoformat())
 
 
 def _ordinals(touches: Iterable[tuple[str, int]]) -> list[tuple[int, int, str]]:

@@ -121,6 +121,8 @@ class Q(StrEnum):
     """(company_id, at) -> (event type, count) of the company's timeline rows valid at ``at``."""
     REGISTRATIONS = "registrations"
     """([company ids], at) -> (company_id, item) of each one's latest registration at ``at``."""
+    RENAMES = "renames"
+    """([company ids], at) -> (company_id, item) of their ``rename`` rows valid at ``at``, in position order."""
     COMPANY_PAGE = "company_page"
     """(at, after company, country or NULL, lower-case text or NULL, limit) -> (company_id, item):
     latest registrations at ``at`` in id order."""

@@ -42,7 +42,7 @@ def _version(client: Client, company_id: str) -> int:
 def test_the_bodies_cover_every_type_of_the_catalogue(empty_client: Client) -> None:
     catalogue = empty_client.get("/event-types").json()["items"]
     assert sorted(item["type"] for item in catalogue) == sorted(EVERY_TYPE)
-    assert len(EVERY_TYPE) == 22
+    assert len(EVERY_TYPE) == 27
 
 
 @pytest.mark.parametrize("event_type", list(EVERY_TYPE))
@@ -128,6 +128,29 @@ def test_reusing_a_seed_id_for_another_event_is_409(client: Client) -> None:
     response = client.post("/events", json=_sales(id=SEED["xiaomi_sales_2024"]))
 
     problem(response, 409)
+
+
+def test_registering_a_registered_company_is_409_naming_the_events_to_use_and_stores_nothing(client: Client) -> None:
+    before = log_of(client)
+    again = {**PREREQUISITES[0], "name": "Xiaomi Corporation", "sectors": []}
+
+    body = problem(client.post("/events", json=again), 409)
+
+    assert body["type"] == "urn:tidings:problem:already-registered"
+    assert all(name in body["detail"] for name in ("profile_updated", "company_renamed", "identifier_added"))
+    assert [(e["path"], e["code"]) for e in body["errors"]] == [("$.company_id", "already_registered")]
+    assert log_of(client) == before
+    assert client.get("/companies/xiaomi").json()["profile"]["sectors"] == ["smartphones", "electric vehicles"]
+
+
+def test_a_batch_that_registers_a_registered_company_is_409_and_stores_none_of_its_events(client: Client) -> None:
+    before = log_of(client)
+    update = {"type": "profile_updated", "sources": [SOURCE], "company_id": "xiaomi", "sectors_added": ["cars"]}
+
+    response = client.post("/events/batch", json={"events": [update, PREREQUISITES[1]]})
+
+    assert problem(response, 409)["errors"][0]["path"] == "$.events[1].company_id"
+    assert log_of(client) == before
 
 
 # -- batches -----------------------------------------------------------------------------

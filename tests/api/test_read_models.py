@@ -264,12 +264,11 @@ def test_the_etag_stays_after_an_append_about_another_company(client: Client) ->
 def test_the_dossier_etag_changes_when_a_company_it_names_is_renamed(client: Client, company: str) -> None:
     before = client.get(f"/companies/{company}")
     renamed = {
-        "type": "company_registered",
+        "type": "company_renamed",
         "sources": [SOURCE],
         "company_id": "samsung-electronics",
         "name": "Samsung Electronics Co., Ltd.",
-        "aliases": ["Samsung"],
-        "country": "KR",
+        "effective_on": "1988-11",
     }
     _append(client, renamed)
 

@@ -1,6 +1,6 @@
 """A random but reproducible history of company news, and what the read models must show after it.
 
-``random_history(seed, size)`` draws registrations (some with parents, some re-registrations),
+``random_history(seed, size)`` draws registrations (some with parents), profile updates of registered companies,
 executives, products, sales, plans, meetings, site visits, relationships, market positions,
 evidence and retractions from one ``random.Random(seed)``. Alongside the events it keeps its
 own model of the outcome (which company each event touches, which facts are retracted, how
@@ -28,6 +28,7 @@ from tests.factories import (
     meeting_held,
     plan_announced,
     product_launched,
+    profile_updated,
     relationship_reported,
     sales_reported,
     site_visited,
@@ -163,6 +164,12 @@ class _Generator:
     # -- the events ----------------------------------------------------------------------
 
     def _register(self, company: str, parent: str | None = None) -> None:
+        if company in self.registered:
+            # A registered company is never registered again (409): what changed is a profile update.
+            country = self.rng.choice(["CN", "KR", "DE"])
+            update = profile_updated(company, country=country, sectors_added=["batteries"], id=self._id())
+            self._add(_with_sources(update, self._sources()), [company])
+            return
         event = company_registered(
             company, parent_id=parent, country=self.rng.choice(["CN", "KR", "DE"]), id=self._id()
         )

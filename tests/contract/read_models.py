@@ -6,6 +6,8 @@ Struct, so the contract suite checks what a client would see without going throu
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import msgspec
 
 from api.projections import conflicts as conflicts_model
@@ -134,7 +136,8 @@ async def conflicts(store: EventStore, company_id: str, point: ReadPoint = LATES
 async def person(store: EventStore, person_id: str, point: ReadPoint = LATEST) -> Person:
     found = await store.person(person_id, point)
     assert found is not None, f"no fact names {person_id} at {point}"
-    return people_model.build(person_id, *found)
+    on = None if point.as_of is None else point.as_of.astimezone(UTC).date().isoformat()
+    return people_model.build(person_id, *found, on)
 
 
 async def company_ids(store: EventStore, point: ReadPoint = LATEST) -> list[str]:

@@ -15,6 +15,7 @@ from tests.factories import (
     event_retracted,
     evidence_added,
     meeting_held,
+    profile_updated,
     sales_reported,
     source,
 )
@@ -115,14 +116,15 @@ async def test_company_registered_later_is_unknown_at_an_earlier_point(store: Ev
     assert await company_ids(store) == ["byd", "xiaomi"]
 
 
-async def test_profile_at_a_position_is_the_registration_valid_then(store: EventStore) -> None:
-    first = await _append(store, company_registered("xiaomi", name="Xiaomi"))
-    await store.append([company_registered("xiaomi", name="Xiaomi Corporation")])
+async def test_profile_at_a_position_is_the_profile_valid_then(store: EventStore) -> None:
+    first = await _append(store, company_registered("xiaomi", name="Xiaomi", sectors=["phones"]))
+    await store.append([profile_updated("xiaomi", sectors_added=["cars"], aliases_added=["Xiaomi Corporation"])])
 
     then = await dossier(store, "xiaomi", ReadPoint(at_position=first.position))
 
-    assert then.profile.name == "Xiaomi"
-    assert (await dossier(store, "xiaomi")).profile.name == "Xiaomi Corporation"
+    assert (then.profile.sectors, then.profile.aliases) == (["phones"], [])
+    now = (await dossier(store, "xiaomi")).profile
+    assert (now.sectors, now.aliases) == (["phones", "cars"], ["Xiaomi Corporation"])
 
 
 async def test_read_before_the_first_event_finds_no_company(store: EventStore) -> None:

@@ -243,7 +243,11 @@ async def test_search_finds_the_listing_by_its_ticker_and_the_prices_by_product(
     _, found, _ = await seeded.search(LATEST, terms, offset=0, limit=10)
     hits = [search.hit(position, item, score, terms) for position, item, score in found]
 
-    assert [hit.title for hit in hits] == ["xiaomi listed on HKEX as 1810 on 2018-07-09"]
+    assert {(hit.kind, hit.title) for hit in hits} == {
+        ("event", "xiaomi listed on HKEX as 1810 on 2018-07-09"),
+        ("event", "xiaomi: ticker 1810 on HKEX"),
+        ("company", "1810 (xiaomi)"),
+    }
     terms = words.query_terms("YU7 price")
     _, found, _ = await seeded.search(LATEST, terms, offset=0, limit=10)
     titles = [search.hit(position, item, score, terms).title for position, item, score in found]

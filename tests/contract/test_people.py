@@ -8,13 +8,20 @@ import msgspec
 import pytest
 
 from api.projections import people
-from api.seeds import load_ndjson, seed_events
+from api.seeds import load_ndjson
 from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.base import Source
 from schema.events import EventBase, Participant
 from tests.contract.read_models import person
-from tests.factories import event_retracted, evidence_added, executive_reported, meeting_held, site_visited
+from tests.factories import (
+    event_retracted,
+    evidence_added,
+    executive_reported,
+    first_article_events,
+    meeting_held,
+    site_visited,
+)
 
 E = TypeVar("E", bound=EventBase)
 
@@ -26,7 +33,8 @@ def _by(event: E, publisher: str, published_on: str) -> E:
 
 @pytest.fixture
 async def seeded(store: EventStore) -> EventStore:
-    await load_ndjson(store, seed_events())
+    """The first seed article: undated roles (the dated ones of the later seed file: test_roles_over_time)."""
+    await load_ndjson(store, first_article_events())
     return store
 
 

@@ -36,8 +36,8 @@ async def test_rebuild_of_the_seed_data_reproduces_every_read_model(store: Event
     assert await store.rebuild() == len(seed_events())
 
     assert _differences(before, await encoded_read_models(store)) == []
-    # The company list, twelve read models of each of the ten companies, the people list and two people.
-    assert len(before) == 1 + 10 * 12 + 1 + 2
+    # The company list, twelve read models of each of the eleven companies, the people list and four people.
+    assert len(before) == 1 + 11 * 12 + 1 + 4
 
 
 async def test_rebuild_after_a_random_history_reproduces_every_read_model(store: EventStore, history: History) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.errors import InvalidInput
+from api.errors import AlreadyRegistered, InvalidInput
 from api.store.base import EventStore
-from tests.contract.read_models import company_ids, dossier
+from tests.contract.read_models import dossier
 from tests.factories import (
     company_registered,
     market_position_reported,
@@ -77,12 +77,22 @@ async def test_registered_parent_lists_the_company_as_subsidiary(store: EventSto
     assert child.profile.parent.company_id == "samsung-electronics"
 
 
-async def test_registering_a_company_again_corrects_its_profile(store: EventStore) -> None:
-    await store.append([company_registered("xiaomi", name="Xiaomi", country="CN")])
+async def test_registering_a_registered_company_again_is_refused_and_nothing_is_stored(store: EventStore) -> None:
+    await store.append([company_registered("xiaomi", name="Xiaomi", country="CN", sectors=["phones", "cars"])])
 
-    await store.append([company_registered("xiaomi", name="Xiaomi Corporation", aliases=["Xiaomi"], country="CN")])
+    with pytest.raises(AlreadyRegistered) as refused:
+        await store.append([company_registered("xiaomi", name="Xiaomi Corporation", aliases=["Xiaomi"])])
 
+    assert all(name in str(refused.value) for name in ("profile_updated", "company_renamed", "identifier_added"))
+    assert refused.value.company_id == "xiaomi"
+    assert await store.last_position() == 1
+    assert await store.company_version("xiaomi") == 1
     profile = (await dossier(store, "xiaomi")).profile
-    assert (profile.name, profile.aliases) == ("Xiaomi Corporation", ["Xiaomi"])
-    assert await company_ids(store) == ["xiaomi"]
-    assert await store.company_version("xiaomi") == 2
+    assert (profile.name, profile.sectors) == ("Xiaomi", ["phones", "cars"])
+
+
+async def test_a_company_registered_twice_in_one_batch_is_refused(store: EventStore) -> None:
+    with pytest.raises(AlreadyRegistered):
+        await store.append([company_registered("xiaomi"), company_registered("xiaomi", name="Xiaomi Corp")])
+
+    assert await store.last_position() == 0

@@ -11,7 +11,14 @@ from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 from schema.search import SearchHit
 from tests.contract.read_models import LATEST
-from tests.factories import company_registered, event_retracted, evidence_added, product_launched, source
+from tests.factories import (
+    company_renamed,
+    event_retracted,
+    evidence_added,
+    identifier_added,
+    product_launched,
+    source,
+)
 
 MEETING = "0195bb26-3c00-7009-8a1d-5e3d00000009"
 SPANISH_PINGBACK = "0195bb26-3c00-7016-8a1d-5e3d00000016"
@@ -96,8 +103,9 @@ async def test_hits_are_typed_with_links(seeded: EventStore) -> None:
     assert ("event", MEETING) in lee, "the meeting names him by id"
 
 
-async def test_a_company_registered_twice_is_one_hit(seeded: EventStore) -> None:
-    await seeded.append([company_registered("xiaomi", name="Xiaomi Corporation", aliases=["Xiaomi Auto"])])
+async def test_a_company_renamed_and_known_by_another_name_is_one_hit(seeded: EventStore) -> None:
+    await seeded.append([company_renamed("xiaomi", "Xiaomi Corporation", "2018", previous_name="Xiaomi Inc.")])
+    await seeded.append([identifier_added("xiaomi", "name", "小米 Xiaomi", language="zh")])
 
     companies = [hit for hit in await _search(seeded, "xiaomi") if hit.kind == "company"]
 

@@ -21,7 +21,7 @@ from api.store.sqlite import SQLiteStore
 from schema.codec import event_tag
 from schema.events import StoredEvent
 from tests.contract.history import random_history
-from tests.contract.read_models import encoded_read_models
+from tests.contract.read_models import dossier, encoded_read_models
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
@@ -30,6 +30,7 @@ SEEDED_BY_0_1 = ROOT / "tests" / "data" / "seeded-by-0.1.db"
 CHANGED_SINCE_0_1 = [
     "deals",
     "deliveries",
+    "identity",
     "listings",
     "meetings",
     "orders",
@@ -54,6 +55,7 @@ results, orders, deliveries, production and revised targets (issue 19) joined th
 CHANGED_SINCE_39079CB = [
     "deals",
     "deliveries",
+    "identity",
     "listings",
     "meetings",
     "orders",
@@ -65,11 +67,18 @@ CHANGED_SINCE_39079CB = [
     "relationships",
     "results",
     "sales",
+    "search",
     "target_revision",
     "timeline",
 ]
 """New since 39079cb, or changed: plan items carry judged_by, judgement and history; plan targets carry approximate;
-facts carry their note; prices, listings, capital raised and deals are new."""
+facts carry their note; prices, listings, capital raised and deals are new; roles are dated role reports;
+identifiers, renames and profile updates are new (and searched)."""
+
+REGISTERED_TWICE = ROOT / "tests" / "data" / "registered-twice-by-cd23b15.db"
+"""tests/data/registered-twice.ndjson as ``tidings import`` of main at cd23b15 stored it: acme registered twice
+(the second registration, with fewer sectors and no alias, won), the last store made before a second
+registration became a 409."""
 
 
 def _mentions(stored: StoredEvent, touched: tuple[str, ...], _target: int | None) -> list[Row]:
@@ -132,6 +141,28 @@ async def test_a_store_made_before_the_figures_opens_rebuilds_unchanged_and_chec
         await store.rebuild()
         assert await encoded_read_models(store) == opened, "a rebuild gives the read models the upgrade gave"
         assert await store.check() == []
+    finally:
+        await store.close()
+
+
+async def test_a_store_that_registered_a_company_twice_opens_and_rebuilds_to_the_same_dossier(tmp_path: Path) -> None:
+    path = tmp_path / "tidings.db"
+    shutil.copy(REGISTERED_TWICE, path)
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        assert await store.check() == []
+        profile = (await dossier(store, "acme")).profile
+        # What cd23b15 showed: the latest registration wins, the executive keeps an undated role.
+        assert (profile.name, profile.aliases, profile.sectors) == ("Acme Motors AG", [], ["automotive"])
+        assert [(e.person_id, e.role, e.current, e.started_on) for e in profile.executives] == [
+            ("jane-roe", "CEO", True, None)
+        ]
+        opened = await encoded_read_models(store)
+        await store.rebuild()
+        assert await encoded_read_models(store) == opened, "a rebuild gives the read models the upgrade gave"
+        assert await store.check() == []
+        assert await store.company_version("acme") == 3
     finally:
         await store.close()
 

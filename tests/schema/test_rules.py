@@ -101,7 +101,29 @@ def _money(amounts: list[str]) -> list[dict[str, Any]]:
     return [{"amount": amount, "currency": "HKD"} for amount in amounts]
 
 
+_IDENTIFIER = {"type": "identifier_added", "sources": SOURCES, "company_id": "samsung-electronics"}
+_VALUES = ["005930", "KR7005930003", "529900T8BM49AURSDO55", "Q20718", "삼성전자", "BRK.B", "kr7005930003", "Q0"]
+_UPDATE = {"type": "profile_updated", "sources": SOURCES, "company_id": "xiaomi"}
+
 BODIES: dict[str, list[dict[str, Any]]] = {
+    # Well-formed values only where the check digits hold: the check digit rule is said in words, not in the schema.
+    "identifier": _combinations(
+        _IDENTIFIER,
+        {
+            "scheme": ["ticker", "isin", "lei", "wikidata", "name"],
+            "value": _VALUES,
+            "exchange": [_LEFT_OUT, None, "KRX"],
+            "language": [_LEFT_OUT, None, "ko"],
+        },
+    ),
+    "empty_update": _combinations(
+        _UPDATE,
+        {
+            "sectors_added": [_LEFT_OUT, [], ["cars"]],
+            "aliases_removed": [_LEFT_OUT, [], ["Mi"]],
+            "country": [_LEFT_OUT, None, "CN"],
+        },
+    ),
     "not_positive": [
         *_combinations(_PRICE, {"price": _money(_ZEROS + _POSITIVE)}),
         *_combinations(
@@ -193,6 +215,9 @@ def test_every_rule_json_schema_can_state_is_in_the_schema() -> None:
         "period_or_window",
         "not_positive",
         "stake_range",
+        "identifier_format",
+        "identifier_needs",
+        "empty_update",
     }
     assert "allOf" in DOC["components"]["schemas"]["SalesReported"]
     assert "allOf" in DOC["components"]["schemas"]["PlanAnnounced"]
@@ -215,6 +240,7 @@ def test_the_rules_the_schema_cannot_state_are_listed_with_their_codes_on_every_
         "target_currency",
         "own_acquisition",
         "seller_is_party",
+        "check_digit",
     }
     appends = [
         op for path in DOC["paths"].values() for op in path.values() if isinstance(op, dict) and "requestBody" in op

@@ -21,7 +21,7 @@ def sales(**fields: object) -> bytes:
 
 def test_event_type_literal_lists_exactly_the_union_tags() -> None:
     assert set(get_args(EventType)) == set(EVENT_TYPES)
-    assert len(EVENT_TYPES) == 22
+    assert len(EVENT_TYPES) == 27
 
 
 def test_stored_tags_are_the_documented_ones() -> None:
@@ -47,6 +47,11 @@ def test_stored_tags_are_the_documented_ones() -> None:
             "acquisition_announced",
             "acquisition_completed",
             "acquisition_terminated",
+            "executive_appointed",
+            "executive_departed",
+            "identifier_added",
+            "company_renamed",
+            "profile_updated",
             "evidence_added",
             "event_retracted",
         ]

@@ -31,12 +31,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from api.http.auth import RATE_LIMIT_HEADERS, SECURITY_SCHEME, auth_responses, needed_scope
+from api.http.openapi import yaml12
 from api.http.openapi.components import components, event_ref, integer_format, integers, struct_names, walk
 from api.http.openapi.directions import split_directions
 from api.http.openapi.extras import Extras, Link, extras_of
@@ -279,4 +279,4 @@ def render(doc: dict[str, Any], fmt: str) -> bytes:
     """The document as the served and committed files spell it."""
     if fmt == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False).encode() + b"\n"
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100).encode()
+    return yaml12.dump(doc)

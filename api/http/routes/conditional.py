@@ -108,13 +108,14 @@ def company_etag(
     version: int, evaluated: datetime | None = None, names: dict[str, CompanyRegistered] | None = None
 ) -> str:
     """The company's version; the day plan status was evaluated on; and, where other companies'
-    names are shown, a digest of the registrations they come from (a rename changes it)."""
+    names are shown, a digest of the registrations they come from and the names in effect (a rename changes it)."""
     tag = str(version) if evaluated is None else f"{version}-{evaluated:%Y%m%d}"
     if names:
         digest = hashlib.blake2b(digest_size=6)
         for company in sorted(names):
             event_id = names[company].id
             digest.update(event_id.bytes if event_id is not None else company.encode())
+            digest.update(names[company].name.encode())  # a company_renamed keeps the registration
         tag = f"{tag}-{digest.hexdigest()}"
     return f'"{tag}"'
 

@@ -289,7 +289,7 @@ _FILTERS = 20
         "`occurred_from`/`occurred_to`: events whose own date (a meeting's or visit's `occurred_on`, a launch's "
         "`launched_on`, a sales figure's `period`) overlaps the days from the first day of `occurred_from` to "
         "the last day of `occurred_to`: `2025-03` includes `2025-03-22` and the quarter `2025-Q1`; events "
-        "without a date of their own (registrations, roles, plans, relationships, evidence, retractions) are "
+        "without a date of their own (registrations, undated roles, identifiers, profile updates, plans, relationships, evidence, retractions) are "
         "not listed when either is given.\n\n"
         "`before` is an upper bound (exclusive) as `after` is a lower one. `order=desc` lists the newest first: "
         "continue with `before=next_before` (the `Link` says the same); events appended meanwhile come above "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get
@@ -78,7 +79,8 @@ async def list_people(
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many people.")] = 100,
 ) -> Response[PersonPage]:
     found, more = await store.people(point, q=q, company=company, cursor=cursor, limit=limit)
-    items = [people.summary(person_id, rows) for person_id, rows in found]
+    on = _day(point)
+    items = [people.summary(person_id, rows, on) for person_id, rows in found]
     next_cursor = items[-1].person_id if more and items else None
     return Response(PersonPage(items=items, next_cursor=next_cursor), headers=next_link(request, "cursor", next_cursor))
 
@@ -89,8 +91,9 @@ async def list_people(
     tags=["people"],
     summary="A person",
     description=(
-        "The person's role at each company (resolved by the claim rule, every report in `claims`) and the "
-        "meetings and visits they took part in, as of `at_position` or `as_of`."
+        "The person's role at each company (resolved by the claim rule, every report in `claims`; dated roles "
+        "by effective date, with `tenures`, `started_on`, `ended_on` and `current` as of the day of `as_of`, "
+        "else today) and the meetings and visits they took part in, as of `at_position` or `as_of`."
     ),
     dependencies=READ_POINT,
     opt={
@@ -122,12 +125,20 @@ async def get_person(
     if found is None:
         raise PersonNotFound(person_id)
     rows, evidence = found
-    return cached(request, people.build(person_id, rows, evidence), _etag(rows, evidence))
+    on = _day(point)
+    return cached(request, people.build(person_id, rows, evidence, on), _etag(rows, evidence, on))
 
 
-def _etag(rows: people.PersonRows, evidence: dict[int, list[Any]]) -> str:
-    """The positions of the person's rows and of their evidence: a new fact, evidence or retraction changes it."""
+def _day(point: ReadPoint) -> str:
+    """The day dated roles are read as of: as_of's (in UTC), else today's."""
+    return (point.as_of or datetime.now(UTC)).astimezone(UTC).date().isoformat()
+
+
+def _etag(rows: people.PersonRows, evidence: dict[int, list[Any]], on: str) -> str:
+    """The positions of the person's rows and of their evidence: a new fact, evidence or retraction changes it;
+    and the day, which ends and starts dated roles."""
     digest = hashlib.blake2b(digest_size=8)
+    digest.update(on.encode())
     for _, company, position, _ in rows:
         digest.update(f"{company}:{position};".encode())
     for position, sources in sorted(evidence.items()):

@@ -13,7 +13,10 @@ _DESCRIPTIONS = {
     400: "Malformed JSON or a body that is not UTF-8.",
     404: "No such resource.",
     406: "The Accept header admits none of the media types the operation answers with; errors[] has code `not_acceptable`.",
-    409: "Conflicts with what is stored (an id reused with other content, an event already retracted).",
+    409: (
+        "Conflicts with what is stored (an id reused with other content, an event already retracted, a company "
+        "registered again: type `already-registered`, use profile_updated, company_renamed or identifier_added)."
+    ),
     412: "If-Match does not match the company's current version; the problem names the current version.",
     413: "The request body is larger than the server accepts.",
     415: "The body is not sent as application/json.",

@@ -140,6 +140,10 @@ _OWN: dict[Q, str | None] = {
         "SELECT DISTINCT ON (company_id) company_id, item FROM read_rows WHERE view = 'registration' "
         "AND company_id = ANY($1::text[]) AND position <= $2 ORDER BY company_id, position DESC"
     ),
+    Q.RENAMES: (
+        "SELECT company_id, item FROM read_rows WHERE view = 'rename' AND company_id = ANY($1::text[]) "
+        "AND position <= $2 AND (retracted_at IS NULL OR retracted_at > $2) ORDER BY position"
+    ),
     Q.COMPANY_PAGE: f"""
         WITH latest AS (
             {_LATEST_REGISTRATION} WHERE view = 'registration' AND position <= $1

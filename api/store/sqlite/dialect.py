@@ -141,6 +141,12 @@ _OWN: dict[Q, str | None] = {
         "SELECT company_id, item, max(position) FROM read_rows WHERE view = 'registration' "
         "AND company_id IN ({many}) AND position <= ? GROUP BY company_id"
     ),
+    # The read's position is one placeholder after the list, used twice through the join.
+    Q.RENAMES: (
+        "SELECT r.company_id, r.item FROM (SELECT company_id, item, position, retracted_at FROM read_rows "
+        "WHERE view = 'rename' AND company_id IN ({many})) r JOIN (SELECT ? AS at) a "
+        "ON r.position <= a.at AND (r.retracted_at IS NULL OR r.retracted_at > a.at) ORDER BY r.position"
+    ),
     Q.COMPANY_PAGE: """
         WITH latest AS (
             SELECT company_id, key, sort, item, max(position) AS position
