@@ -208,3 +208,23 @@ async def test_a_sqlite_store_made_before_the_name_index_names_its_people_when_o
 async def _all_people(store: Store, q: str) -> list[str]:
     found, _ = await store.people(ReadPoint(), q=q, company=None, cursor=None, limit=1000)
     return [person_id for person_id, _ in found]
+
+
+async def test_check_names_a_name_index_out_of_step_with_the_people_rows(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "tidings.db")
+    await store.open()
+    try:
+        await _filled_with_people(store)
+        assert await store.check() == []
+    finally:
+        await store.close()
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("DELETE FROM person_names WHERE person_id = 'person-odd-2'")
+    damaged = SQLiteStore(store.path)
+    await damaged.open()
+    try:
+        assert await _all_people(damaged, "ngstr") == []
+        faults = await damaged.check()
+    finally:
+        await damaged.close()
+    assert any("the name index holds" in fault for fault in faults), faults

@@ -197,7 +197,11 @@ _OWN: dict[Q, str | None] = {
         "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok' "
         "UNION ALL SELECT 'integrity: the search index holds ' || indexed || ' documents but there are ' "
         "|| stored || ' search rows' FROM (SELECT (SELECT count(*) FROM search_text_docsize) AS indexed, "
-        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE indexed != stored"
+        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE indexed != stored "
+        "UNION ALL SELECT 'integrity: the name index holds ' || named || ' names but the people rows give ' "
+        "|| given FROM (SELECT (SELECT count(*) FROM person_names) AS named, (SELECT count(*) FROM "
+        "(SELECT DISTINCT key, sort FROM read_rows WHERE view IN ('person_role', 'person_meeting'))) AS given) "
+        "WHERE named != given"
     ),
     # bm25() is lower for a better match; the answer's score is its negation (higher first).
     Q.SEARCH: """
