@@ -21,7 +21,8 @@ Last, on a copy of the store, in process (no HTTP), it times appends with the lo
 out), alternating: one event at a time, and batches of 1,000.
 
 ``--smoke`` runs it with tiny sizes in seconds; its figures mean nothing. ``--results FILE`` puts the
-tables between the ``million`` markers of FILE.
+tables between the ``million`` markers of FILE. ``--only TEXT...`` times only the reads whose names hold
+one of the texts (``--only '/people?q=' '/search'``), and no appends unless ``--append-rounds`` asks.
 """
 
 from __future__ import annotations
@@ -226,11 +227,24 @@ def _quantiles(took: list[float]) -> tuple[float, float]:
     return statistics.median(took), took[min(len(took) - 1, round(0.99 * (len(took) - 1)))]
 
 
-def measure_reads(url: str, events: int, companies: int, requests: int, budget: float) -> list[Timing]:
+def chosen(events: int, companies: int, only: list[str] | None) -> list[tuple[str, Path_]]:
+    """The reads whose names hold one of the texts ``only`` gives (every read without it)."""
+    every = reads(events, companies)
+    if not only:
+        return every
+    picked = [(name, draw) for name, draw in every if any(text in name for text in only)]
+    if not picked:
+        raise SystemExit(f"no read's name holds any of {only}; the reads: " + "; ".join(n for n, _ in every))
+    return picked
+
+
+def measure_reads(
+    url: str, events: int, companies: int, requests: int, budget: float, only: list[str] | None = None
+) -> list[Timing]:
     """Each read ``requests`` times, or fewer (at least 20) when they take more than ``budget`` seconds."""
     rows = []
     with httpx.Client(base_url=url, timeout=120) as client:
-        for name, draw in reads(events, companies):
+        for name, draw in chosen(events, companies, only):
             rng = random.Random(name)
             for _ in range(min(5, requests)):
                 client.get(draw(rng))
@@ -393,12 +407,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--append-rounds", type=int, default=None, help="rounds of the append cost, 0 for none (default 3)"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="TEXT",
+        default=None,
+        help="time only the reads whose names hold one of these texts (e.g. '/people?q=' '/search'); "
+        "no appends unless --append-rounds asks",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: proves the script works")
     parser.add_argument("--results", type=Path, default=None, help="also write the tables into this Markdown file")
     args = parser.parse_args(argv)
+    if args.only and args.results:
+        parser.error("--results writes every read's table: not with --only")
     events = args.events or (3_000 if args.smoke else 1_000_000)
     requests = args.requests or (10 if args.smoke else 200)
-    rounds = args.append_rounds if args.append_rounds is not None else (1 if args.smoke else 3)
+    rounds = args.append_rounds if args.append_rounds is not None else (0 if args.only else 1 if args.smoke else 3)
     companies = max(events // 100, 10)
     directory = args.store or Path(tempfile.gettempdir()) / f"tidings-bench-{events}"
     made = build(directory, events, companies, again=args.rebuild_store)
@@ -415,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout=300,
         )
         try:
-            rows = measure_reads(served.url, events, companies, requests, args.seconds)
+            rows = measure_reads(served.url, events, companies, requests, args.seconds, args.only)
         finally:
             served.stop()
         load = f"{before}; {_loadavg()}"

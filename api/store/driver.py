@@ -46,6 +46,9 @@ class Dialect:
     search_query: Callable[[Sequence[Term]], str] = lambda terms: ""
     """The full-text query (every term must match) in the database's own syntax; each term is quoted,
     so no user text is ever read as query syntax."""
+    name_query: Callable[[str], str | None] = lambda text: None
+    """The query of PERSON_PAGE_NAMED's index that finds every id and name holding ``text`` (lower-cased),
+    quoted like ``search_query``'s; None where the index cannot answer it (PERSON_PAGE then serves)."""
 
 
 class Transaction(Protocol):

@@ -115,6 +115,15 @@ class Q(StrEnum):
     """(query, at, limit, offset) -> (position, item, score) of the ``search`` rows valid at ``at`` that match
     the query (in the dialect's full-text syntax, see ``Dialect.search_query``), one per key (its best
     match), by score (higher first), then position (later first), then key."""
+    SEARCH_TOP = "search_top"
+    """(query, at, n, limit, offset) -> (position, item, score, every match?) as SEARCH, over the documents
+    valid at ``at`` ranked at or above the ``n``-th best match (ties included) only; each row also says
+    whether those were every match. Any other document ranks below each of them, so a full page (``limit``
+    rows), or any page of every match, is SEARCH's. None: SEARCH serves."""
+    PERSON_PAGE_NAMED = "person_page_named"
+    """(after person_id, at, full-text query, LIKE pattern, limit) -> (person_id,): PERSON_PAGE without a
+    company, whose candidates come from an index of people's ids and names (SQLite: trigrams, for a text
+    of 3 or more characters); each candidate is tested as PERSON_PAGE tests it. None: PERSON_PAGE serves."""
     COMPANY_ROWS_OF_VIEWS = "company_rows_of_views"
     """(company_id, at, [views]) -> as COMPANY_ROWS, of those views only."""
     TIMELINE_COUNTS = "timeline_counts"

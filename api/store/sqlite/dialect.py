@@ -22,7 +22,7 @@ __all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", 
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -110,6 +110,39 @@ CREATE TRIGGER IF NOT EXISTS search_rows_unindexed AFTER DELETE ON read_rows WHE
         substr(old.sort, instr(old.sort, char(10)) + 1)
     );
 END;
+-- GET /people?q= (schema version 3): every (person id, name) the people rows give (a role's lower-cased name,
+-- '' for a meeting), kept by the triggers below as those rows come and go, and their trigram index: a
+-- substring of 3 or more characters is an index lookup, not a LIKE over every person's rows. A candidate
+-- list only: the page still tests each candidate's rows at the read point (PERSON_PAGE_NAMED). People
+-- rows go only a view at a time (catch-up, rebuild), so a person's names go with their first row deleted.
+CREATE TABLE IF NOT EXISTS person_names (
+    person_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (person_id, name)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS person_names_text USING fts5(
+    person_id, name, content = 'person_names', content_rowid = 'rowid', tokenize = 'trigram'
+);
+CREATE TRIGGER IF NOT EXISTS person_rows_named AFTER INSERT ON read_rows
+    WHEN new.view IN ('person_role', 'person_meeting') BEGIN
+    INSERT OR IGNORE INTO person_names (person_id, name) VALUES (new.key, new.sort);
+END;
+CREATE TRIGGER IF NOT EXISTS person_rows_unnamed AFTER DELETE ON read_rows
+    WHEN old.view IN ('person_role', 'person_meeting') BEGIN
+    DELETE FROM person_names WHERE person_id = old.key;
+END;
+CREATE TRIGGER IF NOT EXISTS person_names_indexed AFTER INSERT ON person_names BEGIN
+    INSERT INTO person_names_text (rowid, person_id, name) VALUES (new.rowid, new.person_id, new.name);
+END;
+CREATE TRIGGER IF NOT EXISTS person_names_unindexed AFTER DELETE ON person_names BEGIN
+    INSERT INTO person_names_text (person_names_text, rowid, person_id, name)
+        VALUES ('delete', old.rowid, old.person_id, old.name);
+END;
+-- A store made before version 3 names its people once, from the rows it holds.
+INSERT OR IGNORE INTO person_names (person_id, name)
+    SELECT key, sort FROM read_rows
+    WHERE view IN ('person_role', 'person_meeting') AND (SELECT max(version) FROM schema_version) < 3;
+UPDATE schema_version SET version = 3 WHERE version < 3;
 """
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
@@ -170,7 +203,11 @@ _OWN: dict[Q, str | None] = {
         "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok' "
         "UNION ALL SELECT 'integrity: the search index holds ' || indexed || ' documents but there are ' "
         "|| stored || ' search rows' FROM (SELECT (SELECT count(*) FROM search_text_docsize) AS indexed, "
-        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE indexed != stored"
+        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE indexed != stored "
+        "UNION ALL SELECT 'integrity: the name index holds ' || named || ' names but the people rows give ' "
+        "|| given FROM (SELECT (SELECT count(*) FROM person_names) AS named, (SELECT count(*) FROM "
+        "(SELECT DISTINCT key, sort FROM read_rows WHERE view IN ('person_role', 'person_meeting'))) AS given) "
+        "WHERE named != given"
     ),
     # bm25() is lower for a better match; the answer's score is its negation (higher first).
     Q.SEARCH: """
@@ -186,6 +223,36 @@ _OWN: dict[Q, str | None] = {
         )
         SELECT position, item, score FROM found WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?3 OFFSET ?4
     """,
+    # SEARCH over the best documents only: each match is ranked once, and only those ranked at or above the
+    # ?3-th best (ties included) are joined with their rows; each answer row says whether every match was.
+    Q.SEARCH_TOP: """
+        WITH ranked AS MATERIALIZED (
+            SELECT rowid AS doc, bm25(search_text, 1.0, 0.2) AS rank FROM search_text
+            WHERE search_text MATCH ?1 AND rowid < (?2 + 1) * 4
+        ), cut AS (
+            SELECT rank FROM ranked ORDER BY rank LIMIT 1 OFFSET ?3 - 1
+        ), found AS (
+            SELECT r.key, r.position, r.item, -h.rank AS score,
+                row_number() OVER (PARTITION BY r.key ORDER BY h.rank, r.position DESC) AS nth
+            FROM ranked h JOIN read_rows r ON r.position = h.doc >> 2 AND r.view = 'search'
+                AND (CASE WHEN r.key LIKE 'company:%' THEN 1 WHEN r.key LIKE 'person:%' THEN 2 ELSE 0 END) = h.doc & 3
+            WHERE h.rank <= coalesce((SELECT rank FROM cut), 1e308)
+                AND (r.retracted_at IS NULL OR r.retracted_at > ?2)
+        )
+        SELECT position, item, score, NOT EXISTS (SELECT 1 FROM cut) FROM found
+        WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?4 OFFSET ?5
+    """,
+    # The people whose names hold the text, by the trigram index; each candidate's rows still decide at the
+    # read point, word for word as PERSON_PAGE does (the index folds case more widely than LIKE).
+    Q.PERSON_PAGE_NAMED: """
+        SELECT n.person_id FROM person_names_text JOIN person_names n ON n.rowid = person_names_text.rowid
+        WHERE person_names_text MATCH ?3 AND n.person_id > ?1 AND EXISTS (
+            SELECT 1 FROM read_rows r WHERE r.key = n.person_id AND r.view IN ('person_role', 'person_meeting')
+                AND r.position <= ?2 AND (r.retracted_at IS NULL OR r.retracted_at > ?2)
+                AND (r.key LIKE ?4 ESCAPE '!' OR r.sort LIKE ?4 ESCAPE '!')
+        )
+        GROUP BY n.person_id ORDER BY n.person_id LIMIT ?5
+    """,
 }
 
 SQL: dict[Q, str | None] = {**{q: numbered(text) for q, text in STANDARD.items()}, **_OWN}
@@ -200,6 +267,16 @@ def search_query(terms: Sequence[Term]) -> str:
     return " AND ".join(quoted)
 
 
+TRIGRAM = 3
+"""The trigram index finds a text of this many characters or more; a shorter one matches no trigram."""
+
+
+def name_query(text: str) -> str | None:
+    """The trigram index's query for ids and names holding ``text``: one quoted phrase, whose trigrams must
+    follow one another (a substring); None for a text too short to have a trigram."""
+    return '"' + text.replace('"', '""') + '"' if len(text) >= TRIGRAM else None
+
+
 DIALECT = Dialect(
     sql=SQL,
     time=format_time,
@@ -207,6 +284,7 @@ DIALECT = Dialect(
     event_id=lambda event_id: event_id.bytes,
     read_event_id=lambda value: UUID(bytes=bytes(value)),
     search_query=search_query,
+    name_query=name_query,
 )
 
 
