@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         buffer=settings.stream_buffer_events,
         keepalive=settings.stream_keepalive_ms / 1000,
         retry_ms=settings.stream_retry_ms,
+        source=settings.cloudevents_source,
     )
 
     access = Access(
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         logging_config=None,  # api.http.logs configures logging (JSON lines or text)
         debug=False,
     )
+    app.state.cloudevents_source = settings.cloudevents_source
     # Outside routing, so unmatched paths get a request id and an access line too.
     app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), http_metrics())
     app.state.access = access

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = ["Settings", "SettingsError", "reference"]
+
+_ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[!-~]{1,2000}")
+"""RFC 3986's scheme, then printable ASCII without spaces (CloudEvents' ``source`` is a URI-reference)."""
 
 
 class SettingsError(ValueError):
@@ -60,6 +64,10 @@ class Settings:
         default="", metadata={"help": "comma-separated Host names served (others get 400); empty: any"}
     )
     cors_origins: str = field(default="", metadata={"help": "comma-separated origins allowed by CORS; empty: CORS off"})
+    cloudevents_source: str = field(
+        default="urn:tidings:local",
+        metadata={"help": "the `source` of this instance's CloudEvents: an absolute URI naming it"},
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -81,6 +89,10 @@ class Settings:
             raise SettingsError(f"synchronous must be FULL, EXTRA, NORMAL or OFF, not {self.synchronous}")
         if len(self.pg_schema.encode()) > 63 or "\x00" in self.pg_schema:
             raise SettingsError("pg_schema must be at most 63 bytes, without NUL (a PostgreSQL name)")
+        if not _ABSOLUTE_URI.fullmatch(self.cloudevents_source):
+            raise SettingsError(
+                f"cloudevents_source must be an absolute URI (scheme:rest, no spaces), not {self.cloudevents_source!r}"
+            )
         if self.fold_processes < 0:
             raise SettingsError(f"fold_processes must be 0 or more, not {self.fold_processes}")
 

@@ -156,6 +156,28 @@ async def test_a_consumer_started_before_1000_concurrent_appends_gets_each_once_
     figures("SSE delivery after the append's 201", [arrivals[p] - acked[p] for p in acked])
 
 
+async def test_live_streams_in_both_formats_get_the_same_events_each_in_its_own_format(tmp_path: Path) -> None:
+    """A stream of Tidings' JSON and one of CloudEvents follow the same window of new commits."""
+    with feed_server(tmp_path, cloudevents_source="https://feed.example/t") as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+            connected = [asyncio.Event(), asyncio.Event()]
+            plain = asyncio.create_task(read_stream(client, stop=has(201), connected=connected[0]))
+            cloud = asyncio.create_task(
+                read_stream(client, stop=has(201), connected=connected[1], format="cloudevents")
+            )
+            await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 10)
+            await append_concurrently(server.url, [sale(i) for i in range(200)], clients=8)
+            plain_frames, cloud_frames = await asyncio.wait_for(asyncio.gather(plain, cloud), 30)
+
+    assert positions(plain_frames) == positions(cloud_frames) == list(range(1, 202))
+    for native, envelope in zip(
+        (f.json() for f in plain_frames if f.id), (f.json() for f in cloud_frames if f.id), strict=True
+    ):
+        assert envelope["data"] == native["event"] and envelope["tidingsposition"] == str(native["position"])
+        assert envelope["source"] == "https://feed.example/t"
+        assert envelope["type"] == "com.tidings." + native["event"]["type"]
+
+
 async def test_a_disconnected_consumer_resumes_with_last_event_id_without_gap_or_duplicate(tmp_path: Path) -> None:
     with feed_server(tmp_path) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:

@@ -178,19 +178,29 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from schema.cloudevents import cloud_event
     from schema.codec import encode_event
 
     out = sys.stdout.buffer
+    settings = _settings(args, cloudevents_source=args.cloudevents_source)
+    cloud = args.format == "cloudevents"
+    encoder = msgspec.json.Encoder()
 
     async def run() -> int:
         count = 0
-        async with _open(_settings(args)) as store:
+        async with _open(settings) as store:
             after = args.after
             while True:
-                page = await store.read(after=after, limit=1000, types=args.type or ())
+                page = await store.read(after=after, limit=1000, types=args.type or (), annotated=cloud)
                 if not page:
                     return count
-                out.write(b"".join(encode_event(s.event) + b"\n" for s in page))
+                if cloud:
+                    lines = [encoder.encode(cloud_event(s, settings.cloudevents_source)) for s in page]
+                else:
+                    lines = [encode_event(s.event) for s in page]
+                out.write(b"".join(line + b"\n" for line in lines))
                 count += len(page)
                 after = page[-1].position
 
@@ -277,6 +287,14 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--db", help=db_help)
     exp.add_argument("--after", type=int, default=0, help="only events after this position")
     exp.add_argument("--type", action="append", help="only this event type (repeatable)")
+    exp.add_argument(
+        "--format",
+        choices=["json", "cloudevents"],
+        default="json",
+        help="json: the events as import reads them; cloudevents: one CloudEvent 1.0 (structured mode) a line",
+    )
+    source = next(f for f in fields(Settings) if f.name == "cloudevents_source")
+    exp.add_argument(flag(source.name), help=source.metadata["help"])
 
     reb = command("rebuild", cmd_rebuild, "Drop and re-derive every read model from the log.")
     reb.add_argument(

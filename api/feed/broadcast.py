@@ -38,6 +38,7 @@ import msgspec
 
 from api.errors import StreamsUnavailable
 from api.store.base import EventStore
+from schema.cloudevents import cloud_event
 from schema.events import StoredEvent
 
 __all__ = ["Feed", "Subscription", "frame"]
@@ -53,28 +54,37 @@ FILL_INTERVAL = 0.02
 """Seconds between two reads of new commits into the window (adds at most this to delivery)."""
 
 
-def frame(stored: StoredEvent) -> bytes:
-    """One SSE frame: ``id`` the position, ``event`` the type, ``data`` the stored event as GET /events/{id} sends it."""
+def frame(stored: StoredEvent, source: str | None = None) -> bytes:
+    """One SSE frame: ``id`` the position, ``event`` the type, ``data`` the stored event as GET /events/{id}
+    sends it, or (``source`` given) as a CloudEvent of that source."""
     tag = str(stored.event.__struct_config__.tag)
-    return b"id: %d\nevent: %s\ndata: %s\n\n" % (stored.position, tag.encode(), _encoder.encode(stored))
+    data = _encoder.encode(stored if source is None else cloud_event(stored, source))
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (stored.position, tag.encode(), data)
 
 
 class _Entry:
-    """One event of the window; its frame is encoded once, when a stream first takes it."""
+    """One event of the window; each of its two frames is encoded once, when a stream first takes it."""
 
-    __slots__ = ("_frame", "position", "stored", "type")
+    __slots__ = ("_cloud", "_frame", "position", "stored", "type")
 
     def __init__(self, stored: StoredEvent) -> None:
         self.position = stored.position
         self.type = str(stored.event.__struct_config__.tag)
         self.stored: StoredEvent | None = stored
         self._frame = b""
+        self._cloud = b""
 
-    @property
-    def frame(self) -> bytes:
-        if self.stored is not None:
-            self._frame, self.stored = frame(self.stored), None
-        return self._frame
+    def frame(self, source: str | None) -> bytes:
+        """The frame in Tidings' JSON (``source`` None) or as a CloudEvent; the event is let go once both exist."""
+        if source is None and not self._frame:
+            assert self.stored is not None
+            self._frame = frame(self.stored)
+        elif source is not None and not self._cloud:
+            assert self.stored is not None
+            self._cloud = frame(self.stored, source)
+        if self._frame and self._cloud:
+            self.stored = None
+        return self._frame if source is None else self._cloud
 
 
 class Feed:
@@ -91,8 +101,11 @@ class Feed:
         poll: float = 1.0,
         keepalive: float = 15.0,
         retry_ms: int = 2000,
+        source: str = "urn:tidings:local",
     ) -> None:
         self._store = store
+        self.source = source
+        """The ``source`` of the CloudEvents of streams that ask for them."""
         self.max_streams = max_streams
         self.max_streams_per_key = max_streams_per_key
         self._owners: dict[Subscription, str] = {}
@@ -188,8 +201,10 @@ class Feed:
         until: int | None = None,
         limit: int | None = None,
         owner: str | None = None,
+        cloudevents: bool = False,
     ) -> Subscription:
-        """A stream of the events after ``after``; bounded (ends) when ``until`` is given.
+        """A stream of the events after ``after``; bounded (ends) when ``until`` is given; each frame's data
+        a CloudEvent when ``cloudevents``.
 
         Raises StreamsUnavailable when ``max_streams`` are open or the server is shutting down.
         """
@@ -202,6 +217,7 @@ class Feed:
                 f"Key {owner} holds {self.max_streams_per_key} event streams, the most one key may."
             )
         stream = Subscription(self, after, frozenset(types), tuple(dict.fromkeys(companies)), until, limit)
+        stream.source = self.source if cloudevents else None
         self._streams.add(stream)
         if owner is not None:
             self._owners[stream] = owner
@@ -340,6 +356,8 @@ class Subscription:
         self._wake = asyncio.Event()
         self._final: bytes | None = None
         self.done = False
+        self.source: str | None = None
+        """The CloudEvents ``source`` when the frames carry CloudEvents; None for Tidings' JSON."""
 
     def end(self, comment: bytes) -> None:
         """Stop after sending ``comment``; frees the stream's slot at once."""
@@ -394,7 +412,7 @@ class Subscription:
                 self.live = True
                 return b""
             self.cursor = entries[-1].position
-            frames = [e.frame for e in entries if not self.types or e.type in self.types]
+            frames = [e.frame(self.source) for e in entries if not self.types or e.type in self.types]
             if frames:
                 return b"".join(frames)
 
@@ -439,4 +457,4 @@ class Subscription:
             self.remaining -= len(events)
         if self.until is None and self.cursor >= self._feed.head:
             self.live = True
-        return b"".join(frame(e) for e in events)
+        return b"".join(frame(e, self.source) for e in events)

@@ -224,6 +224,16 @@ def _security(operation: dict[str, Any], handler: HTTPRouteHandler) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+def _refs_in(node: Any) -> list[str]:
+    """Every ``$ref`` in a part of the document."""
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [ref for value in node.values() for ref in _refs_in(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs_in(value)]
+    return []
+
+
 def document(app: Litestar) -> dict[str, Any]:
     """The finished document of ``app``."""
     doc = copy.deepcopy(app.openapi_schema.to_schema())
@@ -232,7 +242,13 @@ def document(app: Litestar) -> dict[str, Any]:
     by_id = {operation["operationId"]: operation for _, operation in operations}
 
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(components(set(schemas)))
+    # Structs that only an extra media type answers with (a CloudEvent) are named by its $ref.
+    named = {
+        ref.rpartition("/")[2]
+        for handler, _ in operations
+        for ref in _refs_in([extras_of(handler).content, extras_of(handler).schemas])
+    }
+    schemas.update(components(set(schemas) | named))
     for handler, _ in operations:
         for name, schema in extras_of(handler).schemas.items():
             if schemas.setdefault(name, copy.deepcopy(dict(schema))) != schema:

@@ -23,6 +23,7 @@ from api.http.numbers import decode_body
 from api.http.openapi.examples import batch_examples, event_examples, seeded_event_id
 from api.http.openapi.extras import Extras, Link
 from api.http.problems import MalformedBody, UnsupportedMediaType
+from api.http.routes.cloud import CLOUD_EVENT_CONTENT, CLOUD_EVENTS_CONTENT, Format, cloud_answer, wants_cloudevents
 from api.http.routes.companies import get_company, get_plans, get_timeline
 from api.http.routes.injected import Store
 from api.http.routes.paging import LINK, next_link
@@ -31,6 +32,7 @@ from api.http.routes.responses import WRITE_PROBLEMS, problems
 from api.store.base import Expectation, LogFilter
 from api.store.log_index import dated_span
 from schema.base import MAX_SAFE_INT, Certainty, CompanyId, EventId, Name, PartialDate, PersonId
+from schema.cloudevents import CLOUDEVENTS, CLOUDEVENTS_BATCH
 from schema.declarations import tag
 from schema.events import CATALOGUE, Event, StoredEvent
 from schema.problems import FieldError
@@ -144,16 +146,25 @@ _REPLAY = ResponseSpec(
     summary="Read one stored event",
     description=(
         "The event as stored, with its `position` and `recorded_at`; `retracted` says who withdrew it, when "
-        "and why, where a later `event_retracted` did. 404 for an id the log does not hold."
+        "and why, where a later `event_retracted` did. 404 for an id the log does not hold.\n\n"
+        f"`Accept: {CLOUDEVENTS}` or `format=cloudevents` gives it as a CloudEvent 1.0 (structured mode): "
+        "`type` is `com.tidings.` and the event's type, `subject` the companies it names, `time` when it was "
+        "recorded, `data` the event, `tidingsposition` its position and `tidingsretractedby` the retraction's id."
     ),
-    opt={"openapi": Extras(parameter_examples={"event_id": seeded_event_id})},
-    responses=problems(404, 503),
+    opt={
+        "openapi": Extras(parameter_examples={"event_id": seeded_event_id}, content=CLOUD_EVENT_CONTENT),
+    },
+    responses=problems(404, 422, 503),
 )
-async def get_event(event_id: FromPath[EventId], store: Store) -> StoredEvent:
+async def get_event(
+    request: Request[Any, Any, Any], event_id: FromPath[EventId], store: Store, format: Format = None
+) -> Response[StoredEvent]:
     stored = await store.get(event_id, annotated=True)
     if stored is None:
         raise EventNotFound(str(event_id))
-    return stored
+    if wants_cloudevents(request, format, CLOUDEVENTS):
+        return cloud_answer(request, [stored], batch=False)  # type: ignore[return-value]
+    return Response(stored)
 
 
 @post(
@@ -293,10 +304,16 @@ _FILTERS = 20
         "not listed when either is given.\n\n"
         "`before` is an upper bound (exclusive) as `after` is a lower one. `order=desc` lists the newest first: "
         "continue with `before=next_before` (the `Link` says the same); events appended meanwhile come above "
-        "the first page and never into later ones. Every filter is served by an index."
+        "the first page and never into later ones. Every filter is served by an index.\n\n"
+        f"`Accept: {CLOUDEVENTS_BATCH}` or `format=cloudevents` gives the page as a JSON array of CloudEvents 1.0 "
+        "(batch mode, each as `GET /events/{event_id}` gives it); the `Link` header then says where the next page is."
     ),
     response_headers=[LINK],
-    opt={"openapi": Extras(links={"NextPage": Link(parameters={"after": "$response.body#/next_after"})})},
+    opt={
+        "openapi": Extras(
+            links={"NextPage": Link(parameters={"after": "$response.body#/next_after"})}, content=CLOUD_EVENTS_CONTENT
+        )
+    },
     responses=problems(422, 503),
 )
 async def list_events(
@@ -344,6 +361,7 @@ async def list_events(
         float,
         QueryParameter(ge=0, le=30, description="Long-poll: wait up to this many seconds for a matching event."),
     ] = 0,
+    format: Format = None,
 ) -> Response[EventPage]:
     if (
         occurred_from is not None
@@ -382,4 +400,6 @@ async def list_events(
         if descending
         else next_link(request, "after", next_after if full else None)
     )
+    if wants_cloudevents(request, format, CLOUDEVENTS_BATCH):
+        return cloud_answer(request, items, batch=True, headers=headers)  # type: ignore[return-value]
     return Response(EventPage(items=items, next_after=next_after, next_before=next_before), headers=headers)

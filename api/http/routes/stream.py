@@ -67,8 +67,13 @@ FRAME_SCHEMA: dict[str, Any] = {
         "data": {
             "type": "string",
             "contentMediaType": "application/json",
-            "contentSchema": {"$ref": "#/components/schemas/StoredEvent"},
-            "description": "The stored event as JSON: the same document `GET /events/{event_id}` answers.",
+            "contentSchema": {
+                "oneOf": [{"$ref": "#/components/schemas/StoredEvent"}, {"$ref": "#/components/schemas/CloudEvent"}]
+            },
+            "description": (
+                "The stored event as JSON: the same document `GET /events/{event_id}` answers; with "
+                "`format=cloudevents`, the CloudEvent `GET /events/{event_id}?format=cloudevents` answers."
+            ),
         },
         "retry": {
             "type": "integer",
@@ -194,6 +199,8 @@ Each frame is `id: <position>`, `event: <type>` and `data: <the stored event as 
 JSON as `GET /events/{event_id}`; the first frame is a `retry:` hint, and a `: keep-alive`
 comment is sent when nothing else was for a while. To resume after a disconnect, send the last
 `id` received as `Last-Event-ID`: the stream continues without gap or duplicate.
+With `format=cloudevents`, each frame's `data` is the event as a CloudEvent 1.0 in structured
+mode, the same JSON as `GET /events/{event_id}?format=cloudevents`.
 
 A client that reads slower than events are committed and falls too far behind is cut off with a
 final comment (`: too slow ...`) and resumes with `Last-Event-ID`; at server shutdown streams end
@@ -254,6 +261,12 @@ async def stream_events(
         int | None,
         QueryParameter(ge=1, le=MAX_SAFE_INT, description="Send at most this many events, then close (bounded mode)."),
     ] = None,
+    format: Annotated[
+        Literal["json", "cloudevents"] | None,
+        QueryParameter(
+            description="`cloudevents`: each frame's `data` is a CloudEvent 1.0 (structured mode) instead of the stored event."
+        ),
+    ] = None,
 ) -> EventStream:
     bounded = until is not None or limit is not None
     subscription = feed.subscribe(
@@ -263,5 +276,6 @@ async def stream_events(
         until=await store.last_position() if bounded else None,
         limit=limit,
         owner=request.scope["state"].get("key_id"),  # None when the server runs open
+        cloudevents=format == "cloudevents",
     )
     return EventStream(_Frames(subscription, retry_ms=feed.retry_ms, keepalive=feed.keepalive))

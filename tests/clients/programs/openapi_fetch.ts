@@ -5,7 +5,8 @@ import createClient from "openapi-fetch";
 import type { paths } from "./tidings";
 import { BASE_URL, TOKEN, badPeriod, newId, productLaunched, report, salesReported } from "./readme";
 
-const client = createClient<paths>({
+// Some operations answer more than JSON (CloudEvents, GraphML): this client reads JSON and problems.
+const client = createClient<paths, "application/json" | "application/problem+json">({
   baseUrl: BASE_URL,
   headers: TOKEN ? { Authorization: `Bearer ${TOKEN}` } : {},
 });
