@@ -34,7 +34,7 @@ $(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
 EXPLORER := explorer
 EXPLORER_BUILT := api/http/explorer_static/explorer.js
 EXPLORER_SOURCES := $(filter-out $(EXPLORER)/src/openapi.d.ts,$(wildcard $(EXPLORER)/src/*.ts $(EXPLORER)/src/views/*.ts)) \
-	$(wildcard $(EXPLORER)/public/*) $(EXPLORER)/tsconfig.json $(EXPLORER)/package.json openapi.yaml
+	$(wildcard $(EXPLORER)/public/*) $(EXPLORER)/build.mjs $(EXPLORER)/tsconfig.json $(EXPLORER)/package.json openapi.yaml
 EXPLORER_TARGET := $(EXPLORER_BUILT)
 ifeq ($(shell command -v npm 2>/dev/null),)
 EXPLORER_TARGET :=
