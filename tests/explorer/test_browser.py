@@ -168,3 +168,39 @@ def test_the_controls_are_labelled_and_reachable_by_keyboard(browser: Any, serve
     watched.settled()
     assert page.url.startswith(f"{watched.server.url}/explore/companies/samsung-electronics")
     assert watched.problems == []
+
+
+def test_a_retracted_fact_is_struck_through_from_its_retraction_on(browser: Any, tmp_path: Path) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    with serve(tmp_path / "retracted.db", "--seed") as server:
+        timeline = httpx.get(f"{server.url}/companies/xiaomi/timeline", params={"type": "sales_reported"}).json()
+        sales = timeline["items"][0]["event"]
+        retraction = {
+            "type": "event_retracted",
+            "event_id": sales["event"]["id"],
+            "reason": "the figure was the group's, not the EV business's",
+            "sources": [{"title": "Correction", "publisher": "Example", "language": "en"}],
+        }
+        answer = httpx.post(f"{server.url}/events", json=retraction)
+        assert answer.status_code == 201, answer.text
+        retracted_at = answer.json()["position"]
+
+        watched = Watched(browser, server, {"width": 1200, "height": 900})
+        page = watched.page
+        page.goto(f"{server.url}/explore/companies/xiaomi")
+        watched.settled()
+        row = page.locator(
+            "table:has(caption:text-is('Timeline')) tr", has=page.locator("del", has_text="sales reported")
+        )
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(f"retracted at position {retracted_at}")
+        expect(page.locator("svg.sales-chart g.bar")).to_have_count(0)  # a retracted figure is no longer charted
+        watched.shot("company-retracted")
+
+        page.goto(f"{server.url}/explore/companies/xiaomi?at_position={retracted_at - 1}")
+        watched.settled()
+        expect(page.locator("table:has(caption:text-is('Timeline')) del")).to_have_count(0)
+        expect(page.locator("table:has(caption:text-is('Timeline'))")).to_contain_text("sales reported")
+        assert watched.problems == []

@@ -4,18 +4,20 @@ import { get, type Schemas } from "../api";
 import { formatNumber, h, link, section, table } from "../dom";
 import { currentPoint, withPoint } from "../readpoint";
 import { salesChart } from "./chart";
+import { retractedEvents, type RetractedRow } from "./retracted";
 
 type Item = Schemas["TimelineItem"];
 
 export async function companyView(companyId: string): Promise<HTMLElement> {
   const point = currentPoint();
   const id = { company_id: companyId };
-  const [company, timeline, sales, plans, relationships] = await Promise.all([
+  const [company, timeline, sales, plans, relationships, retracted] = await Promise.all([
     get("/companies/{company_id}", { ...id }, point),
     get("/companies/{company_id}/timeline", { ...id, limit: 1000 }, point),
     get("/companies/{company_id}/sales", { ...id }, point),
     get("/companies/{company_id}/plans", { ...id }, point),
     get("/companies/{company_id}/relationships", { ...id }, point),
+    retractedEvents(companyId, point),
   ]);
   const profile = company.profile;
   const name = profile.name ?? companyId;
@@ -60,7 +62,7 @@ export async function companyView(companyId: string): Promise<HTMLElement> {
       table(
         "Timeline",
         ["Occurred", "Event", "Certainty", "Sources", "Position"],
-        timeline.items.map((item) => timelineRow(item)),
+        merged(timeline.items, retracted).map((item) => timelineRow(item)),
       ),
     ),
     section(
@@ -95,16 +97,25 @@ function plansTable(plans: Schemas["PlanItem"][]): HTMLElement {
   );
 }
 
-function timelineRow(item: Item): (Node | string | number)[] {
-  const stored = item.event;
+/** The timeline and the retracted events in one date order (then position), as the API orders the timeline. */
+function merged(items: Item[], retracted: RetractedRow[]): { occurred_on: string; source_count: number; stored: Schemas["StoredEvent"] }[] {
+  return [
+    ...items.map((item) => ({ occurred_on: item.occurred_on, source_count: item.source_count, stored: item.event })),
+    ...retracted.map((row) => ({ occurred_on: row.occurred_on, source_count: row.stored.event.sources.length, stored: row.stored })),
+  ].sort((a, b) => (a.occurred_on < b.occurred_on ? -1 : a.occurred_on > b.occurred_on ? 1 : a.stored.position - b.stored.position));
+}
+
+function timelineRow(item: { occurred_on: string; source_count: number; stored: Schemas["StoredEvent"] }): (Node | string | number)[] {
+  const stored = item.stored;
   const event = stored.event;
   const what = event.type.replace(/_/g, " ");
   const note = "note" in event && event.note ? event.note : "";
   const text = h("span", { class: "what" }, h("strong", {}, what), note ? ` — ${note.length > 140 ? `${note.slice(0, 140)}…` : note}` : "");
   const retracted = stored.retracted;
+  const why = retracted ? `retracted at position ${retracted.position}: ${retracted.reason}` : "";
   return [
     h("time", {}, item.occurred_on),
-    retracted ? h("span", {}, h("del", {}, text), " ", h("span", { class: "tag retracted" }, "retracted")) : text,
+    retracted ? h("span", {}, h("del", {}, text), " ", h("span", { class: "tag retracted" }, "retracted"), h("span", { class: "why" }, ` (${why})`)) : text,
     event.certainty ?? "",
     item.source_count,
     stored.position,
