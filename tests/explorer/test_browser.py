@@ -204,3 +204,32 @@ def test_a_retracted_fact_is_struck_through_from_its_retraction_on(browser: Any,
         expect(page.locator("table:has(caption:text-is('Timeline')) del")).to_have_count(0)
         expect(page.locator("table:has(caption:text-is('Timeline'))")).to_contain_text("sales reported")
         assert watched.problems == []
+
+
+def test_a_disputed_figure_is_marked_in_the_chart_and_listed_in_the_conflicts(browser: Any, tmp_path: Path) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    with serve(tmp_path / "disputed.db", "--seed") as server:
+        other = {
+            "type": "sales_reported",
+            "sources": [{"title": "Xiaomi EV deliveries in 2024", "publisher": "Another paper", "language": "en"}],
+            "certainty": "reported",
+            "company_id": "xiaomi",
+            "period": "2024",
+            "units": {"value": 100000, "approximate": False},  # far from "nearly 137,000": a dispute
+        }
+        assert httpx.post(f"{server.url}/events", json=other).status_code == 201
+        watched = Watched(browser, server, {"width": 1200, "height": 900})
+        page = watched.page
+        page.goto(f"{server.url}/explore/companies/xiaomi")
+        watched.settled()
+        expect(page.locator("svg.sales-chart g.bar.disputed")).to_contain_text("⚠ disputed")
+        page.get_by_role("link", name="Conflicts", exact=True).click()
+        watched.settled()
+        conflicts = page.locator("table:has(caption:text-is('Conflicts')) tbody tr", has_text="xiaomi")
+        expect(conflicts.filter(has_text="sales")).to_have_count(1)
+        expect(conflicts).to_contain_text("units 137,000 (approx.)")  # each side of the dispute, with its publisher
+        expect(conflicts).to_contain_text("units 100,000 — reported, Another paper")
+        watched.shot("conflicts-disputed")
+        assert watched.problems == []
