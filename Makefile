@@ -28,13 +28,35 @@ $(SPEC_LINT)/node_modules/.installed: $(SPEC_LINT)/package-lock.json
 	cd $(SPEC_LINT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.PHONY: install serve test lint spec-lint
+# The explorer page (GET /explore, docs/explorer.md): TypeScript in explorer/, bundled by esbuild into
+# api/http/explorer_static/, which is committed, so `make serve` needs no Node.js. `make explorer` (and
+# `make test`, where npm is found) rebuilds it when a source, the lock file or openapi.yaml changed.
+EXPLORER := explorer
+EXPLORER_BUILT := api/http/explorer_static/explorer.js
+EXPLORER_SOURCES := $(filter-out $(EXPLORER)/src/openapi.d.ts,$(wildcard $(EXPLORER)/src/*.ts $(EXPLORER)/src/views/*.ts)) \
+	$(wildcard $(EXPLORER)/public/*) $(EXPLORER)/build.mjs $(EXPLORER)/tsconfig.json $(EXPLORER)/package.json openapi.yaml
+EXPLORER_TARGET := $(EXPLORER_BUILT)
+ifeq ($(shell command -v npm 2>/dev/null),)
+EXPLORER_TARGET :=
+endif
+
+$(EXPLORER)/node_modules/.installed: $(EXPLORER)/package-lock.json
+	cd $(EXPLORER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(EXPLORER_BUILT): $(EXPLORER_SOURCES) $(EXPLORER)/node_modules/.installed
+	cd $(EXPLORER) && npm run --silent build
+	touch $@
+
+.PHONY: install serve test lint spec-lint explorer
+explorer: $(EXPLORER_BUILT)
+
 install: $(BIN)/tidings
 
 serve: install
 	$(BIN)/tidings serve --seed
 
-test: install $(CLIENT_TOOLS)
+test: install $(CLIENT_TOOLS) $(EXPLORER_TARGET)
 	$(BIN)/pytest -q
 
 lint: install

@@ -1,0 +1,64 @@
+// The public API, typed by src/openapi.d.ts (generated from ../openapi.yaml by openapi-typescript):
+// a change of shape there fails `tsc` here. The key comes from the page's key field, kept in
+// sessionStorage only; the read point (at_position / as_of) is added to every read that takes it.
+import type { components, paths } from "./openapi";
+
+export type Schemas = components["schemas"];
+
+type Gettable = { [P in Extract<keyof paths, string>]: paths[P] extends { get: { responses: { 200: unknown } } } ? P : never }[Extract<keyof paths, string>];
+type Ok<P extends Gettable> = paths[P] extends {
+  get: { responses: { 200: { content: { "application/json": infer Body } } } };
+}
+  ? Body
+  : never;
+
+const KEY = "tidings.key";
+
+export function savedKey(): string {
+  return sessionStorage.getItem(KEY) ?? "";
+}
+
+export function saveKey(key: string): void {
+  if (key) sessionStorage.setItem(KEY, key);
+  else sessionStorage.removeItem(KEY);
+}
+
+export interface ReadPoint {
+  at_position?: number;
+  as_of?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: { title?: string; detail?: string },
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+/** GET a documented path: ``path`` is the template, ``params`` fills ``{...}`` and the query. */
+export async function get<P extends Gettable>(
+  path: P,
+  params: Record<string, string | number | undefined> = {},
+  point: ReadPoint = {},
+): Promise<Ok<P>> {
+  const query = new URLSearchParams();
+  const url = (path as string).replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    delete params[name];
+    return encodeURIComponent(String(value));
+  });
+  for (const [name, value] of Object.entries({ ...params, ...point })) {
+    if (value !== undefined && value !== "") query.set(name, String(value));
+  }
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const key = savedKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const response = await fetch(query.size ? `${url}?${query}` : url, { headers });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new ApiError(response.status, problem);
+  }
+  return (await response.json()) as Ok<P>;
+}
