@@ -30,6 +30,7 @@ from api.http.routes.conflicts import conflict_handlers
 from api.http.routes.events import append_batch, append_event, append_for_company, get_event, list_events
 from api.http.routes.graph import graph_handlers
 from api.http.routes.guards import StrictParameters, before_every_request
+from api.http.routes.log_proofs import log_proof_handlers
 from api.http.routes.negotiation import Negotiation
 from api.http.routes.ops import ops_handlers
 from api.http.routes.people import person_handlers
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *search_handlers,
             *catalogue_handlers,
             *ops_handlers,
+            *log_proof_handlers,
         ],
         dependencies={
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
