@@ -4,13 +4,13 @@ inclusion and consistency proofs (api.store.merkle has the construction; docs/ha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta
 
 from schema.base import MAX_SAFE_INT, Base, EventId, Position
 
-__all__ = ["ConsistencyProof", "Digest", "InclusionProof", "LogHead", "TreeSize"]
+__all__ = ["ConsistencyProof", "Digest", "InclusionProof", "LogHead", "PublicKey", "TreeSize"]
 
 Digest = Annotated[str, Meta(pattern="^[0-9a-f]{64}$", description="A SHA-256 digest, lower-case hex.")]
 TreeSize = Annotated[int, Meta(ge=0, le=MAX_SAFE_INT, description="Events in the tree: the first N positions.")]
@@ -23,6 +23,19 @@ class LogHead(Base, frozen=True):
     tree_size: TreeSize
     root_hash: Digest
     timestamp: Annotated[datetime, Meta(tz=True)] | None
+    signature: Annotated[str, Meta(pattern="^[A-Za-z0-9+/]{86}==$")] | None = None
+    """Ed25519 signature (base64) of the head's canonical form, when the server has a signing key
+    (README, "Checking that history was not rewritten"); null otherwise."""
+    key_id: Annotated[str, Meta(pattern="^[0-9a-f]{16}$")] | None = None
+    """The signing key's id: the first 16 hex digits of SHA-256 of its public key."""
+
+
+class PublicKey(Base, frozen=True):
+    """The key the server signs heads with: Ed25519, the raw 32-byte public key in base64."""
+
+    algorithm: Literal["Ed25519"]
+    public_key: Annotated[str, Meta(pattern="^[A-Za-z0-9+/]{43}=$")]
+    key_id: Annotated[str, Meta(pattern="^[0-9a-f]{16}$")]
 
 
 class InclusionProof(Base, frozen=True):

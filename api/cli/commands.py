@@ -239,6 +239,22 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_signing_create(args: argparse.Namespace) -> int:
+    import base64
+
+    from api.signing import create_key
+
+    try:
+        signer = create_key(args.out)
+    except FileExistsError:
+        print(f"tidings keys signing create: {args.out} exists; a signing key is never overwritten", file=sys.stderr)
+        return 2
+    print(f"public key (Ed25519, base64): {base64.b64encode(signer.public_key).decode()}")
+    print(f"key id: {signer.key_id}")
+    print(f"serve with --signing-key-file {args.out} (or TIDINGS_SIGNING_KEY_FILE)")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.http.openapi import document, render
@@ -297,6 +313,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--scope", choices=["read", "append", "admin"], required=True)
     create.set_defaults(fn=cmd_keys_create)
+    signing = keys_sub.add_parser(
+        "signing",
+        help="Manage the key that signs the log's heads.",
+        description="Manage the key that signs the log's heads.",
+    )
+    signing_sub = signing.add_subparsers(dest="signing_command", required=True)
+    signing_create = signing_sub.add_parser(
+        "create",
+        help="Write a new Ed25519 signing key (PEM, owner-only) and print its public key.",
+        description="Write a new Ed25519 signing key (PEM, owner-only) and print its public key.",
+    )
+    signing_create.add_argument("--out", required=True, help="the key file to write (never overwritten)")
+    signing_create.set_defaults(fn=cmd_keys_signing_create)
 
     spec = command("openapi", cmd_openapi, "Print the OpenAPI document.")
     spec.add_argument("--format", choices=["yaml", "json"], default="yaml")

@@ -3,18 +3,22 @@ with RFC 9162's verification algorithms alone (api.store.merkle, docs/hashes.md)
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import get
+from litestar import Request, get
 from litestar.params import QueryParameter
 
-from api.errors import EventNotFound, InvalidInput
+from api.errors import EventNotFound, InvalidInput, NoSigningKey
+from api.http.openapi.examples import seeded_event_id
+from api.http.openapi.extras import Extras
 from api.http.routes.injected import Store
 from api.http.routes.responses import problems
+from api.signing import HeadSigner
 from schema.base import MAX_SAFE_INT
 from schema.problems import FieldError
-from schema.transparency import ConsistencyProof, InclusionProof, LogHead
+from schema.transparency import ConsistencyProof, InclusionProof, LogHead, PublicKey
 
 __all__ = ["log_proof_handlers"]
 
@@ -28,14 +32,36 @@ _SIZE = "Events in the tree: the first N positions of the log; at most the log's
     summary="The head of the log's Merkle tree",
     description=(
         "The size of the Merkle tree over the whole log (RFC 9162 section 2.1; each leaf is an event's `hash`, "
-        "in position order), its root hash, and when its last event was recorded. Keep a head to ask later for "
-        "the proof that the log still extends it (`GET /log/proof/consistency`)."
+        "in position order), its root hash, and when its last event was recorded; signed with Ed25519 when the "
+        "server has a signing key (`GET /log/public-key`). Keep a head to ask later for the proof that the log "
+        "still extends it (`GET /log/proof/consistency`)."
     ),
     responses=problems(503),
 )
-async def get_log_head(store: Store) -> LogHead:
+async def get_log_head(store: Store, request: Request[Any, Any, Any]) -> LogHead:
     size, root, recorded_at = await store.log_head()
-    return LogHead(tree_size=size, root_hash=root.hex(), timestamp=recorded_at)
+    head = LogHead(tree_size=size, root_hash=root.hex(), timestamp=recorded_at)
+    signer: HeadSigner | None = request.app.state.get("signer")
+    return head if signer is None else signer.sign(head)
+
+
+@get(
+    "/log/public-key",
+    operation_id="getLogPublicKey",
+    tags=["events"],
+    summary="The key the log's heads are signed with",
+    description=(
+        "The Ed25519 public key (raw 32 bytes, base64) that verifies the `signature` of `GET /log/head`, and its "
+        "id. 404 when the server was started without a signing key (its heads are unsigned)."
+    ),
+    responses=problems(404),
+    sync_to_thread=False,
+)
+def get_log_public_key(request: Request[Any, Any, Any]) -> PublicKey:
+    signer: HeadSigner | None = request.app.state.get("signer")
+    if signer is None:
+        raise NoSigningKey()
+    return PublicKey(algorithm="Ed25519", public_key=base64.b64encode(signer.public_key).decode(), key_id=signer.key_id)
 
 
 @get(
@@ -48,6 +74,7 @@ async def get_log_head(store: Store) -> LogHead:
         "2.1.3: with the event's `hash` as leaf input and `position - 1` as leaf index it gives `root_hash`. "
         "404 for an id the log does not hold; 422 for a tree that does not hold the event or lies beyond the head."
     ),
+    opt={"openapi": Extras(parameter_examples={"event": seeded_event_id})},
     responses=problems(404, 422, 503),
 )
 async def get_inclusion_proof(
@@ -80,6 +107,7 @@ async def get_inclusion_proof(
         "that nothing of the first `from` events was changed since. 422 for `from` after `to` or a size beyond "
         "the head."
     ),
+    opt={"openapi": Extras(parameter_examples={"from": lambda: 1})},
     responses=problems(422, 503),
 )
 async def get_consistency_proof(
@@ -106,4 +134,4 @@ def _within(name: str, size: int, head: int) -> int:
     return size
 
 
-log_proof_handlers: list[Any] = [get_log_head, get_inclusion_proof, get_consistency_proof]
+log_proof_handlers: list[Any] = [get_log_head, get_log_public_key, get_inclusion_proof, get_consistency_proof]
