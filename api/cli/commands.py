@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import contextlib
 import ipaddress
+import json
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import fields
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from api.errors import DomainError
@@ -230,6 +232,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if faults else 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from api.verify import verify_served, verify_store
+
+    if args.url:
+        import urllib.request
+
+        def get(path: str) -> Any:
+            with urllib.request.urlopen(args.url.rstrip("/") + path, timeout=30) as answer:
+                return json.load(answer)
+
+        saved = json.loads(Path(args.head).read_text()) if args.head else None
+        faults = verify_served(get, saved, args.public_key)
+        if args.save_head and not faults:
+            Path(args.save_head).write_text(json.dumps(get("/log/head")) + "\n")
+    else:
+
+        async def run() -> list[str]:
+            async with _open(_settings(args)) as store:
+                return await verify_store(store)  # type: ignore[arg-type]
+
+        faults = asyncio.run(run())
+    for fault in faults:
+        print(f"FAULT {fault}")
+    print("history verified" if not faults else f"{len(faults)} fault(s) found", file=sys.stderr)
+    return 1 if faults else 0
+
+
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from api.http.keys import generate
 
@@ -303,6 +332,21 @@ def _parser() -> argparse.ArgumentParser:
     for folding in (reb, chk):
         folding.add_argument("--db", help=db_help)
         folding.add_argument(flag(processes.name), type=int, help=processes.metadata["help"])
+
+    verify = sub.add_parser(
+        "verify",
+        help="Verify the log's history: every event's hash and the Merkle tree; names the first position that breaks.",
+        description=(
+            "Verify a store (--db: every stored hash against its event, the Merkle tree against the hashes) or a "
+            "server over its API (--url: each served event's hash, the head's root, and a head saved earlier)."
+        ),
+    )
+    verify.add_argument("--db", help=db_help)
+    verify.add_argument("--url", help="verify the server at this base URL over its API instead of a store")
+    verify.add_argument("--head", help="with --url: a head saved earlier (JSON of GET /log/head) the log must extend")
+    verify.add_argument("--save-head", help="with --url: save the verified head to this file")
+    verify.add_argument("--public-key", help="with --url: the head must be signed by this Ed25519 key (base64)")
+    verify.set_defaults(fn=cmd_verify)
 
     keys = sub.add_parser("keys", help="Manage API keys.", description="Manage API keys.")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)

@@ -23,6 +23,7 @@ __all__ = [
     "EMPTY_ROOT",
     "Node",
     "consistency_ranges",
+    "frontier_of",
     "grow",
     "inclusion_ranges",
     "leaf_hash",
@@ -135,4 +136,16 @@ def grow(
             nodes[(level, index)] = digest
             made.append(((level, index), digest))
         size += 1
-    return made, size, {node: nodes[node] for node in parts(0, size)}
+    return made, size, {node: nodes[node] for node in frontier_of(size)}
+
+
+def frontier_of(size: int) -> list[Node]:
+    """``parts(0, size)`` from the bits of ``size`` (the append path's cheap form): one complete subtree
+    per set bit, largest first."""
+    found: list[Node] = []
+    first = 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            found.append((level, first >> level))
+            first += 1 << level
+    return found

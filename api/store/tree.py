@@ -38,7 +38,7 @@ class Frontier:
     ) -> tuple[list[tuple[int, bytes]], int, dict[Node, bytes]]:
         """The node rows that growing the tree of ``size`` leaves by ``event_hashes`` writes, and the new
         size and frontier (``remember`` them once the transaction committed)."""
-        frontier = self.nodes if size == self.size else await nodes(tx, merkle.parts(0, size))
+        frontier = self.nodes if size == self.size else await nodes(tx, merkle.frontier_of(size))
         made, grown, after = merkle.grow(size, frontier, event_hashes)
         return [(merkle.node_id(node), digest) for node, digest in made], grown, after
 
