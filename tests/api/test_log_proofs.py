@@ -19,6 +19,8 @@ def test_the_head_is_the_rfc_root_of_the_served_hashes(client: TestClient) -> No
     head = client.get("/log/head").json()
 
     assert head == {
+        "signature": None,
+        "key_id": None,
         "tree_size": len(events),
         "root_hash": rfc9162.mth([bytes.fromhex(e["hash"]) for e in events]).hex(),
         "timestamp": events[-1]["recorded_at"],
@@ -27,6 +29,8 @@ def test_the_head_is_the_rfc_root_of_the_served_hashes(client: TestClient) -> No
 
 def test_the_empty_log_has_the_root_of_the_empty_tree(empty_client: TestClient) -> None:  # type: ignore[type-arg]
     assert empty_client.get("/log/head").json() == {
+        "signature": None,
+        "key_id": None,
         "tree_size": 0,
         "root_hash": rfc9162.sha256(b"").hex(),
         "timestamp": None,
