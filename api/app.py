@@ -31,6 +31,7 @@ from api.http.routes.events import append_batch, append_event, append_for_compan
 from api.http.routes.explorer import explorer_handlers
 from api.http.routes.graph import graph_handlers
 from api.http.routes.guards import StrictParameters, before_every_request
+from api.http.routes.log_proofs import log_proof_handlers
 from api.http.routes.negotiation import Negotiation
 from api.http.routes.ops import ops_handlers
 from api.http.routes.people import person_handlers
@@ -38,6 +39,7 @@ from api.http.routes.search import search_handlers
 from api.http.routes.stream import stream_events
 from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
+from api.signing import HeadSigner
 from api.store.base import EventStore
 from api.store.factory import make_store
 
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         KeyRing(settings.keys_file or None),
         TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None,
     )
+    signer = HeadSigner.load(settings.signing_key_file) if settings.signing_key_file else None
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     hosts = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
 
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *catalogue_handlers,
             *ops_handlers,
             *explorer_handlers,
+            *log_proof_handlers,
         ],
         dependencies={
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
@@ -143,6 +147,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     # Outside routing, so unmatched paths get a request id and an access line too.
     app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), http_metrics())
     app.state.access = access
+    app.state.signer = signer  # signs GET /log/head (api.http.routes.log_proofs)
     app.state.answers = cache  # read by handlers through api.http.answers.of, not injected: see there
     app.state.feed = feed  # `tidings serve` ends streams through it before uvicorn waits for connections
     check_links(app)  # a link to an operation the app does not serve fails here, not in a client

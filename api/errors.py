@@ -28,6 +28,7 @@ __all__ = [
     "ProblemKind",
     "problem_kind",
     "with_code",
+    "NoSigningKey",
     "StoreUnavailable",
     "StreamsUnavailable",
     "UnknownEventType",
@@ -138,6 +139,11 @@ class PersonNotFound(DomainError):
 class UnknownEventType(DomainError):
     def __init__(self, name: str) -> None:
         super().__init__(f"No event type {name[:64]}; GET /event-types lists them.")
+
+
+class NoSigningKey(DomainError):
+    def __init__(self) -> None:
+        super().__init__("This server signs no heads: it was started without a signing key.")
 
 
 class StoreUnavailable(DomainError):
@@ -271,6 +277,7 @@ PROBLEMS: dict[type[DomainError], ProblemKind] = {
     CompanyNotFound: NOT_FOUND,
     PersonNotFound: NOT_FOUND,
     UnknownEventType: NOT_FOUND,
+    NoSigningKey: NOT_FOUND,
     StoreUnavailable: UNAVAILABLE,
     StreamsUnavailable: STREAMS_UNAVAILABLE,
 }

@@ -53,6 +53,12 @@ class Settings:
     keys_file: str = field(
         default="", metadata={"help": "file of API key hashes (`tidings keys create`); empty: open, loopback only"}
     )
+    signing_key_file: str = field(
+        default="",
+        metadata={
+            "help": "Ed25519 key (PEM) that signs GET /log/head (`tidings keys signing create`); empty: unsigned"
+        },
+    )
     insecure_open: bool = field(
         default=False, metadata={"help": "allow serving without keys on a non-loopback address (anyone may append)"}
     )

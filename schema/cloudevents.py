@@ -4,7 +4,8 @@ Any CloudEvents SDK reads these: ``id`` the event's id, ``source`` the Tidings i
 server is configured with), ``type`` ``com.tidings.<event type>``, ``subject`` the companies the event
 names, ``time`` when the log recorded it, ``data`` the event as appended. Tidings' own attributes are
 extensions (lowercase letters and digits, as the specification asks): ``tidingsposition`` the place in
-the log, ``tidingsretractedby`` the id of the retraction that withdrew it, if one did.
+the log, ``tidingshash`` its hash (the canonical form of docs/hashes.md, to check it against the log's
+Merkle tree), ``tidingsretractedby`` the id of the retraction that withdrew it, if one did.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from schema.base import Base
-from schema.events import Event, StoredEvent
+from schema.events import Event, EventHash, StoredEvent
 
 __all__ = ["CLOUDEVENTS", "CLOUDEVENTS_BATCH", "TYPE_PREFIX", "CloudEvent", "cloud_event"]
 
@@ -73,6 +74,7 @@ class CloudEvent(Base, frozen=True, omit_defaults=True):
         ]
         | None
     ) = None
+    tidingshash: EventHash | None = None
     tidingsretractedby: (
         Annotated[str, Meta(max_length=36, description="The id of the `event_retracted` that withdrew this event.")]
         | None
@@ -93,5 +95,6 @@ def cloud_event(stored: StoredEvent, source: str) -> CloudEvent:
         data=event,
         tidingsposition=str(stored.position),
         subject=" ".join(companies) or None,
+        tidingshash=stored.hash,
         tidingsretractedby=str(stored.retracted.event_id) if stored.retracted is not None else None,
     )

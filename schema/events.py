@@ -1055,6 +1055,20 @@ else:
 EVENT_TYPES: dict[str, type[EventBase]] = CATALOGUE.by_tag
 
 
+EventHash = Annotated[
+    str,
+    Meta(
+        pattern="^[0-9a-f]{64}$",
+        description=(
+            "SHA-256 (lower-case hex) of the stored event's canonical form: the JSON object of its "
+            "`event`, `position` and `recorded_at` as served here, keys sorted at every level, no "
+            "whitespace, UTF-8 (docs/hashes.md). On every event the log serves (`GET /events`, "
+            "`GET /events/{id}`, an append's answer); read models that embed an event leave it out."
+        ),
+    ),
+]
+
+
 class Retraction(Base, frozen=True):
     """Who withdrew an event, when and why: the ``event_retracted`` that did it."""
 
@@ -1075,4 +1089,5 @@ class StoredEvent(Base, frozen=True, omit_defaults=True):
     position: Position
     recorded_at: Annotated[datetime, Meta(tz=True, description="When the log recorded it (UTC, transaction time).")]
     event: Event
+    hash: EventHash | None = None
     retracted: Retraction | None = None

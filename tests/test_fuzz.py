@@ -31,6 +31,7 @@ from schemathesis.config import SchemathesisConfig
 from api.app import create_app
 from api.http.keys import generate
 from api.settings import Settings
+from api.signing import create_key
 from tests import fuzz_hooks  # noqa: F401  (registers the hooks schemathesis.toml names for CLI runs)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,8 +82,15 @@ def app(tmp_path: Path) -> Iterator[Litestar]:
     STARTED.setdefault("first test", time.monotonic())
     keys = tmp_path / "keys"
     keys.write_text(KEYS_FILE_LINE + "\n")
+    signing = tmp_path / "signing.pem"
+    create_key(signing)  # signed heads, and a public key to serve
     settings = Settings(
-        db=str(tmp_path / "fuzz.db"), seed=True, max_body_bytes=BODY_LIMIT, keys_file=str(keys), rate_limit=0
+        db=str(tmp_path / "fuzz.db"),
+        seed=True,
+        max_body_bytes=BODY_LIMIT,
+        keys_file=str(keys),
+        rate_limit=0,
+        signing_key_file=str(signing),
     )
     CURRENT.app = create_app(settings)
     yield CURRENT.app

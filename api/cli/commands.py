@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import contextlib
 import ipaddress
+import json
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import fields
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from api.errors import DomainError
@@ -240,12 +242,55 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if faults else 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from api.verify import verify_served, verify_store
+
+    if args.url:
+        import urllib.request
+
+        def get(path: str) -> Any:
+            with urllib.request.urlopen(args.url.rstrip("/") + path, timeout=30) as answer:
+                return json.load(answer)
+
+        saved = json.loads(Path(args.head).read_text()) if args.head else None
+        faults = verify_served(get, saved, args.public_key)
+        if args.save_head and not faults:
+            Path(args.save_head).write_text(json.dumps(get("/log/head")) + "\n")
+    else:
+
+        async def run() -> list[str]:
+            async with _open(_settings(args)) as store:
+                return await verify_store(store)  # type: ignore[arg-type]
+
+        faults = asyncio.run(run())
+    for fault in faults:
+        print(f"FAULT {fault}")
+    print("history verified" if not faults else f"{len(faults)} fault(s) found", file=sys.stderr)
+    return 1 if faults else 0
+
+
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from api.http.keys import generate
 
     token, line = generate(args.scope)
     print(token)
     print(line)
+    return 0
+
+
+def cmd_keys_signing_create(args: argparse.Namespace) -> int:
+    import base64
+
+    from api.signing import create_key
+
+    try:
+        signer = create_key(args.out)
+    except FileExistsError:
+        print(f"tidings keys signing create: {args.out} exists; a signing key is never overwritten", file=sys.stderr)
+        return 2
+    print(f"public key (Ed25519, base64): {base64.b64encode(signer.public_key).decode()}")
+    print(f"key id: {signer.key_id}")
+    print(f"serve with --signing-key-file {args.out} (or TIDINGS_SIGNING_KEY_FILE)")
     return 0
 
 
@@ -306,6 +351,21 @@ def _parser() -> argparse.ArgumentParser:
         folding.add_argument("--db", help=db_help)
         folding.add_argument(flag(processes.name), type=int, help=processes.metadata["help"])
 
+    verify = sub.add_parser(
+        "verify",
+        help="Verify the log's history: every event's hash and the Merkle tree; names the first position that breaks.",
+        description=(
+            "Verify a store (--db: every stored hash against its event, the Merkle tree against the hashes) or a "
+            "server over its API (--url: each served event's hash, the head's root, and a head saved earlier)."
+        ),
+    )
+    verify.add_argument("--db", help=db_help)
+    verify.add_argument("--url", help="verify the server at this base URL over its API instead of a store")
+    verify.add_argument("--head", help="with --url: a head saved earlier (JSON of GET /log/head) the log must extend")
+    verify.add_argument("--save-head", help="with --url: save the verified head to this file")
+    verify.add_argument("--public-key", help="with --url: the head must be signed by this Ed25519 key (base64)")
+    verify.set_defaults(fn=cmd_verify)
+
     keys = sub.add_parser("keys", help="Manage API keys.", description="Manage API keys.")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     create = keys_sub.add_parser(
@@ -315,6 +375,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--scope", choices=["read", "append", "admin"], required=True)
     create.set_defaults(fn=cmd_keys_create)
+    signing = keys_sub.add_parser(
+        "signing",
+        help="Manage the key that signs the log's heads.",
+        description="Manage the key that signs the log's heads.",
+    )
+    signing_sub = signing.add_subparsers(dest="signing_command", required=True)
+    signing_create = signing_sub.add_parser(
+        "create",
+        help="Write a new Ed25519 signing key (PEM, owner-only) and print its public key.",
+        description="Write a new Ed25519 signing key (PEM, owner-only) and print its public key.",
+    )
+    signing_create.add_argument("--out", required=True, help="the key file to write (never overwritten)")
+    signing_create.set_defaults(fn=cmd_keys_signing_create)
 
     spec = command("openapi", cmd_openapi, "Print the OpenAPI document.")
     spec.add_argument("--format", choices=["yaml", "json"], default="yaml")

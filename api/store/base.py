@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
@@ -164,6 +165,18 @@ class EventStore(Protocol):
         ...
 
     async def last_position(self) -> int: ...
+
+    async def log_head(self) -> tuple[int, bytes, datetime | None]:
+        """The Merkle tree over the whole log: its size, root hash, and when its last event was recorded."""
+        ...
+
+    async def inclusion_proof(self, event_id: UUID, tree_size: int) -> tuple[int, bytes, list[bytes]] | None:
+        """(position, root of the tree of ``tree_size`` events, audit path); None for an unknown id."""
+        ...
+
+    async def consistency_proof(self, old: int, size: int) -> tuple[bytes, bytes, list[bytes]]:
+        """(root of the tree of ``old`` events, root of that of ``size``, the consistency proof)."""
+        ...
 
     async def read_model(
         self, name: str, company_id: str, point: ReadPoint

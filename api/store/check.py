@@ -12,7 +12,7 @@ from typing import Any
 
 from api.projections.registry import Registry
 from api.projections.row import Row
-from api.store import folding, log_index
+from api.store import folding, hashing, log_index, tree
 from api.store.driver import Dialect, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
@@ -50,6 +50,8 @@ async def check(
     if indexed != last:
         where = "has no checkpoint" if indexed is None else f"is at position {indexed}"
         faults.add([f"checkpoints: the filter index {log_index.CHECKPOINT} {where} but the log is at {last}"])
+    faults.add(await hashing.faults(tx, dialect, catalogue, last))
+    faults.add(await tree.faults(tx, last))
     fold = FreshFold(await folding.retractions(tx, dialect, catalogue, last))
     previous = 0
     async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, registry.project, last, spans=spans):

@@ -31,10 +31,15 @@ Folded = tuple[list[Row], list[tuple[int, int]], int, int]
 
 
 def stored_event(
-    dialect: Dialect, catalogue: Catalogue, position: int, recorded_at: object, body: bytes
+    dialect: Dialect, catalogue: Catalogue, position: int, recorded_at: object, body: bytes, digest: bytes | None = None
 ) -> StoredEvent:
-    """An event as a row of the events table holds it."""
-    return StoredEvent(position=position, recorded_at=dialect.read_time(recorded_at), event=catalogue.decode(body))
+    """An event as a row of the events table holds it (with its stored hash, where the row has one)."""
+    return StoredEvent(
+        position=position,
+        recorded_at=dialect.read_time(recorded_at),
+        event=catalogue.decode(body),
+        hash=None if digest is None else bytes(digest).hex(),
+    )
 
 
 async def fold_span(

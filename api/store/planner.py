@@ -20,6 +20,7 @@ from api.errors import AlreadyRegistered, AlreadyRetracted, DomainError, IdConfl
 from api.projections.registry import Fold
 from api.projections.row import Row
 from api.store.base import AppendResult, Expectation
+from api.store.hashing import event_hash
 from schema.codec import encode_event, uuid7
 from schema.declarations import tag
 from schema.events import Event, StoredEvent
@@ -171,7 +172,8 @@ class _State:
             if errors:
                 continue
             self.position += 1
-            stored = StoredEvent(position=self.position, recorded_at=self.recorded_at, event=event)
+            digest = event_hash(self.position, self.recorded_at, event).hex()
+            stored = StoredEvent(position=self.position, recorded_at=self.recorded_at, event=event, hash=digest)
             known = Known(stored, touched, None)
             assert event.id is not None
             staged_ids[event.id] = known
@@ -304,7 +306,8 @@ class _State:
             result.stored.append(stored)
             result.bodies.append(body)
             result.touches.extend((company, stored.position) for company in touched)
-            result.rows.extend(project(stored, touched, target))
+            # Read models hold events as a fold reads them from the log: without their hash.
+            result.rows.extend(project(msgspec.structs.replace(stored, hash=None), touched, target))
         result.retractions = self.retractions
         for company, last in self.last_positions.items():
             result.versions[company] = (self.versions[company], last)

@@ -32,7 +32,7 @@ from api.projections.registry import ReadModel, Registry, default_registry
 from api.projections.search import SearchFound
 from api.projections.words import Term
 from api.store import check as checking
-from api.store import folding, projecting
+from api.store import folding, hashing, merkle, projecting, tree
 from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
 from api.store.driver import Dialect, Driver, Transaction
 from api.store.log_index import CHECKPOINT, FIRST_DAY, LAST_DAY, Facets, date_terms, index_rows
@@ -60,6 +60,7 @@ class Store:
         self.catalogue = catalogue
         self.registry = registry or default_registry()
         self.writer = GroupWriter(self._commit)
+        self.frontier = tree.Frontier()
         self.caught_up: list[str] = []
         """The projections the last ``open`` found behind the log and folded up to its head."""
 
@@ -103,6 +104,8 @@ class Store:
     async def open(self) -> None:
         await self.driver.open()
         try:
+            await hashing.backfill(self.driver, self.catalogue)
+            await tree.catch_up(self.driver, self.frontier)
             self.caught_up = await projecting.catch_up(self.driver, self.catalogue, self.registry)
             async with self.driver.reading() as tx:
                 self.writer.last_position = await _last_position(tx)
@@ -127,7 +130,9 @@ class Store:
         async with self.driver.writing() as tx:
             snapshot, now = await self._snapshot(tx, commands)
             decided = plan(commands, snapshot, now, self.registry.project)
-            await self._write(tx, decided)
+            grown = await self._write(tx, decided)
+        if grown is not None:
+            self.frontier.remember(*grown)
         await self.driver.between_groups()
         return decided.outcomes
 
@@ -147,8 +152,8 @@ class Store:
         known: dict[UUID, Known] = {}
         if known_rows:
             touched = await _touched(tx, [row[0] for row in known_rows])
-            for position, recorded_at, body, retracted_by in known_rows:
-                stored = folding.stored_event(dialect, self.catalogue, position, recorded_at, body)
+            for position, recorded_at, body, retracted_by, digest in known_rows:
+                stored = folding.stored_event(dialect, self.catalogue, position, recorded_at, body, digest)
                 assert stored.event.id is not None
                 known[stored.event.id] = Known(stored, tuple(touched.get(position, ())), retracted_by)
         if more := sorted(versioned(need, known) - set(named)):  # companies the targets touch
@@ -161,15 +166,18 @@ class Store:
         )
         return snapshot, _now(head)
 
-    async def _write(self, tx: Transaction, decided: Plan) -> None:
+    async def _write(self, tx: Transaction, decided: Plan) -> tuple[int, dict[merkle.Node, bytes]] | None:
+        """Write what the plan stores; the Merkle tree's new size and frontier, once committed."""
         if not decided.stored:
-            return
+            return None
         dialect = self.dialect
         recorded_at = dialect.time(decided.stored[0].recorded_at)  # the planner gives a group one transaction time
         last = decided.stored[-1]
         touched: dict[int, list[str]] = {}
         for company, position in decided.touches:
             touched.setdefault(position, []).append(company)
+        digests = [bytes.fromhex(s.hash or "") for s in decided.stored]  # the planner hashed each event
+        nodes, size, frontier = await self.frontier.grown(tx, decided.stored[0].position - 1, digests)
         terms, dated = index_rows((s.position, s.event, touched.get(s.position, ())) for s in decided.stored)
         writes: list[tuple[Q, Sequence[Sequence[Any]]]] = [
             (
@@ -179,6 +187,8 @@ class Store:
                     for s, body in zip(decided.stored, decided.bodies, strict=True)
                 ],
             ),
+            (Q.INSERT_HASH, [(s.position, digest) for s, digest in zip(decided.stored, digests, strict=True)]),
+            (Q.INSERT_NODE, nodes),
             (Q.INSERT_TOUCH, _ordinals(decided.touches)),
             (Q.UPSERT_COMPANY, [(c, v, p) for c, (v, p) in decided.versions.items()]),
             (Q.INSERT_ROW, decided.rows),
@@ -194,6 +204,7 @@ class Store:
         if self.dialect.sql[Q.MOVE_HEAD] is not None:
             writes.append((Q.MOVE_HEAD, [(last.position, recorded_at)]))
         await tx.run_all(writes)
+        return size, frontier
 
     async def rebuild(
         self, progress: Callable[[int, int], None] | None = None, *, only: Sequence[str] | None = None
@@ -279,6 +290,33 @@ class Store:
             msgspec.structs.replace(e, retracted=retractions[e.position]) if e.position in retractions else e
             for e in events
         ]
+
+    # -- the Merkle tree (api.store.tree) -----------------------------------------------
+
+    async def log_head(self) -> tuple[int, bytes, datetime | None]:
+        """The tree over the whole log: its size, its root hash and when its last event was recorded."""
+        async with self.driver.reading() as tx:
+            size = await _last_position(tx)
+            found = await tx.row(Q.RECORDED_AT, size) if size else None
+            return size, await tree.root(tx, size), self.dialect.read_time(found[0]) if found else None
+
+    async def inclusion_proof(self, event_id: UUID, tree_size: int) -> tuple[int, bytes, list[bytes]] | None:
+        """The event's position, the root of the tree of ``tree_size`` events and the event's audit path in
+        it; None when no event has the id. The caller checks that the tree holds the event and exists."""
+        async with self.driver.reading() as tx:
+            row = await tx.row(Q.EVENT, self.dialect.event_id(event_id))
+            if row is None:
+                return None
+            position = int(row[0])
+            if position > tree_size:
+                return position, b"", []
+            return position, await tree.root(tx, tree_size), await tree.inclusion(tx, position, tree_size)
+
+    async def consistency_proof(self, old: int, size: int) -> tuple[bytes, bytes, list[bytes]]:
+        """The roots of the trees of ``old`` and ``size`` events and the proof that one extends the other."""
+        async with self.driver.reading() as tx:
+            roots = await tree.root(tx, old), await tree.root(tx, size)
+            return *roots, await tree.consistency(tx, old, size)
 
     async def company_version(self, company_id: str) -> int | None:
         async with self.driver.reading() as tx:

@@ -11,9 +11,12 @@ import re
 
 from api.store.statements import Q
 
-__all__ = ["COMPANY_ROWS_OF", "STANDARD", "TERM_PROBES", "numbered", "term_page"]
+__all__ = ["COMPANY_ROWS_OF", "EVENT_COLUMNS", "STANDARD", "TERM_PROBES", "numbered", "term_page"]
 
-_LOG_SPAN = "SELECT position, recorded_at, body FROM events WHERE position > $1 AND position < $2 ORDER BY position"
+_EVENT_COLUMNS = (
+    "SELECT e.position, e.recorded_at, e.body, h.hash FROM events e LEFT JOIN event_hashes h ON h.position = e.position"
+)
+_LOG_SPAN = f"{_EVENT_COLUMNS} WHERE e.position > $1 AND e.position < $2 ORDER BY e.position"
 _TERM_RANGE = "SELECT position FROM log_terms WHERE term = $1 AND position > $2 AND position < $3"
 _YEARS = "FROM log_terms WHERE term >= 'year:' AND term < 'year;' ORDER BY term"
 
@@ -52,6 +55,7 @@ _PEOPLE = "view IN ('person_role', 'person_meeting')"
 
 STANDARD: dict[Q, str] = {
     Q.INSERT_EVENT: "INSERT INTO events (position, id, type, recorded_at, body) VALUES ($1, $2, $3, $4, $5)",
+    Q.INSERT_HASH: "INSERT INTO event_hashes (position, hash) VALUES ($1, $2)",
     Q.UPSERT_COMPANY: (
         "INSERT INTO companies (company_id, version, last_position) VALUES ($1, $2, $3) "
         "ON CONFLICT (company_id) DO UPDATE SET version = excluded.version, last_position = excluded.last_position"
@@ -73,7 +77,7 @@ STANDARD: dict[Q, str] = {
     Q.DATED_EXTENT: f"SELECT (SELECT term {_YEARS} LIMIT 1), (SELECT term {_YEARS} DESC LIMIT 1)",
     Q.DELETE_TERMS: "DELETE FROM log_terms",
     Q.DELETE_DATED: "DELETE FROM log_dated",
-    Q.EVENT: "SELECT position, recorded_at, body FROM events WHERE id = $1",
+    Q.EVENT: f"{_EVENT_COLUMNS} WHERE e.id = $1",
     Q.RETRACTIONS_BETWEEN: (
         "SELECT r.target, e.position, e.recorded_at, e.body FROM retractions r "
         "JOIN events e ON e.position = r.position WHERE r.target BETWEEN $1 AND $2"
@@ -128,8 +132,19 @@ STANDARD: dict[Q, str] = {
         "ORDER BY c.company_id"
     ),
     Q.ROWS_BETWEEN: f"{_ROW_COLUMNS} WHERE position > $1 AND position <= $2",
+    Q.HASHES_BETWEEN: f"{_EVENT_COLUMNS} WHERE e.position BETWEEN $1 AND $2 ORDER BY e.position",
+    Q.UNHASHED: (
+        "SELECT e.position, e.recorded_at, e.body FROM events e WHERE e.position > $1 "
+        "AND NOT EXISTS (SELECT 1 FROM event_hashes h WHERE h.position = e.position) ORDER BY e.position LIMIT $2"
+    ),
+    Q.INSERT_NODE: "INSERT INTO merkle_nodes (id, hash) VALUES ($1, $2)",
+    Q.TREE_SIZE: "SELECT max(id) FROM merkle_nodes",
+    Q.EVENT_HASHES: "SELECT position, hash FROM event_hashes WHERE position BETWEEN $1 AND $2 ORDER BY position",
     Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > $1 OR position <= 0",
 }
+
+EVENT_COLUMNS = _EVENT_COLUMNS
+"""The columns of an event as the log serves it (position, recorded_at, body, hash), from ``events e``."""
 
 COMPANY_ROWS_OF = _COMPANY_ROWS
 """COMPANY_ROWS before its order: dialects add their own test of the views."""

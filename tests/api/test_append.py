@@ -54,7 +54,7 @@ def test_an_event_of_each_type_is_stored_with_201_and_its_location(empty_client:
 
     assert response.status_code == 201, response.text
     stored = response.json()
-    assert set(stored) == {"position", "recorded_at", "event"}
+    assert set(stored) == {"position", "recorded_at", "event", "hash"}
     assert stored["position"] == len(PREREQUISITES) + 1
     assert datetime.fromisoformat(stored["recorded_at"]).utcoffset() is not None
     assert_contains(stored["event"], body)

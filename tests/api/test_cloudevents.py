@@ -100,6 +100,7 @@ def test_a_page_in_batch_mode_by_accept_or_format_round_trips_to_the_stored_even
             "position": int(cloud.get_extension("tidingsposition")),
             "recorded_at": cloud.get_time(),
             "event": cloud.get_data(),
+            "hash": cloud.get_extension("tidingshash"),
         }
         assert msgspec.convert(rebuilt, type(decode_stored(json.dumps(stored)))) == decode_stored(json.dumps(stored))
 

@@ -149,7 +149,7 @@ _REPLAY = ResponseSpec(
         "and why, where a later `event_retracted` did. 404 for an id the log does not hold.\n\n"
         f"`Accept: {CLOUDEVENTS}` or `format=cloudevents` gives it as a CloudEvent 1.0 (structured mode): "
         "`type` is `com.tidings.` and the event's type, `subject` the companies it names, `time` when it was "
-        "recorded, `data` the event, `tidingsposition` its position and `tidingsretractedby` the retraction's id."
+        "recorded, `data` the event, `tidingsposition` its position, `tidingshash` its hash and `tidingsretractedby` the retraction's id."
     ),
     opt={
         "openapi": Extras(parameter_examples={"event_id": seeded_event_id}, content=CLOUD_EVENT_CONTENT),

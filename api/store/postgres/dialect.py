@@ -13,12 +13,12 @@ from uuid import UUID
 
 from api.projections.words import Term
 from api.store.driver import Dialect
-from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, term_page
+from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, term_page
 from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # After the first, each migration is idempotent, so a store whose recorded version is behind its tables (an
 # operator rolled the version back by hand, or a test rebuilt an older schema) still opens.
@@ -108,6 +108,22 @@ MIGRATIONS = (
     ) STORED;
     CREATE INDEX IF NOT EXISTS search ON read_rows USING gin (search_vector) WHERE view = 'search';
     """,
+    # 5: each event's SHA-256 over its canonical form (api.store.hashing), written in the append
+    # transaction; the events of a store made before get theirs at start-up. Append-only, as the log.
+    """
+    CREATE TABLE IF NOT EXISTS event_hashes (position BIGINT PRIMARY KEY, hash BYTEA NOT NULL);
+    CREATE OR REPLACE TRIGGER event_hashes_are_not_changed BEFORE UPDATE OR DELETE ON event_hashes
+        FOR EACH ROW EXECUTE FUNCTION tidings_append_only();
+    CREATE OR REPLACE TRIGGER event_hashes_are_not_truncated BEFORE TRUNCATE ON event_hashes
+        FOR EACH STATEMENT EXECUTE FUNCTION tidings_append_only();
+    -- The Merkle tree over the event hashes (api.store.merkle): every complete subtree's hash, by node
+    -- id (its index times 64 plus its level), written with the events; a store made before gets it at start-up.
+    CREATE TABLE IF NOT EXISTS merkle_nodes (id BIGINT PRIMARY KEY, hash BYTEA NOT NULL);
+    CREATE OR REPLACE TRIGGER merkle_nodes_are_not_changed BEFORE UPDATE OR DELETE ON merkle_nodes
+        FOR EACH ROW EXECUTE FUNCTION tidings_append_only();
+    CREATE OR REPLACE TRIGGER merkle_nodes_are_not_truncated BEFORE TRUNCATE ON merkle_nodes
+        FOR EACH STATEMENT EXECUTE FUNCTION tidings_append_only();
+    """,
 )
 
 CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN 'tidings.' || current_schema()
@@ -121,8 +137,8 @@ _OWN: dict[Q, str | None] = {
     # Taking the log lock and reading the head is one statement (api.store.postgres.driver says why).
     Q.TAKE_HEAD: "SELECT position, recorded_at, clock_timestamp() FROM log_head WHERE id = 1 FOR UPDATE",
     Q.KNOWN: (
-        "SELECT e.position, e.recorded_at, e.body, r.position FROM events e "
-        "LEFT JOIN retractions r ON r.target = e.position WHERE e.id = ANY($1::uuid[])"
+        "SELECT e.position, e.recorded_at, e.body, r.position, h.hash FROM events e "
+        "LEFT JOIN retractions r ON r.target = e.position LEFT JOIN event_hashes h ON h.position = e.position WHERE e.id = ANY($1::uuid[])"
     ),
     Q.TOUCHED: "SELECT position, company_id FROM touches WHERE position = ANY($1::bigint[]) ORDER BY position, ord",
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id = ANY($1::text[])",
@@ -132,7 +148,8 @@ _OWN: dict[Q, str | None] = {
         "WITH head AS (UPDATE log_head SET position = $1, recorded_at = $2 WHERE id = 1 RETURNING position) "
         f"SELECT pg_notify({CHANNEL}, position::text) FROM head"
     ),
-    Q.EVENTS_AT: "SELECT position, recorded_at, body FROM events WHERE position = ANY($1::bigint[])",
+    Q.NODES: "SELECT id, hash FROM merkle_nodes WHERE id = ANY($1::bigint[])",
+    Q.EVENTS_AT: f"{EVENT_COLUMNS} WHERE e.position = ANY($1::bigint[])",
     Q.TERM_PAGE: term_page(**_TERMS, descending=False),
     Q.TERM_PAGE_DESC: term_page(**_TERMS, descending=True),
     Q.COMPANY_ROWS_OF_VIEWS: f"{COMPANY_ROWS_OF} AND view = ANY($3::text[]) ORDER BY position, view, key",

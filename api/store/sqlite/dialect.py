@@ -13,7 +13,7 @@ from uuid import UUID
 
 from api.projections.words import Term
 from api.store.driver import Dialect
-from api.store.standard_sql import COMPANY_ROWS_OF, STANDARD, numbered, term_page
+from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, numbered, term_page
 from api.store.statements import Q
 from schema.codec import format_time, parse_time
 
@@ -22,7 +22,7 @@ __all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", 
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -88,6 +88,20 @@ CREATE TABLE IF NOT EXISTS log_dated (
     last_day TEXT NOT NULL
 );
 UPDATE schema_version SET version = 2 WHERE version < 2;
+-- Each event's SHA-256 over its canonical form (api.store.hashing), written in the append transaction;
+-- a store made before it gets the table here and the hashes of its events at start-up. Append-only too.
+CREATE TABLE IF NOT EXISTS event_hashes (position INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS event_hashes_are_not_updated BEFORE UPDATE ON event_hashes
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS event_hashes_are_not_deleted BEFORE DELETE ON event_hashes
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+-- The Merkle tree over the event hashes (api.store.merkle): every complete subtree's hash, by node id
+-- (its index times 64 plus its level), written with the events; a store made before gets it at start-up.
+CREATE TABLE IF NOT EXISTS merkle_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS merkle_nodes_are_not_updated BEFORE UPDATE ON merkle_nodes
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS merkle_nodes_are_not_deleted BEFORE DELETE ON merkle_nodes
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 -- Full-text search (api.projections.search): the search rows' words and compound parts, kept by the
 -- triggers below as rows come and go (an update only marks a row retracted). Contentless: the text
 -- stays in read_rows. A document's rowid is its position times 4 plus its kind (event 0, company 1, person 2), so a
@@ -143,6 +157,8 @@ INSERT OR IGNORE INTO person_names (person_id, name)
     SELECT key, sort FROM read_rows
     WHERE view IN ('person_role', 'person_meeting') AND (SELECT max(version) FROM schema_version) < 3;
 UPDATE schema_version SET version = 3 WHERE version < 3;
+-- Version 4: event_hashes and merkle_nodes (above), filled at start-up for a store made before.
+UPDATE schema_version SET version = 4 WHERE version < 4;
 """
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
@@ -157,15 +173,16 @@ def _positional(sql: str) -> str:
 _OWN: dict[Q, str | None] = {
     Q.TAKE_HEAD: "SELECT position, recorded_at, NULL FROM events ORDER BY position DESC LIMIT 1",
     Q.KNOWN: (
-        "SELECT e.position, e.recorded_at, e.body, r.position FROM events e "
-        "LEFT JOIN retractions r ON r.target = e.position WHERE e.id IN ({many})"
+        "SELECT e.position, e.recorded_at, e.body, r.position, h.hash FROM events e "
+        "LEFT JOIN retractions r ON r.target = e.position LEFT JOIN event_hashes h ON h.position = e.position WHERE e.id IN ({many})"
     ),
     Q.TOUCHED: "SELECT position, company_id FROM touches WHERE position IN ({many}) ORDER BY rowid",
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id IN ({many})",
     Q.INSERT_TOUCH: "INSERT INTO touches (position, company_id) VALUES (?1, ?3)",  # rowid keeps the order (?2)
     Q.MOVE_HEAD: None,  # the events table is the head; BEGIN IMMEDIATE is the lock
     Q.ANALYZE_INDEX: None,  # the filter index's plans are index searches by rule, with or without statistics
-    Q.EVENTS_AT: "SELECT position, recorded_at, body FROM events WHERE position IN ({many})",
+    Q.NODES: "SELECT id, hash FROM merkle_nodes WHERE id IN ({many})",
+    Q.EVENTS_AT: f"{EVENT_COLUMNS} WHERE e.position IN ({{many}})",
     Q.TERM_PAGE: _positional(term_page(**_TERMS, descending=False)),
     Q.TERM_PAGE_DESC: _positional(term_page(**_TERMS, descending=True)),
     Q.COMPANY_ROWS_OF_VIEWS: numbered(COMPANY_ROWS_OF) + " AND view IN ({many}) ORDER BY position, view, key",
