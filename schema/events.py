@@ -732,7 +732,7 @@ _STAKE_RULE = Rule(
         {
             "not": {
                 "required": ["stake_percent"],
-                "properties": {"stake_percent": {"type": "string", "pattern": _STAKE_ZERO}},
+                "properties": {"stake_percent": {"type": "string", "maxLength": 10, "pattern": _STAKE_ZERO}},
             }
         },
     ),
@@ -962,7 +962,7 @@ class IdentifierAdded(Ruled, EventBase, frozen=True, kw_only=True, tag="identifi
 
     company_id: CompanyId
     scheme: IdentifierScheme
-    value: Annotated[str, Meta(min_length=1, max_length=200, examples=["005930"])]
+    value: Annotated[Name, Meta(examples=["005930"])]
     """The identifier as written: a ticker as the exchange lists it ("005930"), an ISIN, a name."""
     exchange: Name | None = None
     """For a ticker: the exchange that lists it (KRX, HKEX)."""

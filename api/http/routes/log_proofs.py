@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Request, get
 from litestar.params import QueryParameter
@@ -16,7 +15,7 @@ from api.http.openapi.extras import Extras
 from api.http.routes.injected import Store
 from api.http.routes.responses import problems
 from api.signing import HeadSigner
-from schema.base import MAX_SAFE_INT
+from schema.base import MAX_SAFE_INT, EventId
 from schema.problems import FieldError
 from schema.transparency import ConsistencyProof, InclusionProof, LogHead, PublicKey
 
@@ -79,7 +78,7 @@ def get_log_public_key(request: Request[Any, Any, Any]) -> PublicKey:
 )
 async def get_inclusion_proof(
     store: Store,
-    event: Annotated[UUID, QueryParameter(description="The event's id.")],
+    event: Annotated[EventId, QueryParameter(description="The event's id.")],
     tree_size: Annotated[int | None, QueryParameter(ge=1, le=MAX_SAFE_INT, description=_SIZE)] = None,
 ) -> InclusionProof:
     head = await store.last_position()
