@@ -26,7 +26,8 @@ class (the planner asks for them of every event, several times).
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from types import ModuleType
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -155,14 +156,12 @@ class Catalogue:
     @classmethod
     def of_module(cls, namespace: dict[str, Any], base: type) -> Catalogue:
         """Every subclass of ``base`` defined in the module ``namespace``, in the order written."""
-        return cls(
-            cast(type[msgspec.Struct], value)
-            for value in namespace.values()
-            if isinstance(value, type)
-            and issubclass(value, base)
-            and value is not base
-            and value.__module__ == namespace["__name__"]
-        )
+        return cls(_defined(namespace, base))
+
+    @classmethod
+    def of_modules(cls, base: type, *modules: ModuleType) -> Catalogue:
+        """Every subclass of ``base`` defined in each of ``modules``: module by module, in the order written."""
+        return cls(kind for module in modules for kind in _defined(vars(module), base))
 
     def extended(self, *kinds: type[msgspec.Struct]) -> Catalogue:
         """This catalogue with more types (a test's, a plug-in's)."""
@@ -174,6 +173,18 @@ class Catalogue:
 
     def __contains__(self, event_type: object) -> bool:
         return event_type in self.by_tag
+
+
+def _defined(namespace: dict[str, Any], base: type) -> Iterator[type[msgspec.Struct]]:
+    """The subclasses of ``base`` the module ``namespace`` defines (not imports), in the order written."""
+    return (
+        cast(type[msgspec.Struct], value)
+        for value in namespace.values()
+        if isinstance(value, type)
+        and issubclass(value, base)
+        and value is not base
+        and value.__module__ == namespace["__name__"]
+    )
 
 
 def tag(kind: type[Any] | Any) -> str:
