@@ -6,7 +6,7 @@ from typing import Literal
 from uuid import UUID
 
 from schema.base import Base, CompanyId, Position
-from schema.dossiers import Tally
+from schema.facts import Tally
 
 __all__ = ["Change", "ChangeCause", "ChangeKind", "Changes"]
 

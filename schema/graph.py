@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from schema.base import Base, Certainty, CompanyId, Position, Slug
-from schema.dossiers import RelationshipStatus, Tally
+from schema.dossiers import RelationshipStatus
+from schema.facts import Tally
 
 __all__ = ["EdgeKind", "Graph", "GraphEdge", "GraphNode", "NodeKind"]
 

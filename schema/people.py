@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from schema.base import Base, CompanyId, PartialDate, PersonId, Position
-from schema.dossiers import Executive, Fact, MeetingItem, Tally
+from schema.dossiers import MeetingItem
+from schema.facts import Fact, Tally
+from schema.profiles import Executive
 
 __all__ = ["Person", "PersonMeeting", "PersonPage", "PersonRole", "PersonSummary", "RoleReport"]
 

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from schema.dossiers import Claim, Decision, Fact
+from schema.facts import Claim, Decision, Fact
 
 __all__ = [
     "TOLERANCE",

@@ -18,8 +18,8 @@ from api.projections.facts import fact_fields
 from api.projections.registry import Projection
 from api.projections.row import Row
 from schema.codec import encode
-from schema.dossiers import FormerName, Identifier, ProfileChange, Renaming
 from schema.events import CompanyRegistered, CompanyRenamed, IdentifierAdded, ProfileUpdated, StoredEvent
+from schema.profiles import FormerName, Identifier, ProfileChange, Renaming
 
 __all__ = ["PROJECTION", "VIEWS", "Current", "current", "renamed", "rows"]
 

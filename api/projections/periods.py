@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from schema.dossiers import DatedBy, Granularity
 from schema.events import StoredEvent
+from schema.facts import DatedBy, Granularity
 
 __all__ = ["granularity", "latest", "occurred_on", "period_sort", "period_start"]
 

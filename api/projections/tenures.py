@@ -16,9 +16,9 @@ import msgspec
 
 from api.projections.claims import choose, claim_fields, same_words
 from api.projections.facts import fact_fields
-from schema.dossiers import ExecutiveClaim, Tenure
 from schema.events import ExecutiveAppointed, ExecutiveDeparted, ExecutiveReported, StoredEvent
 from schema.people import RoleReport
+from schema.profiles import ExecutiveClaim, Tenure
 
 __all__ = ["executive_fields", "reports", "tenures"]
 
