@@ -35,11 +35,11 @@ from api.store import check as checking
 from api.store import folding, hashing, merkle, projecting, tree
 from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
 from api.store.driver import Dialect, Driver, Transaction
-from api.store.log_index import CHECKPOINT, FIRST_DAY, LAST_DAY, Facets, date_terms, index_rows
+from api.store.filtered_pages import END, matching
+from api.store.log_index import CHECKPOINT, Facets, index_rows
 from api.store.metrics import WriterMetrics
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
-from api.store.standard_sql import TERM_PROBES
 from api.store.statements import Q
 from api.store.writer import GroupWriter
 from schema.codec import event_tag
@@ -247,12 +247,12 @@ class Store:
             occurred_from=where.occurred_from,
             occurred_to=where.occurred_to,
         )
-        upper = _END if before is None else min(before, _END)
+        upper = END if before is None else min(before, END)
         async with self.driver.reading() as tx:
             if upper <= after + 1:
                 rows: list[Sequence[Any]] = []
             elif facets.facets or facets.dated:
-                positions = await _matching(tx, facets, after, upper, limit, descending)
+                positions = await matching(tx, facets, after, upper, limit, descending)
                 rows = await tx.rows(Q.EVENTS_AT, positions) if positions else []
                 rows.sort(key=lambda row: int(row[0]), reverse=descending)
             else:
@@ -504,72 +504,6 @@ async def _top_matches(
     if len(found) == limit or (found and found[0][3]):
         return found
     return None  # too few left after the read point (or no match: SEARCH says so cheaply)
-
-
-_END = 2**63 - 1
-"""Past every position: the upper bound of a read without ``before``."""
-_COUNTED = 1000
-"""How far the events of a term are counted to choose the one a filtered page walks."""
-
-
-async def _matching(
-    tx: Transaction, facets: Facets, after: int, before: int, limit: int, descending: bool
-) -> list[int]:
-    """The positions of the first ``limit`` events between ``after`` and ``before`` that match ``facets``.
-
-    One filter is walked in position order on the index (each of its terms, merged), the others
-    are looked up per event it gives: the filter walked is the one whose events lie sparsest where
-    the page starts (``_sparsest``); a date range is walked by the years and months it covers."""
-    first, last = facets.first_day or FIRST_DAY, facets.last_day or LAST_DAY
-    walks: list[tuple[str, ...]] = list(facets.facets)
-    if facets.dated:
-        if first > last:
-            return []
-        extent = await tx.row(Q.DATED_EXTENT)
-        if extent is None or extent[0] is None:
-            return []  # no event is dated
-        years = (int(str(extent[0])[5:]), int(str(extent[1])[5:]))
-        dated = tuple(date_terms(first, last, years))
-        if not dated:
-            return []
-        walks.append(dated)
-    walked = walks[0]
-    if len(walks) > 1:
-        walked = await _sparsest(tx, walks, after, before, descending)
-    probes: list[Any] = []
-    for facet in facets.facets:
-        if facet is not walked:
-            probes.extend((False, list(facet)))
-    while len(probes) < 2 * TERM_PROBES:
-        probes.extend((True, [""]))  # no filter; a term all the same, so that the plan is an index search
-    tail = (*probes, not facets.dated, first, last, limit)
-    statement = Q.TERM_PAGE_DESC if descending else Q.TERM_PAGE
-    pages = await tx.rows_all([(statement, (term, after, before, *tail)) for term in walked])
-    found = {int(row[0]) for page in pages for row in page}
-    return sorted(found, reverse=descending)[:limit]
-
-
-async def _sparsest(
-    tx: Transaction, walks: list[tuple[str, ...]], after: int, before: int, descending: bool
-) -> tuple[str, ...]:
-    """The filter whose events lie sparsest from where the page starts: each term's first ``_COUNTED``
-    events in the page's direction, over the positions they span (over the whole range when fewer)."""
-    terms = [term for walk in walks for term in walk]
-    statement = Q.TERM_COUNT_DESC if descending else Q.TERM_COUNT
-    found = await tx.rows_all(
-        [(Q.LAST_POSITION, ()), *((statement, (term, after, before, _COUNTED)) for term in terms)]
-    )
-    head = int(found[0][0][0]) if found[0] else 0
-    top = min(before, head + 1)  # a page without `before` starts above the head, not at the largest integer
-    whole = max(top - 1 - after, 1)
-    density: dict[str, float] = {}
-    for term, rows in zip(terms, found[1:], strict=True):
-        n, reached = int(rows[0][0]), rows[0][1]
-        if n < _COUNTED or reached is None:
-            density[term] = n / whole
-        else:
-            density[term] = n / max(top - int(reached) if descending else int(reached) - after, 1)
-    return min(walks, key=lambda walk: sum(density[term] for term in walk))
 
 
 def _now(head: Sequence[Any] | None) -> datetime:
