@@ -188,7 +188,7 @@ async def test_a_page_newest_first_walks_its_sparsest_filter(filled: EventStore,
     (100 ms; 3 ms walking the publisher, bench/RESULTS.md)."""
     from collections import Counter
 
-    from api.store import program
+    from api.store import filtered_pages
     from schema.declarations import tag
 
     assert isinstance(filled, Store)
@@ -198,7 +198,7 @@ async def test_a_page_newest_first_walks_its_sparsest_filter(filled: EventStore,
     common, rare = types.most_common(1)[0][0], min(persons, key=lambda p: (persons[p], p))
     counted = persons[rare] + 1  # the rare person's events are all counted, the common type's are not
     assert types[common] > counted
-    monkeypatch.setattr(program, "_COUNTED", counted)
+    monkeypatch.setattr(filtered_pages, "_COUNTED", counted)
 
     statements = await _statements(filled, where=LogFilter(types=[common], persons=[rare]), descending=True)
 
