@@ -28,22 +28,17 @@ RoleEvent = ExecutiveReported | ExecutiveAppointed | ExecutiveDeparted
 def reports(stored: StoredEvent) -> list[RoleReport]:
     """The role reports of one event: the person's, and for an appointment that ``replaces`` someone, theirs."""
     event = stored.event
+    if not isinstance(event, RoleEvent):
+        return []
     facts = fact_fields(stored)
+    own = RoleReport(**facts, company_id=event.company_id, person_id=event.person_id, name=event.name, role=event.role)
     match event:
         case ExecutiveReported():
-            return [
-                RoleReport(
-                    **facts, company_id=event.company_id, person_id=event.person_id, name=event.name, role=event.role
-                )
-            ]
+            return [own]
         case ExecutiveAppointed():
             found = [
-                RoleReport(
-                    **facts,
-                    company_id=event.company_id,
-                    person_id=event.person_id,
-                    name=event.name,
-                    role=event.role,
+                msgspec.structs.replace(
+                    own,
                     change="appointed",
                     effective_on=event.effective_on,
                     previous_role=event.previous_role,
@@ -51,34 +46,19 @@ def reports(stored: StoredEvent) -> list[RoleReport]:
                 )
             ]
             if event.replaces is not None and event.replaces != event.person_id:
+                replaced = RoleReport(
+                    **facts, company_id=event.company_id, person_id=event.replaces, name=None, role=event.role
+                )
                 found.append(
-                    RoleReport(
-                        **facts,
-                        company_id=event.company_id,
-                        person_id=event.replaces,
-                        name=None,
-                        role=event.role,
-                        change="replaced",
-                        effective_on=event.effective_on,
-                        replaced_by=event.person_id,
+                    msgspec.structs.replace(
+                        replaced, change="replaced", effective_on=event.effective_on, replaced_by=event.person_id
                     )
                 )
             return found
         case ExecutiveDeparted():
             return [
-                RoleReport(
-                    **facts,
-                    company_id=event.company_id,
-                    person_id=event.person_id,
-                    name=event.name,
-                    role=event.role,
-                    change="departed",
-                    effective_on=event.effective_on,
-                    reason=event.reason,
-                )
+                msgspec.structs.replace(own, change="departed", effective_on=event.effective_on, reason=event.reason)
             ]
-        case _:
-            return []
 
 
 def _close(tenure: dict[str, Any], report: RoleReport) -> None:
