@@ -200,7 +200,10 @@ async def test_locked_database_is_503_and_serves_again_when_released(tmp_path: P
 
 
 @contextmanager
-def small_disk(where: Path, size: str = "4m") -> Iterator[Path]:
+def small_disk(where: Path, size: str = "16m") -> Iterator[Path]:
+    """A tmpfs of ``size``. It must hold the database and a WAL of the WAL copier's ``finish_frames``
+    (1,000 pages, 4 MiB) beside it: an append writes ~25 pages (the log, its indexes, the read
+    models, hashes and the Merkle tree), and the WAL starts over only once it is copied whole."""
     where.mkdir()
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True

@@ -53,6 +53,16 @@ export function headline(event: Event): string {
       return `${event.acquirer_company_id} acquired ${event.target_company_id} on ${event.completed_on}`;
     case "acquisition_terminated":
       return `acquisition ${event.announcement_id} terminated on ${event.terminated_on}: ${event.reason}`;
+    case "executive_appointed":
+      return `${event.name} became ${event.role} of ${event.company_id} on ${event.effective_on}`;
+    case "executive_departed":
+      return `${event.person_id} left as ${event.role} of ${event.company_id} on ${event.effective_on}`;
+    case "identifier_added":
+      return `${event.company_id} is ${event.value} (${event.scheme}${event.exchange ? ` on ${event.exchange}` : ""})`;
+    case "company_renamed":
+      return `${event.company_id} is named ${event.name} from ${event.effective_on}`;
+    case "profile_updated":
+      return `${event.company_id} profile: +${event.sectors_added.join(", ")} +${event.aliases_added.join(", ")}`;
     case "evidence_added":
       return `${event.sources.length} more source(s) for ${event.event_id}`;
     case "event_retracted":
