@@ -39,7 +39,13 @@ def register(client: Any, company: str, name: str) -> None:
 
 
 def rename(client: Any, company: str, name: str) -> None:
-    event = {"type": "company_renamed", "sources": SOURCE, "company_id": company, "name": name, "effective_on": "2025-01"}
+    event = {
+        "type": "company_renamed",
+        "sources": SOURCE,
+        "company_id": company,
+        "name": name,
+        "effective_on": "2025-01",
+    }
     assert client.post("/events", json=event).status_code == 201
 
 
