@@ -44,23 +44,23 @@ def _problem(response: Any, status: int) -> dict[str, Any]:
         (
             "/events?period=2025",
             "period",
-            "after, before, certainty, company, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
+            "after, before, certainty, company, format, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
         ),
         (
             "/events?kind=nope",
             "kind",
-            "after, before, certainty, company, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
+            "after, before, certainty, company, format, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
         ),
         (
             "/events?publishers=CnEVPost",
             "publishers",
-            "after, before, certainty, company, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
+            "after, before, certainty, company, format, limit, occurred_from, occurred_to, order, person, publisher, type, wait",
         ),
         ("/companies/xiaomi?at=3", "at", "as_of, at_position"),
         ("/companies?name=Xiaomi", "name", "country, cursor, limit, q"),
         ("/companies/xiaomi/timeline?types=sales_reported", "types", "type"),
-        ("/events/stream?until=now&since=3", "since", "after, company, limit, type, until"),
-        (f"/events/{SEED['xiaomi_sales_2024']}?fields=id", "fields", "it takes none"),
+        ("/events/stream?until=now&since=3", "since", "after, company, format, limit, type, until"),
+        (f"/events/{SEED['xiaomi_sales_2024']}?fields=id", "fields", "it takes format"),
         ("/health?verbose=1", "verbose", "it takes none"),
     ],
 )
