@@ -97,14 +97,16 @@ export async function timeControl(navigate: (href: string) => void): Promise<HTM
     "fieldset",
     { class: "time" },
     h("legend", {}, "Read point"),
-    h("label", { for: "at-position" }, "Log position"),
-    slider,
-    output,
-    h("label", { for: "as-of" }, "As recorded by (end of day, UTC)"),
-    date,
-    h("label", { for: "known-on" }, "Known on (published by end of day)"),
-    knownOn,
-    h("span", { id: "known-on-note", class: "note" }, "Company, conflict and graph views"),
+    // Each label stays with its control when the line wraps.
+    h("span", { class: "field" }, h("label", { for: "at-position" }, "Log position"), slider, output),
+    h("span", { class: "field" }, h("label", { for: "as-of" }, "As recorded by (end of day, UTC)"), date),
+    h(
+      "span",
+      { class: "field" },
+      h("label", { for: "known-on" }, "Known on (published by end of day)"),
+      knownOn,
+      h("span", { id: "known-on-note", class: "note" }, "company, conflict and graph views"),
+    ),
     latest,
   );
 }
