@@ -308,6 +308,15 @@ def test_a_retracted_fact_is_struck_through_from_its_retraction_on(browser: Any,
         watched.settled()
         expect(page.locator("table:has(caption:text-is('Timeline')) del")).to_have_count(0)
         expect(page.locator("table:has(caption:text-is('Timeline'))")).to_contain_text("sales reported")
+
+        # The figure's article is dated 2025-03 (published, as counted, on the 31st): before that day
+        # there is nothing to strike through; from it on, the retracted row is back.
+        page.goto(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-30")
+        watched.settled()
+        expect(page.locator("table:has(caption:text-is('Timeline'))")).not_to_contain_text("sales reported")
+        page.goto(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-31")
+        watched.settled()
+        expect(page.locator("table:has(caption:text-is('Timeline')) del")).to_have_count(1)
         assert watched.problems == []
 
 
