@@ -1,6 +1,7 @@
 // The public API, typed by src/openapi.d.ts (generated from ../openapi.yaml by openapi-typescript):
 // a change of shape there fails `tsc` here. The key comes from the page's key field, kept in
-// sessionStorage only; the read point (at_position / as_of) is added to every read that takes it.
+// sessionStorage only; the read point (at_position / as_of, and known_on where the API takes it) is
+// added to every read that takes it.
 import type { components, paths } from "./openapi";
 
 export type Schemas = components["schemas"];
@@ -26,6 +27,36 @@ export function saveKey(key: string): void {
 export interface ReadPoint {
   at_position?: number;
   as_of?: string;
+  /** YYYY-MM-DD: only what had been published by the end of that day. */
+  known_on?: string;
+}
+
+type Query<P extends Gettable> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
+type Taking<Name extends string> = {
+  [P in Gettable]: [Query<P>] extends [never] ? never : Name extends keyof Query<P> ? P : never;
+}[Gettable];
+
+// The reads that take known_on, per openapi.yaml; any other read answers 422 to it, so it is sent only
+// to these. The type makes tsc name a read missing here or listed without taking it.
+const TAKES_KNOWN_ON: Record<Taking<"known_on">, true> = {
+  "/companies/{company_id}": true,
+  "/companies/{company_id}/timeline": true,
+  "/companies/{company_id}/meetings": true,
+  "/companies/{company_id}/sales": true,
+  "/companies/{company_id}/results": true,
+  "/companies/{company_id}/orders": true,
+  "/companies/{company_id}/deliveries": true,
+  "/companies/{company_id}/production": true,
+  "/companies/{company_id}/products": true,
+  "/companies/{company_id}/plans": true,
+  "/companies/{company_id}/relationships": true,
+  "/companies/{company_id}/conflicts": true,
+  "/conflicts": true,
+  "/graph": true,
+};
+
+export function takesKnownOn(path: Gettable): boolean {
+  return path in TAKES_KNOWN_ON;
 }
 
 export class ApiError extends Error {
@@ -37,7 +68,8 @@ export class ApiError extends Error {
   }
 }
 
-/** GET a documented path: ``path`` is the template, ``params`` fills ``{...}`` and the query. */
+/** GET a documented path: ``path`` is the template, ``params`` fills ``{...}`` and the query, ``point``
+ * the read point (its known_on only where the path takes it). */
 export async function get<P extends Gettable>(
   path: P,
   params: Record<string, string | number | undefined> = {},
@@ -49,7 +81,9 @@ export async function get<P extends Gettable>(
     delete params[name];
     return encodeURIComponent(String(value));
   });
-  for (const [name, value] of Object.entries({ ...params, ...point })) {
+  const { known_on, ...recorded } = point;
+  const applied = takesKnownOn(path) ? { ...recorded, known_on } : recorded;
+  for (const [name, value] of Object.entries({ ...params, ...applied })) {
     if (value !== undefined && value !== "") query.set(name, String(value));
   }
   const headers: Record<string, string> = { Accept: "application/json" };

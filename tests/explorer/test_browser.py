@@ -2,16 +2,20 @@
 
 What a person does: find Xiaomi by search, read the 2025-03-22 meeting in the timeline, the 350,000
 plan and the 2024 figure in the chart, Samsung Electronics in the graph, then move the time control
-before the meeting and see the later facts go. No answer may be a 4xx or 5xx and the console must stay
-free of errors. A screenshot of each view lands in build/screenshots/ (README, "The explorer").
+before the meeting and see the later facts go; set "known on" to the day before the meeting's article
+counts as published and see the meeting go. No answer may be a 4xx or 5xx and the console must stay
+free of errors, and nothing may be fetched from anywhere but the Tidings server. A screenshot of each
+view lands in build/screenshots/ (README, "The explorer").
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -136,6 +140,107 @@ def test_a_person_finds_xiaomi_reads_its_dossier_and_goes_back_in_time(browser: 
     assert watched.problems == []
 
 
+def test_known_on_hides_what_was_published_after_that_day(browser: Any, server: Server) -> None:
+    """The meeting's article (seeds/samsung-xiaomi-ev-meeting.ndjson) is dated 2025-03: it counts as
+    published on its last day, 2025-03-31, so on the 30th nothing of it is known."""
+    from playwright.sync_api import expect
+
+    watched = Watched(browser, server, {"width": 1200, "height": 900})
+    page = watched.page
+    timeline = page.locator("table:has(caption:text-is('Timeline'))")
+    page.goto(f"{server.url}/explore/companies/xiaomi")
+    watched.settled()
+    page.get_by_label("Known on").fill("2025-03-30")
+    watched.settled()
+    expect(page).to_have_url(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-30")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xiaomi")
+    expect(timeline).not_to_contain_text("2025-03-22")
+    expect(timeline).to_contain_text("capital raised")  # published 2025-03-25: known by then
+    expect(page.locator("main")).not_to_contain_text("350,000")
+    expect(page.locator("#at-output")).to_contain_text("published by 2025-03-30")
+    watched.shot("company-known-on")
+
+    # Links keep it; the graph takes it too, the person view does not and says so.
+    page.get_by_role("link", name="Relationship graph around Xiaomi").click()
+    watched.settled()
+    expect(page).to_have_url(f"{server.url}/explore/graph?company=xiaomi&known_on=2025-03-30")
+    edges = page.locator("section", has=page.get_by_role("heading", name="Edges"))
+    expect(edges).to_contain_text("none at this read point")  # the met edge, the supplies: all from March's article
+    page.goto(f"{server.url}/explore/people/lei-jun?known_on=2025-03-30")
+    watched.settled()
+    expect(page.get_by_role("note")).to_contain_text("does not apply to this view")
+
+    page.goto(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-30")
+    watched.settled()
+    page.get_by_label("Known on").fill("2025-03-31")
+    watched.settled()
+    expect(page).to_have_url(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-31")
+    meeting = timeline.locator("tr", has=page.locator("time", has_text="2025-03-22"))
+    expect(meeting).to_contain_text("meeting held")
+
+    # With a log position too: both apply, and the control keeps the one when the other moves.
+    position = int(meeting.locator("td").last.inner_text())
+    page.get_by_label("Log position").fill(str(position - 1))
+    watched.settled()
+    expect(page).to_have_url(f"{server.url}/explore/companies/xiaomi?at_position={position - 1}&known_on=2025-03-31")
+    expect(timeline).not_to_contain_text("2025-03-22")
+    page.get_by_role("button", name="Latest").click()
+    watched.settled()
+    expect(page).to_have_url(f"{server.url}/explore/companies/xiaomi")
+
+    # A known_on after as_of's day is a 422 from the API: the page reads it as of that day instead.
+    # (as_of is today's end: the seed was recorded when the server started.)
+    today = datetime.now(UTC).date()
+    tomorrow = today + timedelta(days=1)
+    page.goto(f"{server.url}/explore/companies/xiaomi?as_of={today}T23:59:59Z&known_on={tomorrow}")
+    watched.settled()
+    expect(page.get_by_label("Known on")).to_have_value(str(today))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xiaomi")
+    assert watched.problems == []
+
+
+def test_the_page_works_offline(browser: Any, server: Server) -> None:
+    """Every request the page makes, on every view, goes to the Tidings server: any other is aborted
+    and listed, and the list stays empty. So the page works with the server cut off from all but the
+    browser (the static side: tests/explorer/test_offline.py)."""
+    from playwright.sync_api import expect
+
+    watched = Watched(browser, server, {"width": 1200, "height": 900})
+    page = watched.page
+    own = urlsplit(server.url).netloc
+    elsewhere: list[str] = []
+    fetched: list[str] = []
+
+    def only_the_server(route: Any) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != own:
+            elsewhere.append(route.request.url)
+            route.abort("blockedbyclient")
+        else:
+            fetched.append(route.request.url)
+            route.continue_()
+
+    page.context.route("**/*", only_the_server)
+    views = [
+        "/explore",
+        "/explore/search?q=xiaomi",
+        "/explore/companies/xiaomi",
+        "/explore/companies/samsung-electronics?known_on=2025-03-31",
+        "/explore/people/lei-jun",
+        "/explore/graph?company=xiaomi",
+        "/explore/conflicts?at_position=10",
+    ]
+    for view in views:
+        page.goto(f"{server.url}{view}")
+        watched.settled()
+        expect(page.locator("main h1")).not_to_have_text("Could not read")
+        if view.startswith("/explore/graph"):
+            page.wait_for_function("document.querySelectorAll('#cy canvas').length > 0")
+    assert any("/explore/static/explorer.js" in url for url in fetched)  # the route saw the page's requests
+    assert elsewhere == []
+    assert watched.problems == []
+
+
 def test_the_company_view_fits_a_phone_screen(browser: Any, server: Server) -> None:
     watched = Watched(browser, server, PHONE)
     watched.page.goto(f"{server.url}/explore/companies/xiaomi")
@@ -203,6 +308,15 @@ def test_a_retracted_fact_is_struck_through_from_its_retraction_on(browser: Any,
         watched.settled()
         expect(page.locator("table:has(caption:text-is('Timeline')) del")).to_have_count(0)
         expect(page.locator("table:has(caption:text-is('Timeline'))")).to_contain_text("sales reported")
+
+        # The figure's article is dated 2025-03 (published, as counted, on the 31st): before that day
+        # there is nothing to strike through; from it on, the retracted row is back.
+        page.goto(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-30")
+        watched.settled()
+        expect(page.locator("table:has(caption:text-is('Timeline'))")).not_to_contain_text("sales reported")
+        page.goto(f"{server.url}/explore/companies/xiaomi?known_on=2025-03-31")
+        watched.settled()
+        expect(page.locator("table:has(caption:text-is('Timeline')) del")).to_have_count(1)
         assert watched.problems == []
 
 

@@ -1,7 +1,7 @@
 // The person view: roles at companies and the meetings and visits the person took part in.
 import { get } from "../api";
 import { h, link, section, table } from "../dom";
-import { currentPoint, withPoint } from "../readpoint";
+import { currentPoint, knownOnNotApplied, withPoint } from "../readpoint";
 
 export async function personView(personId: string): Promise<HTMLElement> {
   const person = await get("/people/{person_id}", { person_id: personId }, currentPoint());
@@ -10,6 +10,7 @@ export async function personView(personId: string): Promise<HTMLElement> {
     "div",
     {},
     h("h1", {}, person.name ?? personId),
+    knownOnNotApplied(),
     section(
       "Roles",
       table("Roles", ["Company", "Role", "Certainty", "Sources"], person.roles.map((r) => [company(r.company_id), r.role + (r.disputed ? " ⚠ disputed" : ""), r.certainty, r.source_count])),

@@ -1,7 +1,9 @@
 // Retracted events for the timeline. GET /companies/{id}/timeline leaves retracted facts out; the log
 // (GET /events?company=…) still lists them with the retraction that withdrew them. The log has no
-// at_position/as_of, so the read point is applied here: an event shows as retracted where both it
-// and its retraction were recorded at or before the point.
+// at_position/as_of/known_on, so the read point is applied here: an event shows as retracted where both
+// it and its retraction were recorded at or before the point and, with known_on, one of the event's
+// sources had been published by that day (as the company reads count it: a partial date from its last
+// day, an undated source from the day Tidings recorded it).
 import { get, type ReadPoint, type Schemas } from "../api";
 
 type Stored = Schemas["StoredEvent"];
@@ -20,6 +22,21 @@ function known(position: number, recordedAt: string, point: ReadPoint): boolean 
   return true;
 }
 
+/** The last day a (possibly partial) publication date covers: 2025-03 → 2025-03-31, 2025 → 2025-12-31. */
+function lastDay(published: string): string {
+  if (published.length === 4) return `${published}-12-31`;
+  if (published.length === 7) {
+    const [year, month] = published.split("-").map(Number);
+    return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  }
+  return published.slice(0, 10);
+}
+
+function published(stored: Stored, knownOn: string | undefined): boolean {
+  if (!knownOn) return true;
+  return stored.event.sources.some((s) => (s.published_on ? lastDay(s.published_on) : stored.recorded_at.slice(0, 10)) <= knownOn);
+}
+
 function dated(stored: Stored): { occurred_on: string; dated_by: string } {
   const event = stored.event as unknown as Record<string, unknown>;
   for (const field of OWN_DATES) {
@@ -33,7 +50,7 @@ function dated(stored: Stored): { occurred_on: string; dated_by: string } {
 export async function retractedEvents(companyId: string, point: ReadPoint): Promise<RetractedRow[]> {
   const log = await get("/events", { company: companyId, limit: 1000 });
   return log.items
-    .filter((stored) => stored.retracted && known(stored.position, stored.recorded_at, point))
+    .filter((stored) => stored.retracted && known(stored.position, stored.recorded_at, point) && published(stored, point.known_on))
     .filter((stored) => stored.retracted && known(stored.retracted.position, stored.retracted.recorded_at, point))
     .map((stored) => ({ ...dated(stored), stored }));
 }

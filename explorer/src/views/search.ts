@@ -1,7 +1,7 @@
 // The search view: a query over the whole store (GET /search), and the companies and people it holds.
 import { get } from "../api";
 import { h, link, section } from "../dom";
-import { currentPoint, withPoint } from "../readpoint";
+import { currentPoint, knownOnNotApplied, withPoint } from "../readpoint";
 
 export async function searchView(navigate: (href: string) => void): Promise<HTMLElement> {
   const query = new URLSearchParams(location.search).get("q") ?? "";
@@ -19,6 +19,8 @@ export async function searchView(navigate: (href: string) => void): Promise<HTML
     navigate(url.pathname + url.search);
   });
   const parts: HTMLElement[] = [h("h1", {}, "Search"), form];
+  const note = knownOnNotApplied();
+  if (note) parts.splice(1, 0, note);
   if (query.trim()) {
     const answer = await get("/search", { q: query, limit: 50 }, currentPoint());
     parts.push(
