@@ -15,6 +15,7 @@ from api.projections.words import Term
 from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
+from schema.transparency import LogHead
 
 __all__ = ["AppendResult", "EventStore", "Expectation", "LogFilter", "ReadyState"]
 
@@ -168,6 +169,10 @@ class EventStore(Protocol):
 
     async def log_head(self) -> tuple[int, bytes, datetime | None]:
         """The Merkle tree over the whole log: its size, root hash, and when its last event was recorded."""
+        ...
+
+    async def keep_head(self, head: LogHead) -> None:
+        """Keep a signed head the server issued (the first of each size and key); an unsigned one is not kept."""
         ...
 
     async def inclusion_proof(self, event_id: UUID, tree_size: int) -> tuple[int, bytes, list[bytes]] | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from api.projections.registry import Registry
 from api.projections.row import Row
-from api.store import folding, hashing, log_index, tree
+from api.store import folding, hashing, kept_heads, log_index, tree
 from api.store.driver import Dialect, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
@@ -52,6 +52,7 @@ async def check(
         faults.add([f"checkpoints: the filter index {log_index.CHECKPOINT} {where} but the log is at {last}"])
     faults.add(await hashing.faults(tx, dialect, catalogue, last))
     faults.add(await tree.faults(tx, last))
+    faults.add(await kept_heads.faults(tx, dialect, last))
     fold = FreshFold(await folding.retractions(tx, dialect, catalogue, last))
     previous = 0
     async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, registry.project, last, spans=spans):
