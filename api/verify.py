@@ -26,7 +26,7 @@ from api.store.merkle import Node
 from api.store.program import Store
 from api.store.statements import Q
 
-__all__ = ["Get", "verify_export", "verify_served", "verify_store"]
+__all__ = ["Get", "signature_verifies", "verify_export", "verify_served", "verify_store"]
 
 Get = Callable[[str], Any]
 """A GET of a path (with its query) on the server, answering the decoded JSON body."""
@@ -38,7 +38,7 @@ def verify_served(get: Get, saved: dict[str, Any] | None = None, public_key: str
     head = get("/log/head")
     size = int(head["tree_size"])
     faults: list[str] = []
-    if public_key is not None and not _signed(head, public_key):
+    if public_key is not None and not signature_verifies(head, public_key):
         faults.append("head: the signature does not verify with the public key given")
     leaves: list[bytes] = []
     after = 0
@@ -81,7 +81,7 @@ async def verify_store(store: Store, public_key: str | None = None) -> list[str]
             key_id = hashlib.sha256(base64.b64decode(public_key)).hexdigest()[:16]
             for kept in await kept_heads.heads(tx, store.dialect):
                 served = msgspec.json.decode(msgspec.json.encode(kept.head))
-                if kept.head.key_id == key_id and not _signed(served, public_key):
+                if kept.head.key_id == key_id and not signature_verifies(served, public_key):
                     faults.append(f"kept heads: the signature of {kept} does not verify with the public key given")
         return faults
 
@@ -149,7 +149,7 @@ def _head_faults(head: Any, size: int, root: bytes, recorded_at: object, public_
         )
     if head["timestamp"] != recorded_at:
         faults.append(f"log_head: its timestamp is not when position {size} was recorded: the head was altered")
-    if public_key is not None and not _signed(head, public_key):
+    if public_key is not None and not signature_verifies(head, public_key):
         unsigned = "the head is not signed" if not head.get("signature") else "the signature does not verify"
         faults.append(f"log_head: {unsigned} with the public key given")
     return faults
@@ -167,7 +167,9 @@ def _root(leaves: list[bytes]) -> bytes:
     return merkle.range_hash(0, size, frontier)
 
 
-def _signed(head: dict[str, Any], public_key: str) -> bool:
+def signature_verifies(head: dict[str, Any], public_key: str) -> bool:
+    """Whether a head as served (decoded JSON) carries an Ed25519 signature of its canonical form by the key
+    ``public_key`` (raw 32 bytes, base64)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 

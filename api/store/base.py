@@ -206,7 +206,8 @@ class EventStore(Protocol):
         ...
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
-        """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        """Faults of the store (integrity, gaps, versions, hashes, the Merkle tree, kept heads, read models unlike
+        a fresh fold); empty when sound."""
         ...
 
     async def person(self, person_id: str, point: ReadPoint) -> PersonFound | None:

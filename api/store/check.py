@@ -29,7 +29,8 @@ async def check(
     spans: Spans | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
-    """What is wrong with the store: damaged files or counters, gaps, versions, read models unlike a fresh fold."""
+    """What is wrong with the store: damaged files or counters, gaps, versions, hashes, the Merkle tree, signed
+    heads kept that the log no longer extends, read models unlike a fresh fold."""
     damaged = [str(fault) for (fault,) in await tx.rows(Q.DAMAGE)]
     if damaged:
         return damaged

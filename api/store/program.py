@@ -219,7 +219,8 @@ class Store:
         )
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
-        """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        """Faults of the store (integrity, gaps, versions, hashes, the Merkle tree, kept heads, read models unlike
+        a fresh fold); empty when sound."""
         async with self.driver.reading(snapshot=True) as tx:
             whole = self.registry is default_registry() and self.catalogue is CATALOGUE  # workers fold with those
             spans = self.driver.spans(await _last_position(tx)) if whole else None

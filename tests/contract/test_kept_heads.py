@@ -21,8 +21,9 @@ from api.store.base import EventStore
 from api.store.postgres.dialect import SCHEMA_VERSION as POSTGRES_VERSION
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite.dialect import SCHEMA_VERSION as SQLITE_VERSION
-from api.verify import Get, verify_store
+from api.verify import Get, signature_verifies, verify_store
 from schema.codec import uuid7
+from tests import rfc9162
 from tests.contract.test_hashes import _tamper
 from tests.contract.test_merkle import _reopened
 from tests.factories import company_registered
@@ -104,7 +105,7 @@ async def test_a_history_rewritten_after_a_head_was_signed_names_that_head(
     await _append(store, "c", 60)
     await store.close()
     with _served(store, tmp_path / "signing.pem") as get:
-        get("/log/head")
+        signed = get("/log/head")
     cut = [f"DELETE FROM {table} WHERE position > 40" for table in ("events", "event_hashes", "touches", "read_rows")]
     cut += ["DELETE FROM log_terms WHERE position > 40", "DELETE FROM log_dated WHERE position > 40"]
     cut.append("DELETE FROM merkle_nodes WHERE ((id >> 6) + 1) << CAST(id & 63 AS INTEGER) > 40")
@@ -121,6 +122,18 @@ async def test_a_history_rewritten_after_a_head_was_signed_names_that_head(
         await regrown.close()
 
     rewritten = await _verified(store)
+    with _served(store, tmp_path / "signing.pem") as get:
+        proof = get("/log/proof/consistency?from=60&to=70")
+
+    assert signature_verifies(signed, base64.b64encode(signer.public_key).decode()), "a head the server signed"
+    assert proof["from_root"] != signed["root_hash"]
+    assert not rfc9162.verify_consistency(
+        60,
+        70,
+        bytes.fromhex(signed["root_hash"]),
+        bytes.fromhex(proof["to_root"]),
+        [bytes.fromhex(h) for h in proof["proof"]],
+    ), "the regrown log fails the consistency proof against the head signed at 60 events"
 
     cut_fault = f"kept heads: {kept} holds more events than the log's 40: the log was cut back"
     assert cut_back == ([cut_fault], [cut_fault])

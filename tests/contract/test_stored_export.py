@@ -20,6 +20,8 @@ from api.store.base import EventStore
 from api.stored_export import write_stored
 from api.verify import verify_export, verify_store
 from schema.codec import uuid7
+from tests import rfc9162
+from tests.contract.test_hashes import readme_functions
 from tests.factories import company_registered
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,3 +277,23 @@ def test_a_stored_export_imports_into_a_fresh_store_with_new_positions_and_hashe
     assert [line.get("hash") for line in after[:-1]] != [line.get("hash") for line in before[:-1]], (
         "new recorded_at times: new hashes"
     )
+
+
+async def test_the_readme_functions_check_an_export_with_the_standard_library(
+    store: EventStore, signer: HeadSigner
+) -> None:
+    await store.append_batch([company_registered(f"c-{n}", id=uuid7()) for n in range(EVENTS)])
+    *events, last = await _export(store, signer)
+    readme = readme_functions()
+
+    assert readme["first_broken"](events) is None
+    assert readme["root_hash"]([line["hash"] for line in events]) == last["log_head"]["root_hash"]
+    assert readme["first_broken"](_edit_name(events)) == 77
+
+
+def test_the_readme_root_is_rfc_9162s_for_every_size_up_to_300() -> None:
+    root_hash = readme_functions()["root_hash"]
+    leaves = [hashlib.sha256(str(n).encode()).digest() for n in range(300)]
+
+    for n in range(301):
+        assert root_hash([leaf.hex() for leaf in leaves[:n]]) == rfc9162.mth(leaves[:n]).hex()
