@@ -78,7 +78,10 @@ async def verify_store(store: Store, public_key: str | None = None) -> list[str]
         faults = [*await hashing.faults(tx, store.dialect, store.catalogue, last), *await tree.faults(tx, last)]
         faults.extend(await kept_heads.faults(tx, store.dialect, last))
         if public_key is not None:
-            key_id = hashlib.sha256(base64.b64decode(public_key)).hexdigest()[:16]
+            try:
+                key_id = hashlib.sha256(base64.b64decode(public_key, validate=True)).hexdigest()[:16]
+            except ValueError:
+                return [*faults, "kept heads: the public key given is not base64"]
             for kept in await kept_heads.heads(tx, store.dialect):
                 served = msgspec.json.decode(msgspec.json.encode(kept.head))
                 if kept.head.key_id == key_id and not signature_verifies(served, public_key):

@@ -8,7 +8,7 @@ path with the hash work taken out: the planner hashes nothing, the tree grows no
 the store as it is. The two alternate within every round, their order swapped each round, so a
 noisy neighbour on a shared machine hits both alike; the median of the rounds is compared.
 
-    python -m bench.hash_appends [--rounds 5] [--seconds 3] [--pg DSN] [--only sqlite|postgresql]
+    python -m bench.hash_appends [--rounds 5] [--seconds 3] [--pg DSN] [--only sqlite|postgresql] [--mode M]
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ REGISTRATIONS = [decode_event(json.dumps(registration(n, with_id=False))) for n 
 EVENTS = _events(4000)
 
 
-async def _rate(store: Store, callers: int, size: int, seconds: float) -> float:
+async def _rate(store: Store, callers: int, size: int, seconds: float) -> tuple[float, float]:
     await store.append_batch(REGISTRATIONS)
     count = 0
     deadline = time.perf_counter() + seconds
@@ -109,12 +109,14 @@ async def _rate(store: Store, callers: int, size: int, seconds: float) -> float:
             count += size
             k += size
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(caller(n) for n in range(callers)))
-    return count / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started), (time.process_time() - cpu) / count * 1e6
 
 
-async def _run(backend: str, pg: str, callers: int, size: int, seconds: float, hashed: bool) -> float:
+async def _run(backend: str, pg: str, callers: int, size: int, seconds: float, hashed: bool) -> tuple[float, float]:
+    """Appends per second, and this process's CPU time per event in microseconds (SQLite's work included,
+    PostgreSQL's server not): the CPU figure is the steadier of the two on a shared machine."""
     with contextlib.ExitStack() as stack:
         if not hashed:
             stack.enter_context(without_hashes())
@@ -163,23 +165,29 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL DSN (a schema is made and dropped for each run)",
     )
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one backend")
+    parser.add_argument("--mode", choices=list(MODES), action="append", help="only this mode (repeatable)")
     options = parser.parse_args(argv)
     backends = [options.only] if options.only else ["sqlite", "postgresql"]
+    modes = options.mode or list(MODES)
     print(f"load average before: {_load()}; {options.rounds} rounds of {options.seconds:g} s a run")
     rates: dict[tuple[str, str, bool], list[float]] = {}
+    cpu: dict[tuple[str, str, bool], list[float]] = {}
     for round_ in range(options.rounds):
         order = (True, False) if round_ % 2 == 0 else (False, True)
         for backend in backends:
             for mode, (callers, size) in MODES.items():
+                if mode not in modes:
+                    continue
                 for hashed in order:
-                    rate = asyncio.run(_run(backend, options.pg, callers, size, options.seconds, hashed))
+                    rate, used = asyncio.run(_run(backend, options.pg, callers, size, options.seconds, hashed))
                     rates.setdefault((backend, mode, hashed), []).append(rate)
+                    cpu.setdefault((backend, mode, hashed), []).append(used)
         print(f"round {round_ + 1} done, load average {_load()}", flush=True)
     print()
     print("| appends/s (median of rounds; min-max) | without hashes | with hashes | with / without |")
     print("|---|---:|---:|---:|")
     for backend in backends:
-        for mode in MODES:
+        for mode in modes:
             without, with_ = rates[(backend, mode, False)], rates[(backend, mode, True)]
             ratio = statistics.median(with_) / statistics.median(without)
             print(
@@ -187,9 +195,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {statistics.median(with_):,.0f} ({min(with_):,.0f}-{max(with_):,.0f}) | {ratio:.2f} |"
             )
     print()
-    print("per round, with / without (paired runs):")
+    print("| CPU of this process per event, us (median) | without hashes | with hashes | with / without |")
+    print("|---|---:|---:|---:|")
     for backend in backends:
-        for mode in MODES:
+        for mode in modes:
+            without, with_ = (
+                statistics.median(cpu[(backend, mode, False)]),
+                statistics.median(cpu[(backend, mode, True)]),
+            )
+            print(f"| {backend}, {mode} | {without:,.0f} | {with_:,.0f} | {with_ / without:.2f} |")
+    print()
+    print("per round, appends/s with / without (paired runs):")
+    for backend in backends:
+        for mode in modes:
             pairs = zip(rates[(backend, mode, True)], rates[(backend, mode, False)], strict=True)
             print(f"  {backend}, {mode}: " + " ".join(f"{w / wo:.2f}" for w, wo in pairs))
     print(f"load average after: {_load()}")

@@ -277,7 +277,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print("tidings verify: give a FILE, --url or --db, one of them", file=sys.stderr)
         return 2
     if args.file:
-        source: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+        try:
+            source: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+        except OSError as error:
+            print(f"tidings verify: {args.file} cannot be read: {error.strerror}", file=sys.stderr)
+            return 2
         with source:
             faults = verify_export(_lines(source), args.public_key)
         if not faults and args.public_key is None:

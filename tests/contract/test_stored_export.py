@@ -251,6 +251,13 @@ def test_tidings_export_and_verify_a_file_from_the_command_line(tmp_path: Path) 
     assert broken.returncode == 1
     assert broken.stdout.startswith("FAULT ") and "the history breaks first at position 5" in broken.stdout
     assert refused.returncode == 2 and "--format stored writes the whole log" in refused.stderr
+    missing = subprocess.run(
+        [*command, "verify", str(tmp_path / "none.ndjson")], cwd=ROOT, capture_output=True, text=True
+    )
+    assert (missing.returncode, missing.stderr.strip()) == (
+        2,
+        f"tidings verify: {tmp_path / 'none.ndjson'} cannot be read: No such file or directory",
+    )
 
 
 def test_a_stored_export_imports_into_a_fresh_store_with_new_positions_and_hashes(tmp_path: Path) -> None:
