@@ -1,4 +1,9 @@
-"""Reading NDJSON event files (the seeds, ``tidings import``) and appending them in batches."""
+"""Reading NDJSON event files (the seeds, ``tidings import``) and appending them in batches.
+
+A line is an event, or a line of ``tidings export --format stored``: a stored event (its ``event`` is
+read; the store it is imported into gives it a new position, time and hash) or the closing
+``log_head`` line (skipped).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from importlib import resources
 import msgspec
 
 from api.store.base import AppendResult, EventStore
-from schema.codec import decode_event
+from schema.codec import decode_event, decode_stored
 from schema.events import Event
 from schema.views import MAX_BATCH
 
@@ -32,12 +37,35 @@ class NdjsonError(ValueError):
         super().__init__(f"{name}:{line}: {message}")
 
 
+class _Shape(msgspec.Struct):
+    """What tells a line of a stored export from an event (read only when a line is not an event)."""
+
+    position: object = None
+    log_head: object = None
+
+
+_shape = msgspec.json.Decoder(_Shape)
+
+
 def read_ndjson(lines: Iterable[bytes], name: str) -> Iterator[Event]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             yield decode_event(line)
+        except msgspec.ValidationError as error:
+            try:
+                shape = _shape.decode(line)
+            except msgspec.ValidationError:  # not an object
+                raise NdjsonError(name, number, str(error)) from None
+            if shape.log_head is not None:
+                continue
+            if shape.position is None:
+                raise NdjsonError(name, number, str(error)) from None
+            try:
+                yield decode_stored(line).event
+            except msgspec.ValidationError as stored_error:
+                raise NdjsonError(name, number, str(stored_error)) from None
         except (msgspec.DecodeError, UnicodeDecodeError) as error:
             raise NdjsonError(name, number, str(error)) from None
 

@@ -10,7 +10,7 @@ from msgspec import Meta
 
 from schema.base import MAX_SAFE_INT, Base, EventId, Position
 
-__all__ = ["ConsistencyProof", "Digest", "InclusionProof", "LogHead", "PublicKey", "TreeSize"]
+__all__ = ["ConsistencyProof", "Digest", "ExportHead", "InclusionProof", "LogHead", "PublicKey", "TreeSize"]
 
 Digest = Annotated[str, Meta(pattern="^[0-9a-f]{64}$", description="A SHA-256 digest, lower-case hex.")]
 TreeSize = Annotated[int, Meta(ge=0, le=MAX_SAFE_INT, description="Events in the tree: the first N positions.")]
@@ -28,6 +28,13 @@ class LogHead(Base, frozen=True):
     (README, "Checking that history was not rewritten"); null otherwise."""
     key_id: Annotated[str, Meta(pattern="^[0-9a-f]{16}$")] | None = None
     """The signing key's id: the first 16 hex digits of SHA-256 of its public key."""
+
+
+class ExportHead(Base, frozen=True):
+    """The last line of `tidings export --format stored`: the head of the tree over exactly the events the
+    lines above it hold (positions 1 to `tree_size`), signed when the export was given a signing key."""
+
+    log_head: LogHead
 
 
 class PublicKey(Base, frozen=True):

@@ -56,3 +56,41 @@ def test_the_million_event_benchmark_runs_every_read_and_reuses_its_store(tmp_pa
     again = subprocess.run([*command, "--append-rounds", "0"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "reused, made by an earlier run" in again.stdout
+
+
+def test_the_hash_benchmark_runs_and_prints_a_row_per_mode() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.hash_appends", "--rounds", "1", "--seconds", "0.2", "--only", "sqlite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| sqlite, ")]
+    assert [row.split(" | ")[0] for row in rows] == [
+        f"| sqlite, {mode}" for mode in ("1 caller", "32 callers", "batches of 1,000")
+    ] * 2
+
+
+async def test_the_hash_benchmarks_baseline_writes_no_hash_and_no_tree(tmp_path: Path) -> None:
+    import sqlite3
+
+    from api.store.sqlite import SQLiteStore
+    from bench.hash_appends import EVENTS, REGISTRATIONS, without_hashes
+
+    store = SQLiteStore(tmp_path / "bench.db")
+    await store.open()
+    try:
+        with without_hashes():
+            await store.append_batch(REGISTRATIONS)
+            await store.append([EVENTS[0]])
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "bench.db") as conn:
+        counts = [
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("events", "event_hashes", "merkle_nodes")
+        ]
+
+    assert counts == [len(REGISTRATIONS) + 1, 0, 0]

@@ -1,4 +1,4 @@
-"""The ``tidings`` command: serve, seed, import, export, rebuild, openapi."""
+"""The ``tidings`` command: serve, seed, import, export, rebuild, check, verify, keys, openapi."""
 
 from __future__ import annotations
 
@@ -186,7 +186,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from schema.codec import encode_event
 
     out = sys.stdout.buffer
-    settings = _settings(args, cloudevents_source=args.cloudevents_source)
+    settings = _settings(args, cloudevents_source=args.cloudevents_source, signing_key_file=args.signing_key_file)
+    if args.format == "stored":
+        return _export_stored(args, settings)
     cloud = args.format == "cloudevents"
     encoder = msgspec.json.Encoder()
 
@@ -208,6 +210,32 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     out.flush()
+    return 0
+
+
+def _export_stored(args: argparse.Namespace, settings: Settings) -> int:
+    from api.signing import HeadSigner
+    from api.stored_export import write_stored
+
+    if args.after or args.type:
+        print(
+            "tidings export: --format stored writes the whole log (its head covers every event from position 1); "
+            "leave out --after and --type",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        signer = HeadSigner.load(settings.signing_key_file) if settings.signing_key_file else None
+    except (OSError, ValueError) as error:
+        print(f"tidings export: the signing key cannot be read: {error}", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        async with _open(settings) as store:
+            return await write_stored(store, sys.stdout.buffer.write, signer)
+
+    asyncio.run(run())
+    sys.stdout.buffer.flush()
     return 0
 
 
@@ -243,9 +271,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from api.verify import verify_served, verify_store
+    from api.verify import verify_export, verify_served, verify_store
 
-    if args.url:
+    if args.file and (args.url or args.db):
+        print("tidings verify: give a FILE, --url or --db, one of them", file=sys.stderr)
+        return 2
+    if args.file:
+        try:
+            source: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+        except OSError as error:
+            print(f"tidings verify: {args.file} cannot be read: {error.strerror}", file=sys.stderr)
+            return 2
+        with source:
+            faults = verify_export(_lines(source), args.public_key)
+        if not faults and args.public_key is None:
+            print("note: the head's signature is checked only with --public-key", file=sys.stderr)
+    elif args.url:
         import urllib.request
 
         def get(path: str) -> Any:
@@ -260,7 +301,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
         async def run() -> list[str]:
             async with _open(_settings(args)) as store:
-                return await verify_store(store)  # type: ignore[arg-type]
+                return await verify_store(store, args.public_key)  # type: ignore[arg-type]
 
         faults = asyncio.run(run())
     for fault in faults:
@@ -334,12 +375,17 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--type", action="append", help="only this event type (repeatable)")
     exp.add_argument(
         "--format",
-        choices=["json", "cloudevents"],
+        choices=["json", "cloudevents", "stored"],
         default="json",
-        help="json: the events as import reads them; cloudevents: one CloudEvent 1.0 (structured mode) a line",
+        help=(
+            "json: the events as import reads them; cloudevents: one CloudEvent 1.0 (structured mode) a line; "
+            "stored: the whole log as stored (position, recorded_at, event, hash), then a log_head line (the "
+            "Merkle tree's size and root, signed with --signing-key-file): `tidings verify FILE` checks it"
+        ),
     )
-    source = next(f for f in fields(Settings) if f.name == "cloudevents_source")
-    exp.add_argument(flag(source.name), help=source.metadata["help"])
+    for name in ("cloudevents_source", "signing_key_file"):
+        setting = next(f for f in fields(Settings) if f.name == name)
+        exp.add_argument(flag(setting.name), help=setting.metadata["help"])
 
     reb = command("rebuild", cmd_rebuild, "Drop and re-derive every read model from the log.")
     reb.add_argument(
@@ -355,15 +401,23 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         help="Verify the log's history: every event's hash and the Merkle tree; names the first position that breaks.",
         description=(
-            "Verify a store (--db: every stored hash against its event, the Merkle tree against the hashes) or a "
-            "server over its API (--url: each served event's hash, the head's root, and a head saved earlier)."
+            "Verify a store (--db: every stored hash against its event, the Merkle tree against the hashes, every "
+            "signed head the store kept against the tree), a server over its API (--url: each served event's hash, "
+            "the head's root, and a head saved earlier), or a file of `tidings export --format stored` (FILE, or - "
+            "for stdin: each line's hash, the positions in order, the root against the file's closing head). "
+            "Exits 1 when something breaks."
         ),
     )
+    verify.add_argument("file", nargs="?", metavar="FILE", help="a file of `tidings export --format stored`")
     verify.add_argument("--db", help=db_help)
     verify.add_argument("--url", help="verify the server at this base URL over its API instead of a store")
     verify.add_argument("--head", help="with --url: a head saved earlier (JSON of GET /log/head) the log must extend")
     verify.add_argument("--save-head", help="with --url: save the verified head to this file")
-    verify.add_argument("--public-key", help="with --url: the head must be signed by this Ed25519 key (base64)")
+    verify.add_argument(
+        "--public-key",
+        help="the heads must be signed by this Ed25519 key (base64, as GET /log/public-key serves it): the served "
+        "head (--url), the file's head (FILE), or the heads the store kept that carry its key id (--db)",
+    )
     verify.set_defaults(fn=cmd_verify)
 
     keys = sub.add_parser("keys", help="Manage API keys.", description="Manage API keys.")

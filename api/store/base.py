@@ -15,6 +15,7 @@ from api.projections.words import Term
 from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
+from schema.transparency import LogHead
 
 __all__ = ["AppendResult", "EventStore", "Expectation", "LogFilter", "ReadyState"]
 
@@ -170,6 +171,10 @@ class EventStore(Protocol):
         """The Merkle tree over the whole log: its size, root hash, and when its last event was recorded."""
         ...
 
+    async def keep_head(self, head: LogHead) -> None:
+        """Keep a signed head the server issued (the first of each size and key); an unsigned one is not kept."""
+        ...
+
     async def inclusion_proof(self, event_id: UUID, tree_size: int) -> tuple[int, bytes, list[bytes]] | None:
         """(position, root of the tree of ``tree_size`` events, audit path); None for an unknown id."""
         ...
@@ -201,7 +206,8 @@ class EventStore(Protocol):
         ...
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
-        """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        """Faults of the store (integrity, gaps, versions, hashes, the Merkle tree, kept heads, read models unlike
+        a fresh fold); empty when sound."""
         ...
 
     async def person(self, person_id: str, point: ReadPoint) -> PersonFound | None:

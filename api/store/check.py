@@ -12,7 +12,7 @@ from typing import Any
 
 from api.projections.registry import Registry
 from api.projections.row import Row
-from api.store import folding, hashing, log_index, tree
+from api.store import folding, hashing, kept_heads, log_index, tree
 from api.store.driver import Dialect, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
@@ -29,7 +29,8 @@ async def check(
     spans: Spans | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
-    """What is wrong with the store: damaged files or counters, gaps, versions, read models unlike a fresh fold."""
+    """What is wrong with the store: damaged files or counters, gaps, versions, hashes, the Merkle tree, signed
+    heads kept that the log no longer extends, read models unlike a fresh fold."""
     damaged = [str(fault) for (fault,) in await tx.rows(Q.DAMAGE)]
     if damaged:
         return damaged
@@ -52,6 +53,7 @@ async def check(
         faults.add([f"checkpoints: the filter index {log_index.CHECKPOINT} {where} but the log is at {last}"])
     faults.add(await hashing.faults(tx, dialect, catalogue, last))
     faults.add(await tree.faults(tx, last))
+    faults.add(await kept_heads.faults(tx, dialect, last))
     fold = FreshFold(await folding.retractions(tx, dialect, catalogue, last))
     previous = 0
     async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, registry.project, last, spans=spans):

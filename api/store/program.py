@@ -32,7 +32,7 @@ from api.projections.registry import ReadModel, Registry, default_registry
 from api.projections.search import SearchFound
 from api.projections.words import Term
 from api.store import check as checking
-from api.store import folding, hashing, merkle, projecting, tree
+from api.store import folding, hashing, kept_heads, merkle, projecting, tree
 from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
 from api.store.driver import Dialect, Driver, Transaction
 from api.store.filtered_pages import END, matching
@@ -45,6 +45,7 @@ from api.store.writer import GroupWriter
 from schema.codec import event_tag
 from schema.declarations import Catalogue
 from schema.events import CATALOGUE, CompanyRegistered, Event, EventRetracted, Retraction, StoredEvent
+from schema.transparency import LogHead
 
 __all__ = ["Store"]
 
@@ -61,6 +62,8 @@ class Store:
         self.registry = registry or default_registry()
         self.writer = GroupWriter(self._commit)
         self.frontier = tree.Frontier()
+        self._kept: tuple[int, str] | None = None
+        """The size and key of the last head kept: a head served again is not written again."""
         self.caught_up: list[str] = []
         """The projections the last ``open`` found behind the log and folded up to its head."""
 
@@ -216,7 +219,8 @@ class Store:
         )
 
     async def check(self, progress: Callable[[int, int], None] | None = None) -> list[str]:
-        """Faults of the store (integrity, gaps, versions, read models unlike a fresh fold); empty when sound."""
+        """Faults of the store (integrity, gaps, versions, hashes, the Merkle tree, kept heads, read models unlike
+        a fresh fold); empty when sound."""
         async with self.driver.reading(snapshot=True) as tx:
             whole = self.registry is default_registry() and self.catalogue is CATALOGUE  # workers fold with those
             spans = self.driver.spans(await _last_position(tx)) if whole else None
@@ -299,6 +303,14 @@ class Store:
             size = await _last_position(tx)
             found = await tx.row(Q.RECORDED_AT, size) if size else None
             return size, await tree.root(tx, size), self.dialect.read_time(found[0]) if found else None
+
+    async def keep_head(self, head: LogHead) -> None:
+        """Keep a signed head the server issued (api.store.kept_heads); an unsigned one is not kept."""
+        if head.signature is None or head.key_id is None or (head.tree_size, head.key_id) == self._kept:
+            return
+        async with self.driver.writing() as tx:
+            await kept_heads.keep(tx, self.dialect, head, datetime.now(UTC))
+        self._kept = (head.tree_size, head.key_id)
 
     async def inclusion_proof(self, event_id: UUID, tree_size: int) -> tuple[int, bytes, list[bytes]] | None:
         """The event's position, the root of the tree of ``tree_size`` events and the event's audit path in

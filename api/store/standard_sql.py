@@ -140,6 +140,14 @@ STANDARD: dict[Q, str] = {
     Q.INSERT_NODE: "INSERT INTO merkle_nodes (id, hash) VALUES ($1, $2)",
     Q.TREE_SIZE: "SELECT max(id) FROM merkle_nodes",
     Q.EVENT_HASHES: "SELECT position, hash FROM event_hashes WHERE position BETWEEN $1 AND $2 ORDER BY position",
+    Q.KEEP_HEAD: (
+        "INSERT INTO kept_heads (tree_size, key_id, root_hash, recorded_at, signature, issued_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size, key_id) DO NOTHING"
+    ),
+    Q.KEPT_HEADS: (
+        "SELECT tree_size, key_id, root_hash, recorded_at, signature, issued_at FROM kept_heads "
+        "ORDER BY tree_size, issued_at, key_id"
+    ),
     Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > $1 OR position <= 0",
 }
 

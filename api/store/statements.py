@@ -186,5 +186,10 @@ class Q(StrEnum):
     """() -> (largest node id,): the tree's size is its index (id >> 6) plus one; NULL for the empty tree."""
     EVENT_HASHES = "event_hashes"
     """(first, last) -> (position, hash) in position order."""
+    KEEP_HEAD = "keep_head"
+    """(tree_size, key_id, root_hash, recorded_at, signature, issued_at) keeps a signed head, unless one of
+    that size signed by that key is kept already (the first stays)."""
+    KEPT_HEADS = "kept_heads"
+    """() -> (tree_size, key_id, root_hash, recorded_at, signature, issued_at) of every kept head, by size."""
     ROWS_OUTSIDE = "rows_outside"
     """(after) -> as ROWS_BETWEEN, of rows after ``after`` or at positions below 1."""

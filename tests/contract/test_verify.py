@@ -3,6 +3,7 @@ position whose event was changed behind the store's back, and a log cut back and
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -119,3 +120,25 @@ def test_tidings_verify_exits_1_and_names_the_position(tmp_path: Path) -> None:
         broken.stdout.splitlines()[0]
         == "FAULT hashes: the history breaks first at position 5 (1 positions do not match)"
     )
+
+
+async def test_tidings_check_and_verify_name_an_event_row_edited_in_the_database(store: EventStore) -> None:
+    """On each backend, from the command line: one event row changed behind the store's back."""
+    await store.append_batch([company_registered(f"c-{n}", id=uuid7()) for n in range(50)])
+    await _edit_name(store, 23)
+    if isinstance(store, SQLiteStore):
+        db, env = str(store.path), {}
+    else:
+        db, env = store.postgres._dsn, {"TIDINGS_PG_SCHEMA": store.schema}  # type: ignore[attr-defined]
+    command = [sys.executable, "-m", "api.cli"]
+    environment = {**os.environ, **env}
+
+    checked = subprocess.run([*command, "check", "--db", db], cwd=ROOT, capture_output=True, text=True, env=environment)
+    verified = subprocess.run(
+        [*command, "verify", "--db", db], cwd=ROOT, capture_output=True, text=True, env=environment
+    )
+    await store.open()
+
+    named = "FAULT hashes: the history breaks first at position 23 (1 positions do not match)"
+    assert (checked.returncode, checked.stdout.splitlines()[0]) == (1, named), checked.stderr
+    assert (verified.returncode, verified.stdout.splitlines()[0]) == (1, named), verified.stderr

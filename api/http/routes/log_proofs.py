@@ -32,8 +32,9 @@ _SIZE = "Events in the tree: the first N positions of the log; at most the log's
     description=(
         "The size of the Merkle tree over the whole log (RFC 9162 section 2.1; each leaf is an event's `hash`, "
         "in position order), its root hash, and when its last event was recorded; signed with Ed25519 when the "
-        "server has a signing key (`GET /log/public-key`). Keep a head to ask later for the proof that the log "
-        "still extends it (`GET /log/proof/consistency`)."
+        "server has a signing key (`GET /log/public-key`); a signed head is kept by the store, and `tidings verify` "
+        "checks every kept head against the log. Keep a head to ask later for the proof that the log still extends "
+        "it (`GET /log/proof/consistency`)."
     ),
     responses=problems(503),
 )
@@ -41,7 +42,11 @@ async def get_log_head(store: Store, request: Request[Any, Any, Any]) -> LogHead
     size, root, recorded_at = await store.log_head()
     head = LogHead(tree_size=size, root_hash=root.hex(), timestamp=recorded_at)
     signer: HeadSigner | None = request.app.state.get("signer")
-    return head if signer is None else signer.sign(head)
+    if signer is None:
+        return head
+    signed = signer.sign(head)
+    await store.keep_head(signed)  # the store keeps what it signed: `tidings verify` checks it later
+    return signed
 
 
 @get(

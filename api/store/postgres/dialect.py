@@ -18,7 +18,7 @@ from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # After the first, each migration is idempotent, so a store whose recorded version is behind its tables (an
 # operator rolled the version back by hand, or a test rebuilt an older schema) still opens.
@@ -122,6 +122,23 @@ MIGRATIONS = (
     CREATE OR REPLACE TRIGGER merkle_nodes_are_not_changed BEFORE UPDATE OR DELETE ON merkle_nodes
         FOR EACH ROW EXECUTE FUNCTION tidings_append_only();
     CREATE OR REPLACE TRIGGER merkle_nodes_are_not_truncated BEFORE TRUNCATE ON merkle_nodes
+        FOR EACH STATEMENT EXECUTE FUNCTION tidings_append_only();
+    """,
+    # 6: the signed heads the server issued (api.store.kept_heads), the first of each size and key;
+    # append-only, as the log. A store made before gets the table empty.
+    """
+    CREATE TABLE IF NOT EXISTS kept_heads (
+        tree_size BIGINT NOT NULL,
+        key_id TEXT COLLATE "C" NOT NULL,
+        root_hash BYTEA NOT NULL,
+        recorded_at TIMESTAMPTZ,
+        signature TEXT NOT NULL,
+        issued_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (tree_size, key_id)
+    );
+    CREATE OR REPLACE TRIGGER kept_heads_are_not_changed BEFORE UPDATE OR DELETE ON kept_heads
+        FOR EACH ROW EXECUTE FUNCTION tidings_append_only();
+    CREATE OR REPLACE TRIGGER kept_heads_are_not_truncated BEFORE TRUNCATE ON kept_heads
         FOR EACH STATEMENT EXECUTE FUNCTION tidings_append_only();
     """,
 )

@@ -66,6 +66,8 @@ _COPIED: dict[Q, tuple[str, tuple[str, ...]]] = {
     Q.INSERT_RETRACTION: ("retractions", ("target", "position")),
     Q.INSERT_TERM: ("log_terms", ("term", "position")),
     Q.INSERT_DATED: ("log_dated", ("position", "first_day", "last_day")),
+    Q.INSERT_HASH: ("event_hashes", ("position", "hash")),
+    Q.INSERT_NODE: ("merkle_nodes", ("id", "hash")),
 }
 """Inserts that COPY when they carry many rows: the table and its columns, as the statement binds them."""
 

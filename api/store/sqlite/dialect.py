@@ -22,7 +22,7 @@ __all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", 
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -159,6 +159,22 @@ INSERT OR IGNORE INTO person_names (person_id, name)
 UPDATE schema_version SET version = 3 WHERE version < 3;
 -- Version 4: event_hashes and merkle_nodes (above), filled at start-up for a store made before.
 UPDATE schema_version SET version = 4 WHERE version < 4;
+-- Version 5: the signed heads the server issued (api.store.kept_heads), the first of each size and key;
+-- append-only too. A store made before gets the table empty.
+CREATE TABLE IF NOT EXISTS kept_heads (
+    tree_size INTEGER NOT NULL,
+    key_id TEXT NOT NULL,
+    root_hash BLOB NOT NULL,
+    recorded_at TEXT,
+    signature TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    PRIMARY KEY (tree_size, key_id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS kept_heads_are_not_updated BEFORE UPDATE ON kept_heads
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS kept_heads_are_not_deleted BEFORE DELETE ON kept_heads
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+UPDATE schema_version SET version = 5 WHERE version < 5;
 """
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
