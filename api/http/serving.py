@@ -6,14 +6,18 @@ given, the app's lifespan opens the store before the first request and closes it
 last, and SIGTERM or SIGINT stops accepting, ends the live event streams with their final
 comment, lets in-flight requests (appends waiting on their commit) finish, and exits 0.
 Requests still unfinished ``GRACE_SECONDS`` after the signal are cancelled, so a stalled
-client cannot hold the shutdown. The body limit (413) is the app's; the head limit is the
-server's: ``MAX_HEAD_BYTES`` for both (api/http/server.py for uvicorn; Granian's read buffer).
+client cannot hold the shutdown. The body limit (413) is the app's, the same under both.
 
 Granian runs embedded: its Rust HTTP/1.1 front end (hyper) in this process, the app on this
-process's uvloop, the app object built here as for uvicorn. Where the two differ, a client
-can tell only this: a request Granian's parser refuses before the app sees it (malformed HTTP,
-a head over the limit) gets hyper's bare 400 or 431 with no body, where uvicorn's gets a
-problem+json answer with a request id (api/http/server.py).
+process's uvloop, the app object built here as for uvicorn. What a client can tell apart is
+what hyper's parser decides before the app sees a request (tests/stress/test_hostile.py,
+``GRANIAN``): what it refuses (malformed HTTP, more than 100 headers, a head past its read
+buffer, which ends between ``MAX_HEAD_BYTES`` and a few hundred KiB depending on how the head
+arrives) gets a bare 400, 414 or 431 with no body, no request id and no access line, where
+uvicorn answers a problem+json with a request id (api/http/server.py); some requests httptools
+refuses (an unknown method, a raw non-ASCII path, bare LF line ends) it hands to the app, which
+answers them as any other. That is why uvicorn is the default. Granian also sends
+``server: granian`` (no version) and, when a client half-closes mid-body, the app's 400.
 """
 
 from __future__ import annotations
