@@ -16,7 +16,7 @@ from api import __version__
 from api.feed.broadcast import Feed
 from api.http.answers import Answers
 from api.http.auth import Access, Authorize
-from api.http.hardening import HostCheck, SecurityHeaders
+from api.http.hardening import HostCheck, security_headers
 from api.http.keys import KeyRing
 from api.http.logs import RequestLog
 from api.http.metrics import StoreCollector, http_metrics
@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     )
     app.state.cloudevents_source = settings.cloudevents_source
     # Outside routing, so unmatched paths get a request id and an access line too.
-    app.asgi_handler = RequestLog(SecurityHeaders(app.asgi_handler), http_metrics())
+    app.asgi_handler = RequestLog(app.asgi_handler, http_metrics(), security_headers)
     app.state.access = access
     app.state.signer = signer  # signs GET /log/head (api.http.routes.log_proofs)
     app.state.answers = cache  # read by handlers through api.http.answers.of, not injected: see there

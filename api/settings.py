@@ -24,6 +24,10 @@ class Settings:
     db: str = field(default="./tidings.db", metadata={"help": "SQLite file path, or a postgresql:// DSN"})
     host: str = field(default="127.0.0.1", metadata={"help": "address to listen on"})
     port: int = field(default=8000, metadata={"help": "port to listen on"})
+    server: str = field(
+        default="uvicorn",
+        metadata={"help": "HTTP server: uvicorn or granian (a Rust HTTP/1.1 front end; see bench/RESULTS.md)"},
+    )
     max_body_bytes: int = field(default=1024 * 1024, metadata={"help": "largest request body accepted (413 above)"})
     synchronous: str = field(
         default="FULL",
@@ -99,6 +103,8 @@ class Settings:
             raise SettingsError(
                 f"cloudevents_source must be an absolute URI (scheme:rest, no spaces), not {self.cloudevents_source!r}"
             )
+        if self.server not in ("uvicorn", "granian"):
+            raise SettingsError(f"server must be uvicorn or granian, not {self.server!r}")
         if self.fold_processes < 0:
             raise SettingsError(f"fold_processes must be 0 or more, not {self.fold_processes}")
 

@@ -75,23 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     args = parser.parse_args(argv)
-    if args.server == "granian":
-        from granian.constants import Interfaces
-        from granian.server import Server
+    from api.http.serving import serve  # served as `tidings serve` serves Tidings
 
-        Server(
-            "bench.minimal:app", address=args.host, port=args.port, interface=Interfaces.ASGI, log_enabled=False
-        ).serve()
-    else:
-        import uvicorn
-
-        try:
-            from api.http.server import server_options  # served as `tidings serve` serves Tidings
-        except ImportError:  # an older tree: uvicorn picks uvloop and httptools by itself
-            options = {}
-        else:
-            options = server_options()
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **options)
+    serve(app, server=args.server, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

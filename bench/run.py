@@ -86,6 +86,7 @@ class Options:
     keep: bool
     results: Path | None
     command: str
+    server: str
 
 
 def _options(argv: list[str] | None) -> Options:
@@ -98,6 +99,12 @@ def _options(argv: list[str] | None) -> Options:
     parser.add_argument("--batch-connections", type=int, default=4, help="concurrent clients for HTTP batches")
     parser.add_argument(
         "--wrk-threads", type=int, default=1, help="wrk threads (default 1: leaves a core to the server)"
+    )
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "granian"],
+        default="uvicorn",
+        help="HTTP server of both `tidings serve` and the minimal app (default uvicorn, as `tidings serve`)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (stores, logs, NDJSON)")
     parser.add_argument("--results", type=Path, default=None, help="also write the table into this Markdown file")
@@ -118,6 +125,7 @@ def _options(argv: list[str] | None) -> Options:
         keep=bool(args.keep),
         results=args.results,
         command=" ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        server=args.server,
     )
 
 
@@ -751,16 +759,21 @@ def _run(opts: Options, work: Path) -> int:
     if decoded != n:
         notes.append(f"the store holds {decoded:,} events, not {n:,}")
 
-    _say("starting the servers")
+    _say(f"starting the servers on {opts.server}")
     port_min, port_tid = free_port(), free_port()
     minimal = start(
-        "minimal app", [_python(), "-m", "bench.minimal", "--port", str(port_min)], port_min, work / "minimal.log"
+        "minimal app",
+        [_python(), "-m", "bench.minimal", "--port", str(port_min), "--server", opts.server],
+        port_min,
+        work / "minimal.log",
     )
     served = None
     try:
         served = start(
             "tidings serve",
-            tidings("serve", "--db", str(store), "--host", "127.0.0.1", "--port", str(port_tid)),
+            tidings(
+                "serve", "--db", str(store), "--host", "127.0.0.1", "--port", str(port_tid), "--server", opts.server
+            ),
             port_tid,
             work / "serve.log",
         )
@@ -905,8 +918,8 @@ def _run(opts: Options, work: Path) -> int:
         f"command: `{opts.command}`" + (" (smoke: tiny sizes, figures mean nothing)" if opts.smoke else ""),
         f"date: {started_at:%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",
         f"load generator: {loader.name}; {opts.seconds:g} s a run, best of {opts.rounds} alternating rounds",
-        "servers: `tidings serve` (uvicorn, uvloop, httptools with a bounded head: api/http/server.py) and the minimal "
-        "app (bench/minimal.py) served by the same uvicorn set-up, one process each, on 127.0.0.1",
+        f"servers: `tidings serve --server {opts.server}` ({_served(opts.server)}: api/http/serving.py) and the "
+        f"minimal app (bench/minimal.py) served by the same {opts.server} set-up, one process each, on 127.0.0.1",
         f"ceilings: minimal Litestar app (bench/minimal.py) served the same way; raw sqlite3 on {opts.raw_rows:,} rows; "
         f"eventsourcing: {es_note}",
         f"load average before / after: {load_before[0]:.2f} / {load_after[0]:.2f}; HTTP errors: {errors}",
@@ -975,6 +988,12 @@ def _http(
         ),
     )[0]
     return (appends, http_batch, reads, cold), rss_at_n, served.peak_rss_mb(), group
+
+
+def _served(server: str) -> str:
+    if server == "granian":
+        return f"Granian {importlib.metadata.version('granian')} embedded, HTTP/1.1, the app on uvloop"
+    return f"uvicorn {importlib.metadata.version('uvicorn')}, uvloop, httptools with a bounded head"
 
 
 def _cpu() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "free_port", "serve"]
+__all__ = ["SERVERS", "Server", "free_port", "serve"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,11 +26,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SERVERS = ("uvicorn", "granian")
+"""The HTTP servers `tidings serve --server` runs (api/http/serving.py)."""
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
     url: str
     log: Path
+    server: str = "uvicorn"
+    """Which HTTP server serves: ``--server``, else TIDINGS_SERVER, else the default."""
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers run, as in a crash."""
@@ -47,20 +53,28 @@ class Server:
 
 @contextmanager
 def serve(
-    db: str | Path, *args: str, env: dict[str, str] | None = None, port: int | None = None, timeout: float = 20
+    db: str | Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    timeout: float = 20,
+    server: str | None = None,
 ) -> Iterator[Server]:
-    """Start ``tidings serve --db DB ARGS`` on a free port, wait until /health answers, stop it afterwards."""
+    """Start ``tidings serve --db DB ARGS [--server SERVER]`` on a free port, wait until /health answers,
+    stop it afterwards."""
     port = port or free_port()
+    environ = {**os.environ, **(env or {})}
+    if server is not None:
+        args = (*args, "--server", server)
+    served_by = server or environ.get("TIDINGS_SERVER") or "uvicorn"
     log = Path(f"{db}.{port}.log") if not str(db).startswith("postgres") else ROOT / f".server.{port}.log"
     command = [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-        )
-    server = Server(process, f"http://127.0.0.1:{port}", log)
+        process = subprocess.Popen([*command, *args], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=environ)
+    served = Server(process, f"http://127.0.0.1:{port}", log, served_by)
     try:
-        wait_ready(server, timeout)
-        yield server
+        wait_ready(served, timeout)
+        yield served
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

@@ -42,6 +42,7 @@ def test_a_setting_that_cannot_be_taken_is_named_and_the_command_exits_2(tmp_pat
         ({}, ["check", "--db", db, "--fold-processes", "-1"], "fold_processes must be 0 or more, not -1"),
         ({"TIDINGS_BUSY_TIMEOUT_MS": "soon"}, ["rebuild", "--db", db], "TIDINGS_BUSY_TIMEOUT_MS='soon' is not"),
         ({"TIDINGS_PG_SCHEMA": "s" * 64}, ["seed", "--db", db], "pg_schema must be at most 63 bytes"),
+        ({}, ["serve", "--db", db, "--server", "gunicorn"], "server must be uvicorn or granian, not 'gunicorn'"),
     ):
         done = subprocess.run(
             [sys.executable, "-m", "api.cli", *args],

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server import Server, serve
+from tests.server import SERVERS, Server, serve
 from tests.sse import Frame, SseReader
 
 SOURCE = {"title": "Feed test", "publisher": "Tidings tests", "language": "en"}
@@ -48,10 +48,11 @@ def sale(value: int, *, note: str | None = None) -> dict[str, Any]:
 
 
 @contextmanager
-def feed_server(tmp_path: Path, **settings: Any) -> Iterator[Server]:
-    """A server with ``acme`` registered (position 1); ``settings`` as TIDINGS_* variables."""
+def feed_server(tmp_path: Path, http_server: str | None = None, **settings: Any) -> Iterator[Server]:
+    """A server with ``acme`` registered (position 1); ``settings`` as TIDINGS_* variables;
+    ``http_server`` as ``--server`` (default: TIDINGS_SERVER, else uvicorn)."""
     env = {f"TIDINGS_{name.upper()}": str(value) for name, value in settings.items()}
-    with serve(tmp_path / "feed.db", env=env) as server:
+    with serve(tmp_path / "feed.db", env=env, server=http_server) as server:
         assert httpx.post(f"{server.url}/events", json=REGISTRATION).status_code == 201
         yield server
 
@@ -134,10 +135,11 @@ async def append_concurrently(url: str, events: list[dict[str, Any]], clients: i
 # -- delivery ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("http_server", SERVERS)
 async def test_a_consumer_started_before_1000_concurrent_appends_gets_each_once_in_position_order(
-    tmp_path: Path,
+    tmp_path: Path, http_server: str
 ) -> None:
-    with feed_server(tmp_path) as server:
+    with feed_server(tmp_path, http_server) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
             connected = asyncio.Event()
             arrivals: dict[int, float] = {}
@@ -248,8 +250,11 @@ def small_window() -> httpx.AsyncHTTPTransport:
     return httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)])
 
 
-async def test_a_consumer_that_stops_reading_is_cut_off_without_blocking_others(tmp_path: Path) -> None:
-    with feed_server(tmp_path, stream_buffer_events=500, stream_keepalive_ms=300) as server:
+@pytest.mark.parametrize("http_server", SERVERS)
+async def test_a_consumer_that_stops_reading_is_cut_off_without_blocking_others(
+    tmp_path: Path, http_server: str
+) -> None:
+    with feed_server(tmp_path, http_server, stream_buffer_events=500, stream_keepalive_ms=300) as server:
         async with (
             httpx.AsyncClient(base_url=server.url, timeout=60) as client,
             httpx.AsyncClient(base_url=server.url, timeout=60, transport=small_window()) as stalled_client,
@@ -363,8 +368,9 @@ async def test_past_the_stream_limit_a_new_stream_gets_a_503_until_one_closes(tm
     assert admitted.status_code == 200
 
 
-async def test_sigterm_ends_streams_with_a_final_comment_and_exits_within_5_s(tmp_path: Path) -> None:
-    with feed_server(tmp_path) as server:
+@pytest.mark.parametrize("http_server", SERVERS)
+async def test_sigterm_ends_streams_with_a_final_comment_and_exits_within_5_s(tmp_path: Path, http_server: str) -> None:
+    with feed_server(tmp_path, http_server) as server:
         async with (
             httpx.AsyncClient(base_url=server.url, timeout=30) as client,
             httpx.AsyncClient(base_url=server.url, timeout=30, transport=small_window()) as stalled_client,

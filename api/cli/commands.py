@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ipaddress
 import json
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -78,55 +76,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from api.http.server import server_options
+    from api.http.serving import serve
 
     setup_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
-    _run_uvicorn(
+    started = serve(
         app,
+        server=settings.server,
         host=settings.host,
         port=settings.port,
-        log_config=None,
         log_level=settings.log_level,
-        access_log=False,  # api.http.logs.RequestLog writes one line per request
-        server_header=False,  # no version banner
-        timeout_graceful_shutdown=2,  # then stuck connections are cancelled: SIGTERM exits within 5 s
-        **server_options(),  # uvloop + httptools with a bounded request head (api/http/server.py)
+        feed=app.state.feed,  # streams end first when shutdown begins (api/http/serving.py)
     )
-    return 0
-
-
-def _run_uvicorn(app: Any, **options: Any) -> None:
-    """``uvicorn.run(app, **options)``, ending event streams as soon as shutdown begins.
-
-    uvicorn waits for open connections before it runs the app's lifespan shutdown, so the
-    feed is told first: streams send their final comment and close, and the wait is short.
-    """
-    import uvicorn
-
-    feed = app.state.feed
-
-    class Server(uvicorn.Server):
-        async def shutdown(self, sockets: Any = None) -> None:
-            feed.shutdown()
-            await super().shutdown(sockets)
-
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            # As uvicorn's, but without raising the signal again afterwards: a SIGTERM that
-            # ended in a complete graceful shutdown is a clean exit, status 0.
-            handled = (signal.SIGINT, signal.SIGTERM)
-            previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
-            try:
-                yield
-            finally:
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
-
-    server = Server(uvicorn.Config(app, **options))
-    server.run()
-    if not server.started:
-        sys.exit(3)  # as uvicorn.run: the app failed to start
+    return 0 if started else 3  # 3: the app failed to start, as uvicorn.run exits
 
 
 def _is_loopback(host: str) -> bool:

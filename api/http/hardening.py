@@ -11,7 +11,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException
 from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
 
-__all__ = ["HostCheck", "SecurityHeaders"]
+__all__ = ["HostCheck", "security_headers"]
 
 _HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -20,29 +20,22 @@ _HEADERS = [
 ]
 
 
-class SecurityHeaders:
-    """An ASGI wrapper adding the headers that keep browsers from guessing types or framing answers."""
+_NAMES = frozenset(name for name, _ in _HEADERS)
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+def security_headers(scope: Any, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers to add to an answer that has ``headers``: those that keep browsers from guessing
+    types or framing answers, and the key's rate where it was counted; none the answer already has.
 
-        async def send_with_headers(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                rates = [
-                    (name.lower().encode(), value.encode())
-                    for name, value in (scope.get("state") or {}).get("ratelimit_headers", {}).items()
-                ]
-                added = [h for h in (*_HEADERS, *rates) if h[0] not in present]
-                message["headers"] = [*message.get("headers", []), *added]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    Called by api.http.logs.RequestLog as the answer starts, in the one wrapper of ``send`` it
+    installs anyway (a second wrapper per request cost more than the headers themselves).
+    """
+    rates = (scope.get("state") or {}).get("ratelimit_headers")
+    if not rates and not any(name.lower() in _NAMES for name, _ in headers):
+        return _HEADERS
+    present = {name.lower() for name, _ in headers}
+    added = [(name.lower().encode(), value.encode()) for name, value in (rates or {}).items()]
+    return [h for h in (*_HEADERS, *added) if h[0] not in present]
 
 
 class HostCheck(AllowedHostsMiddleware):

@@ -17,6 +17,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,11 +173,18 @@ def request_id_of(scope: Any) -> str | None:
 
 
 class RequestLog:
-    """Also tells ``metrics`` of each request: it knows the same facts."""
+    """Also tells ``metrics`` of each request: it knows the same facts. ``headers(scope, headers)``
+    gives the headers every answer gets besides the request id (api.http.hardening.security_headers)."""
 
-    def __init__(self, app: Any, metrics: HttpMetrics | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        metrics: HttpMetrics | None = None,
+        headers: Callable[[Any, list[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]] | None = None,
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.headers = headers or (lambda scope, headers: [])
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -190,12 +198,14 @@ class RequestLog:
         metrics = self.metrics
         if metrics is not None:
             metrics.started()
+        more_headers = self.headers
 
         async def send_with_id(message: Any) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                headers = message.get("headers", [])
+                message["headers"] = [*headers, *more_headers(scope, headers), (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:

@@ -1,12 +1,11 @@
-"""How ``tidings serve`` runs the app: uvicorn with uvloop and httptools, the request head bounded.
+"""uvicorn as ``tidings serve`` runs it (the default server; api/http/serving.py picks it or Granian).
 
-Chosen by measurement (bench/RESULTS.md): on this machine uvicorn+uvloop+httptools and
-granian serve Tidings equally fast (the app, not the server, is the bottleneck), and
-uvicorn is the faster of the two for the minimal app; uvicorn also gives the graceful
-shutdown `tidings serve` relies on. One gap is closed here: httptools (llhttp) sets no
+uvloop and httptools, chosen by measurement (bench/RESULTS.md, "#20 — the HTTP edge"): the app,
+not the server, is the bottleneck, and uvicorn lets the app answer what its parser refuses.
+One gap is closed here: httptools (llhttp) sets no
 limit on the size of a request head, so a client could stream headers without end into
 memory. ``BoundedHttpTools`` answers a 431 problem and closes the connection once a request
-head passes ``MAX_HEAD_BYTES`` (granian's own limit is its 400 KiB HTTP/1 buffer; h11's 16 KiB).
+head passes ``MAX_HEAD_BYTES`` (Granian's own limit is hyper's read buffer and 100 headers; h11's 16 KiB).
 Requests the parser refuses as invalid HTTP get a 400 problem rather than uvicorn's text/plain;
 both carry a request id, as every problem does.
 """

@@ -160,6 +160,7 @@ def test_a_postgresql_dsn_without_the_postgres_extra_is_one_line_naming_the_inst
     command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import api.cli.commands
+    import api.http.serving
 
     # As on a machine where `pip install tidings` left out the extra: asyncpg cannot be imported,
     # nor anything that imports it (earlier tests may have imported the PostgreSQL backend).
@@ -171,7 +172,7 @@ def test_a_postgresql_dsn_without_the_postgres_extra_is_one_line_naming_the_inst
     def never(*_: Any, **__: Any) -> None:
         raise AssertionError("the command got as far as serving")
 
-    monkeypatch.setattr(api.cli.commands, "_run_uvicorn", never)
+    monkeypatch.setattr(api.http.serving, "serve", never)
 
     # A DSN where nothing listens: should the import succeed after all, no database is touched.
     code = api.cli.commands.main([command, "--db", "postgresql://postgres@127.0.0.1:9/none"])
