@@ -121,10 +121,11 @@ class Q(StrEnum):
     the query (in the dialect's full-text syntax, see ``Dialect.search_query``), one per key (its best
     match), by score (higher first), then position (later first), then key."""
     SEARCH_TOP = "search_top"
-    """(query, at, n, limit, offset) -> (position, item, score, every match?) as SEARCH, over the documents
-    valid at ``at`` ranked at or above the ``n``-th best match (ties included) only; each row also says
-    whether those were every match. Any other document ranks below each of them, so a full page (``limit``
-    rows), or any page of every match, is SEARCH's. None: SEARCH serves."""
+    """(query, at, n, limit, offset) -> (position, item, score, every match?, cut split?) as SEARCH, over the
+    ``n`` best documents valid at ``at`` only, best rank first and then the latest position; each row also
+    says whether those were every match, and whether the ``n``-th and the next tie in rank and position
+    (which SEARCH orders by key: then the cut does not decide). Any other document ranks below each of them,
+    so a full page (``limit`` rows), or any page of every match, is SEARCH's. None: SEARCH serves."""
     PERSON_PAGE_NAMED = "person_page_named"
     """(after person_id, at, full-text query, LIKE pattern, limit) -> (person_id,): PERSON_PAGE without a
     company, whose candidates come from an index of people's ids and names (SQLite: trigrams, for a text

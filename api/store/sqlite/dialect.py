@@ -271,24 +271,28 @@ _OWN: dict[Q, str | None] = {
         )
         SELECT position, item, score FROM found WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?3 OFFSET ?4
     """,
-    # SEARCH over the best documents only: each match is ranked once, and only those ranked at or above the
-    # ?3-th best (ties included) are joined with their rows; each answer row says whether every match was.
+    # SEARCH over the best ?3 documents only, in the order the page sorts (rank, then position newest first):
+    # a sort that keeps ?3 + 1 rows, not every match's (a common word matches 100,000 documents at 1,000,000
+    # events). Each answer row says whether every match was ranked, and whether the cut fell between two
+    # documents of one position and rank, which the page orders by key (then the full SEARCH decides).
     Q.SEARCH_TOP: """
-        WITH ranked AS MATERIALIZED (
+        WITH top AS MATERIALIZED (
             SELECT rowid AS doc, bm25(search_text, 1.0, 0.2) AS rank FROM search_text
             WHERE search_text MATCH ?1 AND rowid < (?2 + 1) * 4
-        ), cut AS (
-            SELECT rank FROM ranked ORDER BY rank LIMIT 1 OFFSET ?3 - 1
+            ORDER BY rank, doc DESC LIMIT ?3 + 1
+        ), numbered AS MATERIALIZED (
+            SELECT doc, rank, row_number() OVER (ORDER BY rank, doc DESC) AS n FROM top
         ), found AS (
             SELECT r.key, r.position, r.item, -h.rank AS score,
                 row_number() OVER (PARTITION BY r.key ORDER BY h.rank, r.position DESC) AS nth
-            FROM ranked h JOIN read_rows r ON r.position = h.doc >> 2 AND r.view = 'search'
+            FROM numbered h JOIN read_rows r ON r.position = h.doc >> 2 AND r.view = 'search'
                 AND (CASE WHEN r.key LIKE 'company:%' THEN 1 WHEN r.key LIKE 'person:%' THEN 2 ELSE 0 END) = h.doc & 3
-            WHERE h.rank <= coalesce((SELECT rank FROM cut), 1e308)
-                AND (r.retracted_at IS NULL OR r.retracted_at > ?2)
+            WHERE h.n <= ?3 AND (r.retracted_at IS NULL OR r.retracted_at > ?2)
         )
-        SELECT position, item, score, NOT EXISTS (SELECT 1 FROM cut) FROM found
-        WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?4 OFFSET ?5
+        SELECT position, item, score, (SELECT count(*) FROM top) <= ?3,
+            coalesce((SELECT a.rank = b.rank AND a.doc >> 2 = b.doc >> 2 FROM numbered a JOIN numbered b
+                ON a.n = ?3 AND b.n = ?3 + 1), 0)
+        FROM found WHERE nth = 1 ORDER BY score DESC, position DESC, key LIMIT ?4 OFFSET ?5
     """,
     # The people whose names hold the text, by the trigram index; each candidate's rows still decide at the
     # read point, word for word as PERSON_PAGE does (the index folds case more widely than LIKE).
