@@ -122,3 +122,17 @@ def test_the_number_of_subscriptions_and_leases_is_limited(make_client: MakeClie
     assert client.post("/subscriptions/one/claim").status_code == 200
     problem = _problem(client.post("/subscriptions/one/claim"), 409)
     assert "--leases-max" in problem["detail"]
+
+
+def test_parked_events_page_with_a_link_to_the_next_page(client: Client) -> None:
+    _put(client, "mailer")
+    lease = client.post("/subscriptions/mailer/claim", params={"max": 3}).json()
+    ids = [e["event"]["id"] for e in lease["events"]]
+    client.post("/subscriptions/mailer/nack", json={"lease_id": lease["lease_id"], "events": ids, "action": "park"})
+
+    first = client.get("/subscriptions/mailer/parked", params={"limit": 2})
+    assert [i["event"]["position"] for i in first.json()["items"]] == [1, 2]
+    assert first.headers["link"] == '</subscriptions/mailer/parked?limit=2&after=2>; rel="next"'
+    last = client.get("/subscriptions/mailer/parked", params={"limit": 2, "after": first.json()["next_after"]})
+    assert [i["event"]["position"] for i in last.json()["items"]] == [3]
+    assert "link" not in last.headers

@@ -35,7 +35,7 @@ COMPANIES = [f"sub-{i}" for i in range(12)]
 POISON = "poison"
 POISONED = 5
 """Events of the company ``poison``: the consumers of ``all`` always hand them back."""
-LEASE_SECONDS = 3
+LEASE_SECONDS = 5
 MAX_DELIVERIES = 3
 CONSUMERS = 3
 BOUND_S = scaled(300, 1500)
@@ -97,6 +97,18 @@ class Consumers:
         record = self.folder / f"{name}.jsonl"
         return record.exists() and '"kind": "holding"' in record.read_text()
 
+    def acked(self) -> bool:
+        """Whether a consumer other than the victim acknowledged something yet."""
+        return any('"kind": "ack"' in p.read_text() for p in self.folder.glob("consumer-*.jsonl"))
+
+    def alive(self) -> None:
+        """Fail at once, with its output, when a consumer exited by itself."""
+        for name, process in self.processes.items():
+            if process.poll() not in (None, -signal.SIGKILL):
+                raise AssertionError(
+                    f"{name} exited with {process.returncode}:\n{(self.folder / f'{name}.log').read_text()}"
+                )
+
     def stop(self) -> None:
         for name in self.processes:
             (self.folder / f"{name}.jsonl.stop").touch()
@@ -141,15 +153,22 @@ async def _scenario(
     async with httpx.AsyncClient(base_url=first.url, limits=CLIENTS_LIMITS, timeout=30) as http:
         await _subscribe(http)
         await _append(http, events[: len(events) // 2])  # the rest arrives while they consume
-        consumers.start("victim", 0, "--hold-after", "3")
-        for i in range(CONSUMERS - 1):
-            consumers.start(f"consumer-{i}", i + 1)
-        await _append(http, events[len(events) // 2 :])
         async with asyncio.timeout(BOUND_S):
+            # The victim takes a lease first and holds it; the others consume beside it while the rest arrives.
+            consumers.start("victim", 0, "--hold-after", "1")
             while not consumers.holding("victim"):
+                consumers.alive()
                 await asyncio.sleep(0.1)
-            consumers.processes["victim"].send_signal(signal.SIGKILL)  # holding a lease it never acks
+            for i in range(CONSUMERS - 1):
+                consumers.start(f"consumer-{i}", i + 1)
+            appending = asyncio.create_task(_append(http, events[len(events) // 2 :]))
+            while not consumers.acked():
+                consumers.alive()
+                await asyncio.sleep(0.05)
+            consumers.processes["victim"].send_signal(signal.SIGKILL)  # mid-lease: it never acks
+            killed = time.time()
             consumers.processes["victim"].wait()
+            await appending
             consumers.start("consumer-2", 2)  # the third consumer from here on
             before = (await http.get("/subscriptions/all")).json()
             await restart()
@@ -175,6 +194,7 @@ async def _scenario(
     held = [r for r in records if r["kind"] == "holding"]
     assert len(held) == 1
     lost = next(r for r in records if r["kind"] == "lease" and r["lease"] == held[0]["lease"])
+    assert killed < lost["expires"], "the victim was killed after its lease had ended"
     assert set(lost["positions"]) <= _acked(records, lost["subscription"]) | poison
     _in_company_order(records, company_of)
     assert before["pending"] > 0, "the restart came after the work was done"
