@@ -37,6 +37,7 @@ from api.http.routes.ops import ops_handlers
 from api.http.routes.people import person_handlers
 from api.http.routes.search import search_handlers
 from api.http.routes.stream import stream_events
+from api.http.routes.subscriptions import SubscriptionLimits, subscription_handlers
 from api.seeds import load_ndjson, seed_events
 from api.settings import Settings
 from api.signing import HeadSigner
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
         source=settings.cloudevents_source,
     )
 
+    limits = SubscriptionLimits(subscriptions=settings.subscriptions_max, leases=settings.leases_max)
     access = Access(
         KeyRing(settings.keys_file or None),
         TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit > 0 else None,
@@ -122,11 +124,13 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             *ops_handlers,
             *explorer_handlers,
             *log_proof_handlers,
+            *subscription_handlers,
         ],
         dependencies={
             "store": Provide(lambda: the_store, sync_to_thread=False, use_cache=True),
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
             "feed": Provide(lambda: feed, sync_to_thread=False, use_cache=True),
+            "limits": Provide(lambda: limits, sync_to_thread=False, use_cache=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,

@@ -31,6 +31,9 @@ __all__ = [
     "NoSigningKey",
     "StoreUnavailable",
     "StreamsUnavailable",
+    "LimitReached",
+    "SubscriptionChanged",
+    "SubscriptionNotFound",
     "UnknownEventType",
     "VersionMismatch",
 ]
@@ -146,6 +149,40 @@ class NoSigningKey(DomainError):
         super().__init__("This server signs no heads: it was started without a signing key.")
 
 
+class SubscriptionNotFound(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No subscription {name}; PUT /subscriptions/{name} makes it.")
+
+
+class SubscriptionChanged(DomainError):
+    """A PUT that would change what an existing subscription reads (its filters or its start)."""
+
+    def __init__(self, name: str, fields: list[str]) -> None:
+        said = " and ".join(fields)
+        super().__init__(
+            f"Subscription {name} exists with another {said}; only max_deliveries, lease_seconds and ordered can "
+            f"change. DELETE it and PUT it again to read the log anew."
+        )
+        self.errors = [
+            FieldError(f"$.{field}", f"differs from subscription {name}'s", code="immutable") for field in fields
+        ]
+
+    def field_errors(self) -> list[FieldError]:
+        return self.errors
+
+
+class LimitReached(DomainError):
+    """The server holds the most subscriptions, or a subscription the most leases, its settings allow."""
+
+    def __init__(self, what: str, most: int, setting: str) -> None:
+        super().__init__(f"The server holds its most {what} ({most}, --{setting}); {self.ADVICE[setting]}")
+
+    ADVICE = {
+        "subscriptions-max": "delete one first.",
+        "leases-max": "ack or nack held events first, or wait for leases to end.",
+    }
+
+
 class StoreUnavailable(DomainError):
     def __init__(self, reason: str = "The event store cannot be reached right now.") -> None:
         super().__init__(f"{reason} Nothing was stored; retry later with the same event ids.")
@@ -240,6 +277,9 @@ VALIDATION = ProblemKind(
 PRECONDITION_REQUIRED = ProblemKind(
     428, "precondition-required", "Precondition required", "Send If-Match with the company's version."
 )
+LIMIT_REACHED = ProblemKind(
+    409, "limit-reached", "Limit reached", "The server holds the most subscriptions or leases its settings allow."
+)
 INTERNAL = ProblemKind(500, "internal", "Internal error")
 UNAVAILABLE = ProblemKind(
     503, "unavailable", "Service unavailable", "The store cannot take or serve requests right now."
@@ -278,6 +318,9 @@ PROBLEMS: dict[type[DomainError], ProblemKind] = {
     PersonNotFound: NOT_FOUND,
     UnknownEventType: NOT_FOUND,
     NoSigningKey: NOT_FOUND,
+    SubscriptionNotFound: NOT_FOUND,
+    SubscriptionChanged: CONFLICT,
+    LimitReached: LIMIT_REACHED,
     StoreUnavailable: UNAVAILABLE,
     StreamsUnavailable: STREAMS_UNAVAILABLE,
 }

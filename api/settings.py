@@ -74,6 +74,12 @@ class Settings:
         default="", metadata={"help": "comma-separated Host names served (others get 400); empty: any"}
     )
     cors_origins: str = field(default="", metadata={"help": "comma-separated origins allowed by CORS; empty: CORS off"})
+    subscriptions_max: int = field(
+        default=100, metadata={"help": "most durable subscriptions the store holds; more are refused with 409"}
+    )
+    leases_max: int = field(
+        default=1000, metadata={"help": "most leases one subscription holds at once; more claims are refused with 409"}
+    )
     cloudevents_source: str = field(
         default="urn:tidings:local",
         metadata={"help": "the `source` of this instance's CloudEvents: an absolute URI naming it"},
@@ -105,6 +111,9 @@ class Settings:
             )
         if self.server not in ("uvicorn", "granian"):
             raise SettingsError(f"server must be uvicorn or granian, not {self.server!r}")
+        for name in ("subscriptions_max", "leases_max"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be 1 or more, not {getattr(self, name)}")
         if self.fold_processes < 0:
             raise SettingsError(f"fold_processes must be 0 or more, not {self.fold_processes}")
 

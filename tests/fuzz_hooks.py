@@ -4,7 +4,7 @@ Two rules of the API cannot be written into the document, so generated requests 
 them before they are sent; a value that is invalid by the schema is always sent as drawn, so its
 rejection is still checked.
 
-- ``GET /events?wait=N`` is a long-poll: when nothing new matches, the answer comes after N seconds
+- ``GET /events?wait=N`` and ``POST /subscriptions/{name}/claim?wait=N`` are long-polls: when nothing new matches, the answer comes after N seconds
   (up to 30). A fuzzer that waits that out on every case only gets slow and times out, so a valid
   wait is shortened to a blink, which still takes the waiting path.
 - Read models answer as of ``at_position`` or ``as_of``, not both (that is a 422, DESIGN.md). A
@@ -20,6 +20,7 @@ from typing import Any
 import schemathesis
 
 BLINK = 0.01
+_LONG_POLLS = ("GET /events", "POST /subscriptions/{name}/claim")
 
 
 def _value(raw: Any) -> Any:
@@ -42,7 +43,7 @@ def before_call(context: Any, case: schemathesis.Case, kwargs: dict[str, Any]) -
     query = case.query
     if not isinstance(query, dict):
         return
-    if case.operation.label == "GET /events" and "wait" in query and _valid(case, "wait"):
+    if case.operation.label in _LONG_POLLS and "wait" in query and _valid(case, "wait"):
         wait = _value(query["wait"])
         if isinstance(wait, int | float) and not isinstance(wait, bool) and wait > BLINK:
             query["wait"] = BLINK

@@ -10,13 +10,15 @@ integral floats as integers. ``137000.5`` is still refused, with the path of the
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import msgspec
 
 __all__ = ["decode_body"]
 
-_INT_GOT_FLOAT = "Expected `int`, got `float`"
+_INT_GOT_FLOAT = re.compile(r"Expected `(int|int \| str|str \| int)`, got `float`")
+"""An integer, or a union of an integer and a word (a subscription's ``start``), written as a float."""
 _WHOLE_LIMIT = 2**64
 """An integral float beyond this stays a float (and is refused as one): no integer bound here is near it."""
 
@@ -41,7 +43,7 @@ def decode_body(body: bytes, annotation: Any) -> Any:
     try:
         return _strict(annotation).decode(body)
     except msgspec.ValidationError as error:
-        if not str(error).startswith(_INT_GOT_FLOAT):
+        if not _INT_GOT_FLOAT.match(str(error)):
             raise
     # The slow path, for bodies that have a float where an integer belongs: the same strict rules
     # (no "5" for 5, no 0 for false), applied to the JSON with its whole floats made integers.

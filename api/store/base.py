@@ -16,6 +16,7 @@ from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
 from schema.transparency import LogHead
+from schema.subscriptions import AckResult, Lease, NackResult, ParkedPage, SubscriptionSettings, SubscriptionState
 
 __all__ = ["AppendResult", "EventStore", "Expectation", "LogFilter", "ReadyState"]
 
@@ -238,4 +239,51 @@ class EventStore(Protocol):
 
     async def ready(self) -> ReadyState:
         """Raises StoreUnavailable when the database does not answer."""
+        ...
+
+    # -- durable subscriptions (api.store.subscribing) -------------------------------------
+
+    async def put_subscription(self, name: str, settings: SubscriptionSettings, *, most: int) -> bool:
+        """Make the subscription (True), or change its options (False). SubscriptionChanged when it exists
+        with other filters or another start; LimitReached when ``most`` subscriptions exist already."""
+        ...
+
+    async def delete_subscription(self, name: str) -> None:
+        """Forget the subscription with its events and consumers; SubscriptionNotFound when there is none."""
+        ...
+
+    async def subscription(self, name: str) -> SubscriptionState:
+        """Its settings and where its consumers stand; SubscriptionNotFound when there is none."""
+        ...
+
+    async def subscriptions(self) -> list[SubscriptionState]:
+        """Every subscription, by name."""
+        ...
+
+    async def claim(
+        self, name: str, consumer: str, limit: int, *, most_leases: int, again: bool = False
+    ) -> tuple[Lease, float | None]:
+        """Lease up to ``limit`` pending events to ``consumer`` (never an event another live lease holds); an
+        empty lease when none is pending, with the seconds until one may come due (None: not without new
+        events). LimitReached when the subscription holds ``most_leases`` leases. ``again``: a long-poll's
+        next look, which writes nothing while nothing can be handed out."""
+        ...
+
+    async def ack(self, name: str, lease: str, ids: Sequence[UUID]) -> AckResult:
+        """Acknowledge the events of ``ids`` that the lease holds."""
+        ...
+
+    async def nack(
+        self, name: str, lease: str, ids: Sequence[UUID], *, park: bool, delay_seconds: int, reason: str
+    ) -> NackResult:
+        """Hand back the events of ``ids`` that the lease holds: to be retried after ``delay_seconds``, or parked
+        (so is a retry of an event handed out ``max_deliveries`` times)."""
+        ...
+
+    async def parked(self, name: str, *, after: int, limit: int) -> ParkedPage:
+        """The subscription's parked events after position ``after``, oldest first."""
+        ...
+
+    async def replay_parked(self, name: str, ids: Sequence[UUID]) -> int:
+        """Make parked events (those of ``ids``; none: all) pending again from their first delivery; how many."""
         ...

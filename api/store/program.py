@@ -41,11 +41,13 @@ from api.store.metrics import WriterMetrics
 from api.store.planner import Command, Known, Plan, Snapshot, needs, plan, versioned
 from api.store.readpoint import ReadPoint
 from api.store.statements import Q
+from api.store.subscribing import Subscriptions
 from api.store.writer import GroupWriter
 from schema.codec import event_tag
 from schema.declarations import Catalogue
 from schema.events import CATALOGUE, CompanyRegistered, Event, EventRetracted, Retraction, StoredEvent
 from schema.transparency import LogHead
+from schema.subscriptions import AckResult, Lease, NackResult, ParkedPage, SubscriptionSettings, SubscriptionState
 
 __all__ = ["Store"]
 
@@ -64,6 +66,7 @@ class Store:
         self.frontier = tree.Frontier()
         self._kept: tuple[int, str] | None = None
         """The size and key of the last head kept: a head served again is not written again."""
+        self._subscriptions = Subscriptions(driver, catalogue)
         self.caught_up: list[str] = []
         """The projections the last ``open`` found behind the log and folded up to its head."""
 
@@ -489,6 +492,39 @@ class Store:
             at, _ = await self._resolve(tx, point)
             last = _AFTER_EVERY_ID if until is None else until
             return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit, last)]
+
+    # -- durable subscriptions (api.store.subscribing) ------------------------------------
+
+    async def put_subscription(self, name: str, settings: SubscriptionSettings, *, most: int) -> bool:
+        return await self._subscriptions.put(name, settings, most=most)
+
+    async def delete_subscription(self, name: str) -> None:
+        await self._subscriptions.delete(name)
+
+    async def subscription(self, name: str) -> SubscriptionState:
+        return await self._subscriptions.state(name)
+
+    async def subscriptions(self) -> list[SubscriptionState]:
+        return await self._subscriptions.all()
+
+    async def claim(
+        self, name: str, consumer: str, limit: int, *, most_leases: int, again: bool = False
+    ) -> tuple[Lease, float | None]:
+        return await self._subscriptions.claim(name, consumer, limit, most_leases=most_leases, again=again)
+
+    async def ack(self, name: str, lease: str, ids: Sequence[UUID]) -> AckResult:
+        return await self._subscriptions.ack(name, lease, ids)
+
+    async def nack(
+        self, name: str, lease: str, ids: Sequence[UUID], *, park: bool, delay_seconds: int, reason: str
+    ) -> NackResult:
+        return await self._subscriptions.nack(name, lease, ids, park=park, delay_seconds=delay_seconds, reason=reason)
+
+    async def parked(self, name: str, *, after: int, limit: int) -> ParkedPage:
+        return await self._subscriptions.parked(name, after=after, limit=limit)
+
+    async def replay_parked(self, name: str, ids: Sequence[UUID]) -> int:
+        return await self._subscriptions.replay(name, ids)
 
     async def _resolve(self, tx: Transaction, point: ReadPoint) -> tuple[int, datetime]:
         """The log position a read is as of, and the clock it is evaluated at."""

@@ -11,7 +11,7 @@ import re
 
 from api.store.statements import Q
 
-__all__ = ["COMPANY_ROWS_OF", "EVENT_COLUMNS", "STANDARD", "TERM_PROBES", "numbered", "term_page"]
+__all__ = ["COMPANY_ROWS_OF", "EVENT_COLUMNS", "STANDARD", "SUBSCRIPTION", "TERM_PROBES", "numbered", "term_page"]
 
 _EVENT_COLUMNS = (
     "SELECT e.position, e.recorded_at, e.body, h.hash FROM events e LEFT JOIN event_hashes h ON h.position = e.position"
@@ -49,6 +49,9 @@ def term_page(*, terms: str, flag: str, descending: bool) -> str:
 _VALID_AT = "position <= $2 AND (retracted_at IS NULL OR retracted_at > $2)"
 _ROW_COLUMNS = "SELECT company_id, view, position, key, sort, item, retracted_at FROM read_rows"
 _COMPANY_ROWS = f"SELECT view, position, key, sort, item FROM read_rows WHERE company_id = $1 AND {_VALID_AT}"
+
+_SUBSCRIPTION = "settings, start_after, scanned, created_at"
+"""A subscription's columns, as SUB_GET answers them."""
 
 _PEOPLE = "view IN ('person_role', 'person_meeting')"
 """Word for word the predicate of the ``people`` partial index, so that both databases use it."""
@@ -149,10 +152,95 @@ STANDARD: dict[Q, str] = {
         "ORDER BY tree_size, issued_at, key_id"
     ),
     Q.ROWS_OUTSIDE: f"{_ROW_COLUMNS} WHERE position > $1 OR position <= 0",
+    # -- subscriptions (api.store.subscribing) -------------------------------------------------
+    Q.SUB_GET: f"SELECT {_SUBSCRIPTION} FROM subscriptions WHERE name = $1",
+    Q.SUB_LIST: f"SELECT name, {_SUBSCRIPTION} FROM subscriptions ORDER BY name",
+    Q.SUB_COUNT: "SELECT count(*) FROM subscriptions",
+    Q.SUB_CREATE: (
+        "INSERT INTO subscriptions (name, settings, start_after, scanned, created_at) VALUES ($1, $2, $3, $3, $4) "
+        "ON CONFLICT (name) DO NOTHING RETURNING name"
+    ),
+    Q.SUB_SET_SETTINGS: "UPDATE subscriptions SET settings = $2 WHERE name = $1",
+    Q.SUB_SET_SCANNED: "UPDATE subscriptions SET scanned = $2 WHERE name = $1",
+    Q.SUB_DELETE: "DELETE FROM subscriptions WHERE name = $1",
+    Q.SUB_DELETE_EVENTS: "DELETE FROM subscription_events WHERE subscription = $1",
+    Q.SUB_DELETE_CONSUMERS: "DELETE FROM subscription_consumers WHERE subscription = $1",
+    Q.SUB_ADD_EVENT: (
+        "INSERT INTO subscription_events (subscription, position, state, deliveries, due) VALUES ($1, $2, 'pending', 0, 0)"
+    ),
+    Q.SUB_EXPIRE_PARK: (
+        "UPDATE subscription_events SET state = 'parked', lease = NULL, due = $2, reason = $4 "
+        "WHERE subscription = $1 AND state = 'leased' AND due <= $2 AND deliveries >= $3"
+    ),
+    Q.SUB_EXPIRE_RETRY: (
+        "UPDATE subscription_events SET state = 'pending', lease = NULL, due = 0 "
+        "WHERE subscription = $1 AND state = 'leased' AND due <= $2"
+    ),
+    Q.SUB_LEASES: (
+        "SELECT count(DISTINCT lease) FROM subscription_events WHERE subscription = $1 AND state = 'leased' AND due > $2"
+    ),
+    Q.SUB_PENDING: "SELECT count(*) FROM subscription_events WHERE subscription = $1 AND state = 'pending'",
+    Q.SUB_AVAILABLE: (
+        "SELECT position FROM subscription_events WHERE subscription = $1 AND state = 'pending' AND due <= $2 "
+        "ORDER BY position LIMIT $3"
+    ),
+    Q.SUB_OUTSTANDING: (
+        "SELECT position, state, due FROM subscription_events WHERE subscription = $1 "
+        "AND state IN ('pending', 'leased') ORDER BY position LIMIT $2"
+    ),
+    Q.SUB_DUE: (
+        "SELECT 1 FROM subscription_events WHERE subscription = $1 AND state IN ('pending', 'leased') AND due <= $2 LIMIT 1"
+    ),
+    Q.SUB_NEXT_DUE: (
+        "SELECT min(due) FROM subscription_events WHERE subscription = $1 AND state IN ('pending', 'leased') AND due > $2"
+    ),
+    Q.SUB_LEASE: (
+        "UPDATE subscription_events SET state = 'leased', lease = $1, due = $2, consumer = $3, "
+        "deliveries = deliveries + 1 WHERE subscription = $4 AND position = $5"
+    ),
+    Q.SUB_HELD: (
+        "SELECT position, deliveries FROM subscription_events WHERE subscription = $1 AND state = 'leased' AND lease = $2"
+    ),
+    Q.SUB_ACK: "DELETE FROM subscription_events WHERE subscription = $1 AND position = $2",
+    Q.SUB_RETRY: (
+        "UPDATE subscription_events SET state = 'pending', lease = NULL, due = $1 WHERE subscription = $2 AND position = $3"
+    ),
+    Q.SUB_PARK: (
+        "UPDATE subscription_events SET state = 'parked', lease = NULL, due = $1, reason = $2 "
+        "WHERE subscription = $3 AND position = $4"
+    ),
+    Q.SUB_SEEN: (
+        "INSERT INTO subscription_consumers (subscription, consumer, last_seen, claims) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (subscription, consumer) DO UPDATE SET last_seen = excluded.last_seen, "
+        "claims = subscription_consumers.claims + excluded.claims"
+    ),
+    Q.SUB_CONSUMERS: (
+        "SELECT consumer, last_seen, claims FROM subscription_consumers WHERE subscription = $1 ORDER BY consumer"
+    ),
+    Q.SUB_COUNTS: (
+        "SELECT coalesce(sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN state = 'leased' AND due > $2 THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN state = 'leased' AND due <= $2 THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN state = 'parked' THEN 1 ELSE 0 END), 0), "
+        "count(DISTINCT CASE WHEN state = 'leased' AND due > $2 THEN lease END), "
+        "min(CASE WHEN state != 'parked' THEN position END) "
+        "FROM subscription_events WHERE subscription = $1"
+    ),
+    Q.SUB_PARKED_PAGE: (
+        "SELECT position, deliveries, reason, due FROM subscription_events WHERE subscription = $1 "
+        "AND state = 'parked' AND position > $2 ORDER BY position LIMIT $3"
+    ),
+    Q.SUB_PARKED: "SELECT position FROM subscription_events WHERE subscription = $1 AND state = 'parked' ORDER BY position",
+    Q.SUB_REPLAY: (
+        "UPDATE subscription_events SET state = 'pending', deliveries = 0, due = 0, reason = NULL, consumer = NULL "
+        "WHERE subscription = $1 AND position = $2 AND state = 'parked'"
+    ),
 }
 
 EVENT_COLUMNS = _EVENT_COLUMNS
 """The columns of an event as the log serves it (position, recorded_at, body, hash), from ``events e``."""
+
+SUBSCRIPTION = _SUBSCRIPTION
 
 COMPANY_ROWS_OF = _COMPANY_ROWS
 """COMPANY_ROWS before its order: dialects add their own test of the views."""

@@ -46,17 +46,32 @@ _GETS = {
     "/health": "/health",
     "/ready": "/ready",
     "/metrics": "/metrics",
+    "/subscriptions": "/subscriptions",
+    "/subscriptions/{name}": "/subscriptions/mailer",
+    "/subscriptions/{name}/parked": "/subscriptions/mailer/parked",
 }
 _POSTS = ["/events", "/events/batch", "/companies/xiaomi/events"]
+_SUBSCRIPTION_WRITES = {
+    ("/subscriptions/{name}", "put"): "/subscriptions/mailer",
+    ("/subscriptions/{name}", "delete"): "/subscriptions/mailer",
+    ("/subscriptions/{name}/claim", "post"): "/subscriptions/mailer/claim",
+    ("/subscriptions/{name}/ack", "post"): "/subscriptions/mailer/ack",
+    ("/subscriptions/{name}/nack", "post"): "/subscriptions/mailer/nack",
+    ("/subscriptions/{name}/parked/replay", "post"): "/subscriptions/mailer/parked/replay",
+}
 
 
 def test_the_table_has_every_operation_of_the_document() -> None:
     documented = {(path, method) for path, item in DOC["paths"].items() for method in item}
-    tried = {(path, "get") for path in _GETS} | {
-        ("/events", "post"),
-        ("/events/batch", "post"),
-        ("/companies/{company_id}/events", "post"),
-    }
+    tried = (
+        {(path, "get") for path in _GETS}
+        | {
+            ("/events", "post"),
+            ("/events/batch", "post"),
+            ("/companies/{company_id}/events", "post"),
+        }
+        | set(_SUBSCRIPTION_WRITES)
+    )
     assert tried == documented
 
 
@@ -81,6 +96,20 @@ def test_an_append_with_an_accept_it_cannot_answer_is_a_406_and_stores_nothing(c
     body = problem(response, 406)
     assert body["errors"][0]["code"] == "not_acceptable"
     assert client.get("/events?limit=1000").json()["items"] == before
+
+
+@pytest.mark.parametrize(("operation", "url"), list(_SUBSCRIPTION_WRITES.items()))
+def test_a_subscription_call_with_an_accept_it_cannot_answer_is_a_406_and_changes_nothing(
+    client: Client, operation: tuple[str, str], url: str
+) -> None:
+    method = operation[1].upper()
+    response = client.request(
+        method, url, content=b"{}", headers={"Accept": "text/html", "content-type": "application/json"}
+    )
+
+    assert problem(response, 406)["errors"][0]["code"] == "not_acceptable"
+    assert client.get("/subscriptions").json()["items"] == []
+    assert "406" in DOC["paths"][operation[0]][operation[1]]["responses"]
 
 
 @pytest.mark.parametrize("path", list(_GETS))

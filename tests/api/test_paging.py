@@ -91,6 +91,7 @@ def test_every_paged_list_documents_its_link_header() -> None:
         if any(p["name"] in ("cursor", "after") for p in item.get("get", {}).get("parameters", []))
         and path != "/events/stream"
     }
-    assert paged == {*LISTS, "/conflicts"}
+    # The parked events of a subscription page too (tests/api/test_subscriptions.py follows their Link).
+    assert paged == {*LISTS, "/conflicts", "/subscriptions/{name}/parked"}
     for path in paged:
         assert "Link" in DOC["paths"][path]["get"]["responses"]["200"]["headers"], path

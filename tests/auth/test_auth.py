@@ -23,6 +23,7 @@ PATH_VALUES = {
     "event_id": "0195bb26-3c00-7001-8a1d-5e3d00000001",
     "event_type": "meeting_held",
     "person_id": "jay-y-lee",
+    "name": "mailer",
 }
 OPERATIONS = [
     (method.upper(), path, operation) for path, item in SPEC["paths"].items() for method, operation in item.items()

@@ -144,3 +144,24 @@ def test_python_client_gets_a_typed_problem_for_a_bad_request(sdk: ModuleType, c
     assert missing.status_code == 404
     assert isinstance(missing.parsed, problem)
     assert missing.parsed.status == 404
+
+
+def test_python_client_makes_a_subscription_claims_and_acks(sdk: ModuleType, client: Any) -> None:
+    api = f"{PACKAGE}.api.subscriptions"
+    put_subscription = importlib.import_module(f"{api}.put_subscription")
+    claim_events = importlib.import_module(f"{api}.claim_events")
+    ack_events = importlib.import_module(f"{api}.ack_events")
+    get_subscription = importlib.import_module(f"{api}.get_subscription")
+    models = importlib.import_module(f"{PACKAGE}.models")
+    name = f"client-{uuid.uuid4().hex[:8]}"
+    settings = models.SubscriptionSettings.from_dict({"types": ["meeting_held"], "lease_seconds": 60})
+    made = put_subscription.sync_detailed(name, client=client, body=settings)
+    assert made.status_code == 201, made.content
+    lease = claim_events.sync(name, client=client, max_=5, consumer="sdk")
+    assert isinstance(lease, models.Lease) and lease.events and isinstance(lease.lease_id, str)
+    ids = [stored.event.id for stored in lease.events]
+    acked = ack_events.sync(name, client=client, body=models.Acknowledgement(lease_id=lease.lease_id, events=ids))
+    assert isinstance(acked, models.AckResult) and acked.acknowledged == len(ids) and acked.not_held == []
+    state = get_subscription.sync(name, client=client)
+    assert isinstance(state, models.SubscriptionState)
+    assert (state.in_flight, state.consumers[0].name) == (0, "sdk")

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from schema import base, changes, cloudevents, dossiers, events, graph, people, problems, search, views
+from schema import base, changes, cloudevents, dossiers, events, graph, people, problems, search, subscriptions, views
 from schema.rules import with_rules
 
 __all__ = ["REF", "components", "event_ref", "integer_format", "integers", "struct_names", "walk"]
@@ -26,7 +26,7 @@ REF = "#/components/schemas/{name}"
 def _struct_types() -> dict[str, type[msgspec.Struct]]:
     """Every Struct the API speaks, by the component name Litestar and msgspec both give it."""
     found: dict[str, type[msgspec.Struct]] = {}
-    for module in (base, events, views, dossiers, people, graph, changes, search, problems, cloudevents):
+    for module in (base, events, views, dossiers, people, graph, changes, search, problems, cloudevents, subscriptions):
         for name in module.__all__:
             value = getattr(module, name)
             if isinstance(value, type) and issubclass(value, msgspec.Struct):

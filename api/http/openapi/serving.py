@@ -136,6 +136,10 @@ def openapi_config(version: str) -> OpenAPIConfig:
             Tag(name="claims", description="Facts that sources disagree about, and the rule that chooses."),
             Tag(name="people", description="People across companies: their roles, meetings and visits."),
             Tag(name="search", description="Full-text search over companies, people and events."),
+            Tag(
+                name="subscriptions",
+                description="Durable subscriptions: consumers share a subscription's events under leases, ack, retry or park them.",
+            ),
             Tag(name="catalogue", description="The event types and their schemas."),
             Tag(name="ops", description="Health and readiness."),
         ],

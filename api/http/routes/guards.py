@@ -41,7 +41,8 @@ async def before_every_request(request: Request[Any, Any, Any]) -> Response[None
 def _options(request: Request[Any, Any, Any]) -> Response[None] | None:
     template = request.scope.get("path_template")
     for route in request.app.routes:
-        if isinstance(route, HTTPRoute) and route.path == template:
+        # The template names a path parameter without its type ({name}), as path_format does ({name:str} in path).
+        if isinstance(route, HTTPRoute) and route.path_format == template:
             return Response(None, status_code=HTTP_204_NO_CONTENT, headers={"Allow": ", ".join(sorted(route.methods))})
     return None
 

@@ -15,7 +15,8 @@ _DESCRIPTIONS = {
     406: "The Accept header admits none of the media types the operation answers with; errors[] has code `not_acceptable`.",
     409: (
         "Conflicts with what is stored (an id reused with other content, an event already retracted, a company "
-        "registered again: type `already-registered`, use profile_updated, company_renamed or identifier_added)."
+        "registered again: type `already-registered`, use profile_updated, company_renamed or identifier_added; "
+        "a subscription's filters or start changed; the most subscriptions or leases held: type `limit-reached`)."
     ),
     412: "If-Match does not match the company's current version; the problem names the current version.",
     413: "The request body is larger than the server accepts.",

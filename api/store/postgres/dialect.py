@@ -13,12 +13,12 @@ from uuid import UUID
 
 from api.projections.words import Term
 from api.store.driver import Dialect
-from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, term_page
+from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, SUBSCRIPTION, term_page
 from api.store.statements import Q
 
 __all__ = ["CHANNEL", "DIALECT", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # After the first, each migration is idempotent, so a store whose recorded version is behind its tables (an
 # operator rolled the version back by hand, or a test rebuilt an older schema) still opens.
@@ -141,6 +141,37 @@ MIGRATIONS = (
     CREATE OR REPLACE TRIGGER kept_heads_are_not_truncated BEFORE TRUNCATE ON kept_heads
         FOR EACH STATEMENT EXECUTE FUNCTION tidings_append_only();
     """,
+    # 7: durable subscriptions (api.store.subscribing). Each subscription's matching events are read from the
+    # log into subscription_events a window at a time (``scanned``); an acknowledged event's row is deleted.
+    # Times are milliseconds since the epoch, from the database clock.
+    """
+    CREATE TABLE IF NOT EXISTS subscriptions (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        settings BYTEA NOT NULL,
+        start_after BIGINT NOT NULL,
+        scanned BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS subscription_events (
+        subscription TEXT COLLATE "C" NOT NULL,
+        position BIGINT NOT NULL,
+        state TEXT COLLATE "C" NOT NULL CHECK (state IN ('pending', 'leased', 'parked')),
+        deliveries INTEGER NOT NULL,
+        due BIGINT NOT NULL,
+        lease TEXT COLLATE "C",
+        consumer TEXT COLLATE "C",
+        reason TEXT,
+        PRIMARY KEY (subscription, position)
+    );
+    CREATE INDEX IF NOT EXISTS subscription_events_by_state ON subscription_events (subscription, state, position);
+    CREATE TABLE IF NOT EXISTS subscription_consumers (
+        subscription TEXT COLLATE "C" NOT NULL,
+        consumer TEXT COLLATE "C" NOT NULL,
+        last_seen BIGINT NOT NULL,
+        claims BIGINT NOT NULL,
+        PRIMARY KEY (subscription, consumer)
+    );
+    """,
 )
 
 CHANNEL = """CASE WHEN octet_length('tidings.' || current_schema()) <= 63 THEN 'tidings.' || current_schema()
@@ -166,6 +197,11 @@ _OWN: dict[Q, str | None] = {
         f"SELECT pg_notify({CHANNEL}, position::text) FROM head"
     ),
     Q.NODES: "SELECT id, hash FROM merkle_nodes WHERE id = ANY($1::bigint[])",
+    # Claims, acks and nacks of one subscription wait for each other on its row, across instances.
+    Q.SUB_LOCK: (
+        f"SELECT {SUBSCRIPTION}, (extract(epoch FROM clock_timestamp()) * 1000)::bigint "
+        "FROM subscriptions WHERE name = $1 FOR UPDATE"
+    ),
     Q.EVENTS_AT: f"{EVENT_COLUMNS} WHERE e.position = ANY($1::bigint[])",
     Q.TERM_PAGE: term_page(**_TERMS, descending=False),
     Q.TERM_PAGE_DESC: term_page(**_TERMS, descending=True),

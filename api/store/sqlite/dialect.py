@@ -13,7 +13,7 @@ from uuid import UUID
 
 from api.projections.words import Term
 from api.store.driver import Dialect
-from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, numbered, term_page
+from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, SUBSCRIPTION, numbered, term_page
 from api.store.statements import Q
 from schema.codec import format_time, parse_time
 
@@ -22,7 +22,7 @@ __all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", 
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -175,6 +175,36 @@ CREATE TRIGGER IF NOT EXISTS kept_heads_are_not_updated BEFORE UPDATE ON kept_he
 CREATE TRIGGER IF NOT EXISTS kept_heads_are_not_deleted BEFORE DELETE ON kept_heads
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 UPDATE schema_version SET version = 5 WHERE version < 5;
+-- Version 6: durable subscriptions (api.store.subscribing). Each subscription's matching events are read from
+-- the log into subscription_events a window at a time (``scanned``); an acknowledged event's row is deleted.
+-- Times are milliseconds since the epoch.
+CREATE TABLE IF NOT EXISTS subscriptions (
+    name TEXT PRIMARY KEY,
+    settings BLOB NOT NULL,
+    start_after INTEGER NOT NULL,
+    scanned INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS subscription_events (
+    subscription TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'leased', 'parked')),
+    deliveries INTEGER NOT NULL,
+    due INTEGER NOT NULL,
+    lease TEXT,
+    consumer TEXT,
+    reason TEXT,
+    PRIMARY KEY (subscription, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subscription_events_by_state ON subscription_events (subscription, state, position);
+CREATE TABLE IF NOT EXISTS subscription_consumers (
+    subscription TEXT NOT NULL,
+    consumer TEXT NOT NULL,
+    last_seen INTEGER NOT NULL,
+    claims INTEGER NOT NULL,
+    PRIMARY KEY (subscription, consumer)
+) WITHOUT ROWID;
+UPDATE schema_version SET version = 6 WHERE version < 6;
 """
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
@@ -196,6 +226,7 @@ _OWN: dict[Q, str | None] = {
     Q.VERSIONS: "SELECT company_id, version FROM companies WHERE company_id IN ({many})",
     Q.INSERT_TOUCH: "INSERT INTO touches (position, company_id) VALUES (?1, ?3)",  # rowid keeps the order (?2)
     Q.MOVE_HEAD: None,  # the events table is the head; BEGIN IMMEDIATE is the lock
+    Q.SUB_LOCK: f"SELECT {SUBSCRIPTION}, NULL FROM subscriptions WHERE name = ?1",  # BEGIN IMMEDIATE locked it
     Q.ANALYZE_INDEX: None,  # the filter index's plans are index searches by rule, with or without statistics
     Q.NODES: "SELECT id, hash FROM merkle_nodes WHERE id IN ({many})",
     Q.EVENTS_AT: f"{EVENT_COLUMNS} WHERE e.position IN ({{many}})",
