@@ -15,8 +15,8 @@ from api.projections.words import Term
 from api.store.metrics import WriterMetrics
 from api.store.readpoint import ReadPoint
 from schema.events import CompanyRegistered, Event, StoredEvent
-from schema.transparency import LogHead
 from schema.subscriptions import AckResult, Lease, NackResult, ParkedPage, SubscriptionSettings, SubscriptionState
+from schema.transparency import LogHead
 
 __all__ = ["AppendResult", "EventStore", "Expectation", "LogFilter", "ReadyState"]
 

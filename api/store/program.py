@@ -46,8 +46,8 @@ from api.store.writer import GroupWriter
 from schema.codec import event_tag
 from schema.declarations import Catalogue
 from schema.events import CATALOGUE, CompanyRegistered, Event, EventRetracted, Retraction, StoredEvent
-from schema.transparency import LogHead
 from schema.subscriptions import AckResult, Lease, NackResult, ParkedPage, SubscriptionSettings, SubscriptionState
+from schema.transparency import LogHead
 
 __all__ = ["Store"]
 
