@@ -53,11 +53,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = Path(__file__).resolve().with_name("report.lua")
-TARGETS = {
-    "appends": 0.70,
+TARGETS = {  # issue 20's targets
+    "appends": 0.50,
     "appends_vs_es": 2.5,
     "http_batch": 0.50,
-    "import": 0.70,
+    "import": 0.60,
     "reads": 0.70,
     "read_p99_ms": 15.0,
     "rebuild": 0.50,
