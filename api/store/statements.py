@@ -202,6 +202,10 @@ class Q(StrEnum):
     """(name) -> (settings, start_after, scanned, created_at)"""
     SUB_LIST = "sub_list"
     """() -> (name, settings, start_after, scanned, created_at) of every subscription, by name."""
+    SUB_MAKING = "sub_making"
+    """() -> (anything,): taken before SUB_COUNT when a subscription is to be made. PostgreSQL serialises the
+    makers of one schema with a transaction-scoped advisory lock, so two instances never both count room for
+    one more; SQLite's single writer serialises them already."""
     SUB_COUNT = "sub_count"
     """() -> (number of subscriptions,)"""
     SUB_CREATE = "sub_create"

@@ -80,6 +80,7 @@ class Subscriptions:
         async with self.driver.writing() as tx:
             found = await tx.row(Q.SUB_LOCK, name)
             if found is None:
+                await tx.row(Q.SUB_MAKING)
                 count = await tx.row(Q.SUB_COUNT)
                 if count is not None and int(count[0]) >= most:
                     raise LimitReached("subscriptions", most, "subscriptions-max")

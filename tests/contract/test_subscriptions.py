@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
 from api.errors import LimitReached, SubscriptionChanged, SubscriptionNotFound
+from api.store import subscribing
 from api.store.base import EventStore
 from schema.subscriptions import SubscriptionSettings
 from tests.factories import company_registered, sales_reported
@@ -69,6 +73,31 @@ async def test_subscriptions_are_listed_by_name_and_limited_in_number(store: Eve
     assert (
         await store.put_subscription("a", SubscriptionSettings(lease_seconds=9), most=3) is False
     )  # a change is no new one
+
+
+async def test_makers_racing_for_the_last_places_never_exceed_the_limit(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight subscriptions made at once for three places: three made. Finding where each starts is made slow,
+    so that on PostgreSQL (two writing connections, as two instances would be) makers overlap there."""
+    await _log(store)
+    start_after = subscribing._start_after
+
+    async def slowly(*args: Any) -> int:
+        await asyncio.sleep(0.05)
+        return await start_after(*args)
+
+    monkeypatch.setattr(subscribing, "_start_after", slowly)
+
+    async def make(name: str) -> bool:
+        try:
+            return await store.put_subscription(name, SubscriptionSettings(), most=3)
+        except LimitReached:
+            return False
+
+    made = await asyncio.gather(*(make(f"racer-{n}") for n in range(8)))
+    assert sum(made) == 3
+    assert len(await store.subscriptions()) == 3
 
 
 async def test_a_deleted_subscription_is_gone_with_its_events(store: EventStore) -> None:

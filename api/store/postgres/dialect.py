@@ -198,6 +198,8 @@ _OWN: dict[Q, str | None] = {
     ),
     Q.NODES: "SELECT id, hash FROM merkle_nodes WHERE id = ANY($1::bigint[])",
     # Claims, acks and nacks of one subscription wait for each other on its row, across instances.
+    # The class is the migrations' lock class plus one (api.store.postgres.driver._MIGRATION_LOCK).
+    Q.SUB_MAKING: "SELECT pg_advisory_xact_lock(1953064042, hashtext(current_schema()))",
     Q.SUB_LOCK: (
         f"SELECT {SUBSCRIPTION}, (extract(epoch FROM clock_timestamp()) * 1000)::bigint "
         "FROM subscriptions WHERE name = $1 FOR UPDATE"

@@ -217,6 +217,7 @@ def _positional(sql: str) -> str:
 
 
 _OWN: dict[Q, str | None] = {
+    Q.SUB_MAKING: "SELECT 1",  # one writer: the makers of subscriptions take turns already
     Q.TAKE_HEAD: "SELECT position, recorded_at, NULL FROM events ORDER BY position DESC LIMIT 1",
     Q.KNOWN: (
         "SELECT e.position, e.recorded_at, e.body, r.position, h.hash FROM events e "
