@@ -23,7 +23,6 @@ from uuid import UUID
 import msgspec
 
 from api.errors import DomainError
-from api.projections import identity
 from api.projections.company_rows import CompanyRows, ReadRow
 from api.projections.evidence import decode_sources
 from api.projections.known import known_rows
@@ -32,9 +31,9 @@ from api.projections.registry import ReadModel, Registry, default_registry
 from api.projections.search import SearchFound
 from api.projections.words import Term
 from api.store import check as checking
-from api.store import folding, hashing, kept_heads, merkle, projecting, tree
+from api.store import folding, hashing, kept_heads, merkle, projecting, reading, tree
 from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
-from api.store.driver import Dialect, Driver, Transaction
+from api.store.driver import Driver, Transaction
 from api.store.filtered_pages import END, matching
 from api.store.log_index import CHECKPOINT, Facets, index_rows
 from api.store.metrics import WriterMetrics
@@ -50,8 +49,6 @@ from schema.subscriptions import AckResult, Lease, NackResult, ParkedPage, Subsc
 from schema.transparency import LogHead
 
 __all__ = ["Store"]
-
-_registration = msgspec.json.Decoder(CompanyRegistered)
 
 
 class Store:
@@ -114,7 +111,7 @@ class Store:
             await tree.catch_up(self.driver, self.frontier)
             self.caught_up = await projecting.catch_up(self.driver, self.catalogue, self.registry)
             async with self.driver.reading() as tx:
-                self.writer.last_position = await _last_position(tx)
+                self.writer.last_position = await reading.last_position(tx)
         except BaseException:
             await self.driver.close()
             raise
@@ -157,7 +154,7 @@ class Store:
         versions = {company: int(version) for company, version in version_rows}
         known: dict[UUID, Known] = {}
         if known_rows:
-            touched = await _touched(tx, [row[0] for row in known_rows])
+            touched = await reading.touched(tx, [row[0] for row in known_rows])
             for position, recorded_at, body, retracted_by, digest in known_rows:
                 stored = folding.stored_event(dialect, self.catalogue, position, recorded_at, body, digest)
                 assert stored.event.id is not None
@@ -226,7 +223,7 @@ class Store:
         a fresh fold); empty when sound."""
         async with self.driver.reading(snapshot=True) as tx:
             whole = self.registry is default_registry() and self.catalogue is CATALOGUE  # workers fold with those
-            spans = self.driver.spans(await _last_position(tx)) if whole else None
+            spans = self.driver.spans(await reading.last_position(tx)) if whole else None
             return await checking.check(tx, self.dialect, self.catalogue, self.registry, spans=spans, progress=progress)
 
     # -- the log -----------------------------------------------------------------------
@@ -303,7 +300,7 @@ class Store:
     async def log_head(self) -> tuple[int, bytes, datetime | None]:
         """The tree over the whole log: its size, its root hash and when its last event was recorded."""
         async with self.driver.reading() as tx:
-            size = await _last_position(tx)
+            size = await reading.last_position(tx)
             found = await tx.row(Q.RECORDED_AT, size) if size else None
             return size, await tree.root(tx, size), self.dialect.read_time(found[0]) if found else None
 
@@ -340,7 +337,7 @@ class Store:
 
     async def last_position(self) -> int:
         async with self.driver.reading() as tx:
-            return await _last_position(tx)
+            return await reading.last_position(tx)
 
     def unchanged(self, position: int, companies: Iterable[str]) -> int | None:
         """The head position when no event after ``position`` touches any of ``companies``, else None
@@ -394,7 +391,7 @@ class Store:
                 found = await tx.row(Q.POSITION_AT, self.dialect.time(end_of_day))
                 rows, undated = known_rows(rows, known_on, min(at, int(found[0]) if found else 0))
                 at_time = min(at_time, end_of_day)  # plans are judged on that day
-            data = _company_rows(company_id, version, last, at, at_time, rows)
+            data = reading.company_rows(company_id, version, last, at, at_time, rows)
             if known_on is not None:
                 data.known_on, data.undated_claims = known_on, undated
                 if counts:
@@ -406,12 +403,12 @@ class Store:
             ids = {company_id} | (referenced(data) if referenced else set())
             # A read model that reads the company's renames (the dossier) names it itself, with its former names.
             own = company_id if not views or "rename" in views else None
-            registrations = await _registrations(tx, ids, at, at_time, keep=own)
+            registrations = await reading.registrations(tx, ids, at, at_time, keep=own)
             if company_id not in registrations:
                 return None
             parent = registrations[company_id].parent_id
             if parent:
-                registrations.update(await _registrations(tx, {parent}, at, at_time))
+                registrations.update(await reading.registrations(tx, {parent}, at, at_time))
             return data, registrations
 
     async def companies(
@@ -431,7 +428,7 @@ class Store:
             if rows:
                 ids = [row[0] for row in rows]
                 counts = {c: (int(v), int(p)) for c, v, p in await tx.rows(Q.COMPANY_COUNTS, ids, at)}
-                found = await _named(tx, {c: _registration.decode(item) for c, item in rows}, at, at_time)
+                found = await reading.named(tx, {c: reading.REGISTRATION.decode(item) for c, item in rows}, at, at_time)
         return [(found[c], *counts.get(c, (0, 0))) for c, _ in rows], more
 
     async def person(self, person_id: str, point: ReadPoint) -> PersonFound | None:
@@ -439,7 +436,7 @@ class Store:
         position; None when no fact names the person then."""
         async with self.driver.reading() as tx:
             at, _ = await self._resolve(tx, point)
-            found = _person_rows(await tx.rows(Q.PERSON_ROWS, person_id, at))
+            found = reading.person_rows(await tx.rows(Q.PERSON_ROWS, person_id, at))
             if not found:
                 return None
             evidence: dict[int, list[Any]] = {}
@@ -464,7 +461,7 @@ class Store:
                 page = Q.PERSON_PAGE if company is None else Q.PERSON_PAGE_AT_COMPANY
                 found_keys = await tx.rows(page, cursor or "", at, company, pattern, limit + 1)
             keys = [str(row[0]) for row in found_keys]
-            found = [(key, _person_rows(await tx.rows(Q.PERSON_ROWS, key, at))) for key in keys[:limit]]
+            found = [(key, reading.person_rows(await tx.rows(Q.PERSON_ROWS, key, at))) for key in keys[:limit]]
         return found, len(keys) > limit
 
     async def search(
@@ -477,7 +474,7 @@ class Store:
             if not terms:
                 return at, [], False
             query = self.dialect.search_query(terms)
-            found = await _top_matches(tx, self.dialect, query, at, limit + 1, offset)
+            found = await reading.top_matches(tx, self.dialect, query, at, limit + 1, offset)
             if found is None:
                 found = await tx.rows(Q.SEARCH, query, at, limit + 1, offset)
         hits = [(int(position), bytes(item), float(score)) for position, item, score, *_ in found]
@@ -490,7 +487,7 @@ class Store:
         fact of ``view`` at ``point``: the candidates for disputes, which the read model's rule decides."""
         async with self.driver.reading() as tx:
             at, _ = await self._resolve(tx, point)
-            last = _AFTER_EVERY_ID if until is None else until
+            last = reading.AFTER_EVERY_ID if until is None else until
             return [str(row[0]) for row in await tx.rows(Q.CONTESTED_COMPANIES, after, at, view, limit, last)]
 
     # -- durable subscriptions (api.store.subscribing) ------------------------------------
@@ -531,69 +528,17 @@ class Store:
         if point.as_of is not None:
             found = await tx.row(Q.POSITION_AT, self.dialect.time(point.as_of))
             return (int(found[0]) if found else 0), point.as_of
-        last = await _last_position(tx)
+        last = await reading.last_position(tx)
         if point.at_position is not None and point.at_position < last:
             found = await tx.row(Q.RECORDED_AT, point.at_position)
             return point.at_position, self.dialect.read_time(found[0]) if found else datetime.now(UTC)
         return last, datetime.now(UTC)
 
 
-async def _top_matches(
-    tx: Transaction, dialect: Dialect, query: str, at: int, limit: int, offset: int
-) -> list[Sequence[Any]] | None:
-    """SEARCH's page from the best matches only (SEARCH_TOP), or None when those do not decide it.
-
-    A common word matches a large share of the store: ranking every match and reading its row took a
-    second at 1,000,000 events; keeping only the best while ranking takes a fifth of that. The ``2 * (offset + limit) + 100`` best (``limit`` counts the row that
-    says more follow) are over-fetched so that retractions and read points still leave a full page."""
-    if dialect.sql.get(Q.SEARCH_TOP) is None:
-        return None
-    found = await tx.rows(Q.SEARCH_TOP, query, at, 2 * (offset + limit) + 100, limit, offset)
-    if found and found[0][4]:
-        return None  # the cut split documents that tie in rank and position, which the page orders by key
-    if len(found) == limit or (found and found[0][3]):
-        return found
-    return None  # too few left after the read point (or no match: SEARCH says so cheaply)
-
-
 def _now(head: Sequence[Any] | None) -> datetime:
     """The transaction time: the database's clock where it gives one (shared by every instance), else ours."""
     now = head[2] if head is not None else None
     return now if isinstance(now, datetime) else datetime.now(UTC)
-
-
-async def _last_position(tx: Transaction) -> int:
-    row = await tx.row(Q.LAST_POSITION)
-    return int(row[0]) if row else 0
-
-
-async def _touched(tx: Transaction, positions: list[int]) -> dict[int, list[str]]:
-    """The companies each position touches, in the order the event named them."""
-    result: dict[int, list[str]] = {}
-    if positions:
-        for position, company in await tx.rows(Q.TOUCHED, positions):
-            result.setdefault(position, []).append(company)
-    return result
-
-
-async def _registrations(
-    tx: Transaction, ids: Iterable[str], at: int, at_time: datetime, *, keep: str | None = None
-) -> dict[str, CompanyRegistered]:
-    """The latest registrations at ``at``, each with the name in effect on ``at_time``'s day (renames), but
-    ``keep``'s: as registered."""
-    found = {row[0]: _registration.decode(row[1]) for row in await tx.rows(Q.REGISTRATIONS, sorted(ids), at)}
-    named = await _named(tx, {c: r for c, r in found.items() if c != keep}, at, at_time)
-    return {**found, **named}
-
-
-async def _named(
-    tx: Transaction, registrations: dict[str, CompanyRegistered], at: int, at_time: datetime
-) -> dict[str, CompanyRegistered]:
-    """``registrations`` with the name in effect on ``at_time``'s day, from the renames valid at ``at``."""
-    if not registrations:
-        return registrations
-    renames = [(str(c), bytes(item)) for c, item in await tx.rows(Q.RENAMES, sorted(registrations), at)]
-    return identity.renamed(registrations, renames, at_time.astimezone(UTC).date().isoformat())
 
 
 def _ordinals(touches: Iterable[tuple[str, int]]) -> list[tuple[int, int, str]]:
@@ -605,22 +550,3 @@ def _ordinals(touches: Iterable[tuple[str, int]]) -> list[tuple[int, int, str]]:
         previous = position
         result.append((position, ordinal, company))
     return result
-
-
-def _company_rows(
-    company_id: str, version: int, last: int, at: int, at_time: datetime, rows: list[ReadRow]
-) -> CompanyRows:
-    """A company's rows as read back in position order, with the evidence they carry gathered by target."""
-    evidence: dict[int, list[Any]] = {}
-    for row in rows:
-        if row.view == "evidence":
-            evidence.setdefault(int(row.key), []).extend(decode_sources(row.item))
-    return CompanyRows(company_id, version, last, at, at_time, rows, evidence)
-
-
-_AFTER_EVERY_ID = "~"
-"""Sorts after every company id (a slug: lower-case letters, digits, hyphens), bytewise and in "C"."""
-
-
-def _person_rows(rows: Iterable[Sequence[Any]]) -> PersonRows:
-    return [(str(view), str(company), int(position), bytes(item)) for view, company, position, item in rows]

@@ -5,50 +5,28 @@ rewritten to match."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
-from api.app import create_app
-from api.settings import Settings
 from api.signing import HeadSigner, create_key
 from api.store import kept_heads
 from api.store.base import EventStore
 from api.store.postgres.dialect import SCHEMA_VERSION as POSTGRES_VERSION
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite.dialect import SCHEMA_VERSION as SQLITE_VERSION
-from api.verify import Get, signature_verifies, verify_store
+from api.verify import signature_verifies, verify_store
 from schema.codec import uuid7
 from tests import rfc9162
 from tests.contract.test_hashes import _tamper
 from tests.contract.test_merkle import _reopened
+from tests.contract.test_verify import served
 from tests.factories import company_registered
 
 
 @pytest.fixture
 def signer(tmp_path: Path) -> HeadSigner:
     return create_key(tmp_path / "signing.pem")
-
-
-@contextmanager
-def _served(store: EventStore, key: Path) -> Iterator[Get]:
-    """The store (closed) served by the app with the signing key ``key``."""
-    if isinstance(store, SQLiteStore):
-        settings = Settings(db=str(store.path), signing_key_file=str(key))
-    else:
-        settings = Settings(db=store.postgres._dsn, pg_schema=store.schema, signing_key_file=str(key))  # type: ignore[attr-defined]
-    with TestClient(create_app(settings)) as client:
-
-        def get(path: str) -> Any:
-            answer = client.get(path)
-            assert answer.status_code == 200, answer.text
-            return answer.json()
-
-        yield get
 
 
 async def _kept(store: EventStore) -> list[kept_heads.KeptHead]:
@@ -74,12 +52,12 @@ async def _verified(store: EventStore, public_key: str | None = None) -> tuple[l
 async def test_each_signed_head_served_is_kept_once(store: EventStore, signer: HeadSigner, tmp_path: Path) -> None:
     await _append(store, "c", 30)
     await store.close()
-    with _served(store, tmp_path / "signing.pem") as get:
+    with served(store, tmp_path / "signing.pem") as get:
         first, again = get("/log/head"), get("/log/head")
     await store.open()
     await _append(store, "d", 5)
     await store.close()
-    with _served(store, tmp_path / "signing.pem") as get:
+    with served(store, tmp_path / "signing.pem") as get:
         later = get("/log/head")
     await store.open()
 
@@ -104,7 +82,7 @@ async def test_a_history_rewritten_after_a_head_was_signed_names_that_head(
     head signed at 60 events is not the root of the first 60 any more."""
     await _append(store, "c", 60)
     await store.close()
-    with _served(store, tmp_path / "signing.pem") as get:
+    with served(store, tmp_path / "signing.pem") as get:
         signed = get("/log/head")
     cut = [f"DELETE FROM {table} WHERE position > 40" for table in ("events", "event_hashes", "touches", "read_rows")]
     cut += ["DELETE FROM log_terms WHERE position > 40", "DELETE FROM log_dated WHERE position > 40"]
@@ -122,7 +100,7 @@ async def test_a_history_rewritten_after_a_head_was_signed_names_that_head(
         await regrown.close()
 
     rewritten = await _verified(store)
-    with _served(store, tmp_path / "signing.pem") as get:
+    with served(store, tmp_path / "signing.pem") as get:
         proof = get("/log/proof/consistency?from=60&to=70")
 
     assert signature_verifies(signed, base64.b64encode(signer.public_key).decode()), "a head the server signed"
@@ -150,7 +128,7 @@ async def test_a_kept_head_whose_signature_was_replaced_fails_with_the_public_ke
 ) -> None:
     await _append(store, "c", 10)
     await store.close()
-    with _served(store, tmp_path / "signing.pem") as get:
+    with served(store, tmp_path / "signing.pem") as get:
         get("/log/head")
     reopened = _reopened(store)
     await reopened.open()
@@ -174,7 +152,7 @@ async def test_a_store_made_before_kept_heads_gains_the_table_when_opened(
     before = 4 if isinstance(store, SQLiteStore) else 5  # the versions before kept_heads
     await _tamper(store, ["DROP TABLE kept_heads", f"UPDATE schema_version SET version = {before}"])
 
-    with _served(store, tmp_path / "signing.pem") as get:
+    with served(store, tmp_path / "signing.pem") as get:
         head = get("/log/head")
     reopened = _reopened(store)
     await reopened.open()

@@ -28,12 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def _served(store: EventStore) -> Iterator[Get]:
-    """The store (closed) served by the app, read as a client reads it."""
+def served(store: EventStore, key: Path | None = None) -> Iterator[Get]:
+    """The store (closed) served by the app (signing its heads with the key file ``key``, when given), read as a
+    client reads it."""
+    signing = "" if key is None else str(key)
     if isinstance(store, SQLiteStore):
-        settings = Settings(db=str(store.path))
+        settings = Settings(db=str(store.path), signing_key_file=signing)
     else:
-        settings = Settings(db=store.postgres._dsn, pg_schema=store.schema)  # type: ignore[attr-defined]
+        settings = Settings(db=store.postgres._dsn, pg_schema=store.schema, signing_key_file=signing)  # type: ignore[attr-defined]
     with TestClient(create_app(settings)) as client:
 
         def get(path: str) -> Any:
@@ -54,7 +56,7 @@ async def _edit_name(store: EventStore, position: int) -> None:
 async def test_verify_names_the_edited_position_in_the_store_and_over_the_api(store: EventStore) -> None:
     await store.append_batch([company_registered(f"c-{n}", id=uuid7()) for n in range(120)])
     assert await verify_store(store) == []  # type: ignore[arg-type]
-    with _served(store) as get:
+    with served(store) as get:
         saved = get("/log/head")
         assert verify_served(get, saved) == []
     await store.open()
@@ -66,7 +68,7 @@ async def test_verify_names_the_edited_position_in_the_store_and_over_the_api(st
         in_store = await verify_store(reopened)  # type: ignore[arg-type]
     finally:
         await reopened.close()
-    with _served(store) as get:
+    with served(store) as get:
         over_api = verify_served(get, saved)
 
     assert in_store[:2] == [
@@ -79,7 +81,7 @@ async def test_verify_names_the_edited_position_in_the_store_and_over_the_api(st
 async def test_a_log_cut_back_and_grown_again_fails_against_a_saved_head(store: EventStore) -> None:
     await store.append_batch([company_registered(f"c-{n}", id=uuid7()) for n in range(60)])
     await store.close()
-    with _served(store) as get:
+    with served(store) as get:
         saved = get("/log/head")
     cut = [f"DELETE FROM {table} WHERE position > 40" for table in ("events", "event_hashes", "touches", "read_rows")]
     cut += ["DELETE FROM log_terms WHERE position > 40", "DELETE FROM log_dated WHERE position > 40"]
@@ -95,7 +97,7 @@ async def test_a_log_cut_back_and_grown_again_fails_against_a_saved_head(store: 
     finally:
         await regrown.close()
 
-    with _served(store) as get:
+    with served(store) as get:
         faults = verify_served(get, saved)
 
     assert faults == ["saved head: the first 60 events served are not those it was taken over: rewritten"]
