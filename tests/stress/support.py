@@ -83,6 +83,10 @@ async def running(
     server = await asyncio.to_thread(manager.__enter__)
     try:
         yield server
+    except BaseException:
+        # What the server said up to the failure: pytest shows it with the failure (captured stdout).
+        print(f"--- the server's output (the last 4,000 characters) ---\n{server.output()[-4000:]}")
+        raise
     finally:
         await asyncio.to_thread(manager.__exit__, None, None, None)
 
