@@ -134,3 +134,27 @@ def test_unrelated_commits_keep_the_answer_and_move_its_position(make: Callable[
     second = dossier(client, "acme")
     assert second.content == first.content
     assert answers.hits == hits + 1
+
+
+def test_answers_beyond_the_hot_bytes_are_inflated_again_and_the_same(make: Callable[[], Any]) -> None:
+    """The most recently used answers are kept as sent, within ``hot_bytes``; the others only compressed.
+    Reading more companies than fit keeps the hot part within its bound, and every answer, hot or not,
+    is the bytes the first read sent."""
+    client = make()
+    companies = [f"company-{n:02}" for n in range(12)]
+    for company in companies:
+        register(client, company, company.title())
+    answers = client.app.state.answers
+    first = {company: dossier(client, company).content for company in companies}
+    size = max(len(body) for body in first.values())
+    answers.hot_bytes = 8 * size  # room for eight answers as sent (one is at most an eighth); all twelve compressed
+    answers.clear()
+    for _ in range(2):
+        for company in companies:
+            assert dossier(client, company).content == first[company]
+            assert answers._hot_held <= answers.hot_bytes
+    assert len(answers) == 12
+    assert 1 <= sum(a.plain is not None for a in answers._items.values()) <= 8
+    hits = answers.hits
+    assert dossier(client, companies[0]).content == first[companies[0]]  # not hot now: inflated again
+    assert answers.hits == hits + 1

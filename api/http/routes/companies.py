@@ -290,9 +290,10 @@ async def get_company(
 ) -> Response[Dossier]:
     cache = answers.of(request)
     key = answers.key("dossier", company_id, point)
-    if (hit := answers.recall(cache, store, key)) is not None:  # encoded before, and the store confirms it still holds
-        # A revalidation that matches is answered without inflating the stored answer.
-        return not_modified(request, hit.etag) or answer(hit.body, hit.etag)
+    # Encoded before, and the store confirms it still holds.
+    if cache is not None and key is not None and (hit := answers.recall(cache, store, key)) is not None:
+        # A revalidation that matches is answered without the stored answer's body.
+        return not_modified(request, hit.etag) or answer(cache.body(key, hit), hit.etag)
     data, registrations = await load(store, "dossier", company_id, point)
     etag = company_etag(data.version, data.at_time, registrations)
     depends = {company_id, *dossier.referenced(data), *registrations}
