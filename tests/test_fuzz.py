@@ -13,6 +13,7 @@ operation that only ever got 4xx was never really tested (schemathesis' "missing
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import time
@@ -34,6 +35,8 @@ from api.app import create_app
 from api.http.keys import generate
 from api.settings import Settings
 from api.signing import create_key
+from api.store.factory import make_store
+from schema.subscriptions import SubscriptionSettings
 from tests import fuzz_hooks  # noqa: F401  (registers the hooks schemathesis.toml names for CLI runs)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +48,8 @@ def _config() -> SchemathesisConfig:
     settings = tomllib.loads((ROOT / "schemathesis.toml").read_text())
     if examples := os.environ.get("TIDINGS_FUZZ_EXAMPLES"):
         settings.setdefault("generation", {})["max-examples"] = int(examples)
+        stateful = settings.setdefault("phases", {}).setdefault("stateful", {}).setdefault("generation", {})
+        stateful["max-examples"] = max(int(examples), stateful.get("max-examples", 0))
     # The key of this run's apps, where a CLI run reads $TIDINGS_FUZZ_KEY.
     settings["auth"]["openapi"]["bearerAuth"]["bearer"] = KEY
     return SchemathesisConfig.from_dict(settings)
@@ -79,7 +84,8 @@ STARTED: dict[str, float] = {}
 
 
 def _fresh_app(directory: Path) -> Litestar:
-    """The real app on a seeded SQLite file of its own in ``directory``, with an admin key and signed heads.
+    """The real app on a seeded SQLite file of its own in ``directory``, with an admin key, signed heads and
+    a subscription.
 
     A small body limit, so that large generated batches reach the documented 413 too; no rate limit.
     """
@@ -96,7 +102,19 @@ def _fresh_app(directory: Path) -> Litestar:
         rate_limit=0,
         signing_key_file=str(signing),
     )
+    asyncio.run(_subscribed(settings))
     return create_app(settings)
+
+
+async def _subscribed(settings: Settings) -> None:
+    """One subscription from the beginning of the log, so that a chain starting at ``GET /subscriptions``
+    follows its links to a claim that hands out events, and to a delete that finds what it deletes."""
+    store = make_store(settings)
+    await store.open()
+    try:
+        await store.put_subscription("fuzz", SubscriptionSettings(), most=settings.subscriptions_max)
+    finally:
+        await store.close()
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ Name = Annotated[
 ]
 Limits = NamedDependency[SubscriptionLimits]
 _NAME = "$request.path.name"
+_FIRST = "$response.body#/items/0/name"
 
 
 def _example() -> dict[str, Any]:
@@ -291,6 +292,15 @@ async def put_subscription(
     tags=["subscriptions"],
     summary="List the subscriptions",
     description="Every subscription, by name, as `GET /subscriptions/{name}` shows it.",
+    opt={
+        "openapi": Extras(
+            links={
+                "GetFirstSubscription": Link(to=get_subscription, parameters={"name": _FIRST}),
+                "ClaimFromFirstSubscription": Link(to=claim_events, parameters={"name": _FIRST}),
+                "DeleteFirstSubscription": Link(to=delete_subscription, parameters={"name": _FIRST}),
+            }
+        )
+    },
     responses=problems(503),
 )
 async def list_subscriptions(store: Store) -> SubscriptionList:
