@@ -55,7 +55,7 @@ class Answers:
     """
 
     def __init__(
-        self, max_bytes: int = 48 * 1024 * 1024, max_companies: int = 500, hot_bytes: int = 16 * 1024 * 1024
+        self, max_bytes: int = 48 * 1024 * 1024, max_companies: int = 500, hot_bytes: int = 8 * 1024 * 1024
     ) -> None:
         self.max_bytes = max_bytes
         self.max_companies = max_companies
