@@ -2,7 +2,8 @@
 
 ``POST /events`` decodes a ~400-byte msgspec Struct (as an append decodes an event) and
 answers 201 with it and a position; ``GET /companies/{company_id}`` answers a small
-Struct. Run with ``python -m bench.minimal --port P [--server uvicorn|granian]``.
+Struct; ``GET /sized/{n}`` answers n bytes of JSON made once (a body as large as a dossier, to tell
+what sending it costs from what making it costs). Run with ``python -m bench.minimal --port P [--server uvicorn|granian]``.
 """
 
 from __future__ import annotations
@@ -61,12 +62,23 @@ async def company(company_id: FromPath[str]) -> Summary:
     return Summary(company_id=company_id, name=company_id.title(), version=1)
 
 
+_SIZED: dict[int, bytes] = {}
+
+
+@get("/sized/{n:int}", media_type="application/json")
+async def sized(n: FromPath[int]) -> bytes:
+    body = _SIZED.get(n)
+    if body is None:
+        body = _SIZED[n] = b'{"pad":"' + b"x" * max(n - 10, 0) + b'"}'
+    return body
+
+
 @get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-app = Litestar(route_handlers=[append, company, health], logging_config=None, debug=False)
+app = Litestar(route_handlers=[append, company, sized, health], logging_config=None, debug=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,8 @@ and prints one table of figures and ratios:
 (b) batch ingest events/s (HTTP batches of 1,000; ``tidings import``) vs plain sqlite3
     inserting ~400-byte rows in transactions of 1,000 (WAL, synchronous=FULL);
 (c) ``GET /companies/{id}`` req/s, p50 and p99 vs the minimal GET, on a store of N
-    events over N/100 companies (built with ``tidings import`` of generated NDJSON);
+    events over N/100 companies (built with ``tidings import`` of generated NDJSON); and vs
+    the minimal app sending a body of the dossiers' mean size, made once (what sending costs);
 (d) ``tidings rebuild`` events/s vs an sqlite3 read of the events table plus a msgspec
     decode of each body with the Event decoder;
 (e) peak RSS of the server at N events (and after the write runs);
@@ -525,6 +526,15 @@ async def _python_load(
     return Load(requests=len(latencies), seconds=elapsed, errors=errors, p50_ms=pct(0.5), p99_ms=pct(0.99))
 
 
+def mean_body_bytes(url: str, paths: list[str]) -> int:
+    """The mean size of the answers to ``paths`` (a GET each, one at a time)."""
+    sizes = []
+    for path in paths:
+        with urllib.request.urlopen(f"{url}{path}", timeout=30) as answer:
+            sizes.append(len(answer.read()))
+    return round(sum(sizes) / len(sizes)) if sizes else 0
+
+
 def alternate(rounds: int, *runs: Callable[[], Load]) -> list[Load]:
     """Each run ``rounds`` times, alternating; the best (highest rate) of each."""
     best: list[Load | None] = [None] * len(runs)
@@ -788,7 +798,7 @@ def _run(opts: Options, work: Path) -> int:
     one = tidings_inprocess_rate(work / "inprocess-1.db", opts.inprocess_seconds, 1)
     many = tidings_inprocess_rate(work / "inprocess-32.db", opts.inprocess_seconds, opts.connections)
 
-    appends, http_batch, reads, cold = rows_http
+    appends, http_batch, reads, cold, body_bytes = rows_http
     # (a)
     rows.append(
         Row(
@@ -858,6 +868,14 @@ def _run(opts: Options, work: Path) -> int:
             "",
             f"p99 < {TARGETS['read_p99_ms']:.0f} ms",
             _check(reads[1].p99_ms < TARGETS["read_p99_ms"]),
+        )
+    )
+    rows.append(
+        Row(
+            f"(c) the same reads vs the minimal GET of a body of their mean size ({body_bytes:,} bytes): sending, not making",
+            _n(reads[1].rate),
+            _n(reads[2].rate),
+            f"{_ratio(reads[1].rate, reads[2].rate):.0%}",
         )
     )
     rows.append(
@@ -937,7 +955,7 @@ def _run(opts: Options, work: Path) -> int:
 
 def _http(
     opts: Options, loader: Loader, minimal: Served, served: Served, companies: int
-) -> tuple[tuple[list[Load], Load, list[Load], Load], float, float, tuple[float, float]]:
+) -> tuple[tuple[list[Load], Load, list[Load], Load, int], float, float, tuple[float, float]]:
     rng = random.Random(9)
     c = opts.connections
     secs = opts.seconds
@@ -949,10 +967,14 @@ def _http(
     _say("(c) reads")
     loader.run(minimal.url, company_paths, connections=c, seconds=opts.warmup)
     loader.run(served.url, company_paths, connections=c, seconds=opts.warmup)
+    body_bytes = mean_body_bytes(served.url, company_paths[:50])
+    sized = [f"/sized/{body_bytes}"]
+    loader.run(minimal.url, sized, connections=c, seconds=opts.warmup)
     reads = alternate(
         opts.rounds,
         lambda: loader.run(minimal.url, company_paths, connections=c, seconds=secs),
         lambda: loader.run(served.url, company_paths, connections=c, seconds=secs),
+        lambda: loader.run(minimal.url, sized, connections=c, seconds=secs),
     )
     rss_at_n = served.peak_rss_mb()
 
@@ -987,7 +1009,7 @@ def _http(
             served.url, ["/events/batch"], connections=opts.batch_connections, seconds=secs, bodies=batches
         ),
     )[0]
-    return (appends, http_batch, reads, cold), rss_at_n, served.peak_rss_mb(), group
+    return (appends, http_batch, reads, cold, body_bytes), rss_at_n, served.peak_rss_mb(), group
 
 
 def _served(server: str) -> str:
