@@ -134,11 +134,13 @@ def pending(data: CompanyRows) -> list[Deal]:
     ]
 
 
+_ownership = msgspec.json.Decoder(Ownership)
+
+
 def ownership(data: CompanyRows, view: str) -> list[Ownership]:
     """Completed majority acquisitions of ``view`` in effect at the read's time (dated on or before it)."""
     today = data.at_time.date().isoformat()
-    decoder = msgspec.json.Decoder(Ownership)
-    found = [decoder.decode(row.item) for row in data.rows if row.view == view]
+    found = [_ownership.decode(row.item) for row in data.rows if row.view == view]
     return sorted((o for o in found if o.completed_on <= today), key=lambda o: o.position)
 
 

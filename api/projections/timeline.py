@@ -27,6 +27,9 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return [Row("timeline", company, stored.position, tag, when, item) for company in touched]
 
 
+_item = msgspec.json.Decoder(TimelineItem)
+
+
 def _cursor(sort: str, position: int) -> str:
     return f"{sort}~{position}"
 
@@ -58,10 +61,9 @@ def build(
         key=lambda row: (row.sort, row.position),
     )
     page = selected[:limit]
-    decoder = msgspec.json.Decoder(TimelineItem)
     items = []
     for row in page:
-        item = decoder.decode(row.item)
+        item = _item.decode(row.item)
         extra = len(data.evidence.get(row.position, ()))
         items.append(msgspec.structs.replace(item, source_count=item.source_count + extra) if extra else item)
     next_cursor = _cursor(page[-1].sort, page[-1].position) if len(selected) > limit else None
