@@ -46,6 +46,7 @@ PARTS = [
     ("projections (fold into read-model rows)", "api/projections/"),
     ("planner (rules, ids, versions)", "api/store/planner.py"),
     ("fold spans on worker processes (reads, MessagePack)", "api/store/sqlite/workers.py"),
+    ("bulk writes (spans, worker processes)", "api/store/bulk_fold.py"),
     ("SQLite store (SQL, commit, fsync)", "api/store/sqlite/"),
     ("SQLite store (SQL, commit, fsync)", "aiosqlite/"),
     ("store program (statements, folds, reads)", "api/store/program.py"),

@@ -22,5 +22,6 @@ class SQLiteStore(Store):
     ) -> None:
         """``options`` are the driver's (api.store.sqlite.driver.SQLiteDriver)."""
         self.sqlite = SQLiteDriver(path, **options)
-        super().__init__(self.sqlite, catalogue=catalogue, registry=registry)
+        folds = options.get("fold_processes", 4)
+        super().__init__(self.sqlite, catalogue=catalogue, registry=registry, fold_processes=folds)
         self.path = self.sqlite.path
