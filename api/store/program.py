@@ -224,9 +224,16 @@ class Store:
         if decided.pending:  # a large group: its log is indexed and its rows fold while the database writes
             # Workers fold with the default catalogue and projections: only for the default store.
             whole = self.registry is default_registry() and self.catalogue is CATALOGUE
-            await self.bulk.write(
-                tx, [*log_writes, retractions], indexed, decided.pending, decided.bodies, self.registry.project, whole
-            )
+            async with self.driver.bulk_rows(tx, decided.stored[0].position, last.position):
+                await self.bulk.write(
+                    tx,
+                    [*log_writes, retractions],
+                    indexed,
+                    decided.pending,
+                    decided.bodies,
+                    self.registry.project,
+                    whole,
+                )
             await tx.run_all(closing)
         else:
             await tx.run_all([*log_writes, (Q.INSERT_ROW, decided.rows), retractions, *indexed(), *closing])
