@@ -68,7 +68,7 @@ class BulkFolder:
 
     def __init__(self, processes: int) -> None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        self.processes = min(cores, processes) if cores > 1 else 0
+        self.processes = min(cores, processes) if cores > 1 and processes > 0 else 0
         self._pool: ProcessPoolExecutor | None = None
 
     def wanted(self, events: int) -> bool:

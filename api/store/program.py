@@ -61,15 +61,16 @@ class Store:
         *,
         catalogue: Catalogue = CATALOGUE,
         registry: Registry | None = None,
-        fold_processes: int = 4,
+        bulk_processes: int = 0,
     ) -> None:
-        """``fold_processes``: most worker processes a large group's new events fold on (api.store.bulk_fold)."""
+        """``bulk_processes``: most worker processes a large group's new events fold on (api.store.bulk_fold);
+        0, the default: this process folds them while the database writes."""
         self.driver = driver
         self.dialect = driver.dialect
         self.catalogue = catalogue
         self.registry = registry or default_registry()
         self.writer = GroupWriter(self._commit)
-        self.bulk = BulkFolder(fold_processes)
+        self.bulk = BulkFolder(bulk_processes)
         self.frontier = tree.Frontier()
         self._kept: tuple[int, str] | None = None
         """The size and key of the last head kept: a head served again is not written again."""

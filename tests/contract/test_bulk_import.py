@@ -1,8 +1,8 @@
 """An import stores exactly what appending its events one by one stores: every table, row by row.
 
 The bulk path (``read_ndjson`` of an NDJSON file, ``load_ndjson`` in large batches, each batch's
-read-model rows folded span by span while the database writes, on worker processes where the
-store has them) is compared with the same events appended one at a time. Equal except for what
+read-model rows folded span by span while the database writes, in this process or on worker
+processes; SQLite indexing the batch's search text with one statement) is compared with the same events appended one at a time. Equal except for what
 is legitimately different: the times the log recorded (one per transaction: a batch shares one,
 each single append has its own), and what is computed from them, the event hashes and the
 Merkle tree's nodes; those are checked instead by ``check()`` on both stores, which recomputes
@@ -26,6 +26,7 @@ from api.errors import InvalidInput
 from api.seeds import load_ndjson, read_ndjson
 from api.store import bulk_fold
 from api.store.base import EventStore
+from api.store.program import Store
 from api.store.sqlite import SQLiteStore
 from schema.codec import encode_event
 from tests.contract.history import random_history
@@ -60,7 +61,7 @@ def bulk_spans(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 async def one_by_one(store: EventStore, tmp_path: Path) -> AsyncIterator[EventStore]:
     """A second, empty store on the same backend as ``store``."""
     if isinstance(store, SQLiteStore):
-        other: EventStore = SQLiteStore(tmp_path / "one-by-one.db", fold_processes=0)
+        other: EventStore = SQLiteStore(tmp_path / "one-by-one.db")
         await other.open()
         try:
             yield other
@@ -160,9 +161,12 @@ def _ndjson(events: list[Any]) -> list[bytes]:
     return [encode_event(event) + b"\n" for event in events]
 
 
+@pytest.mark.parametrize("workers", [0, 2], ids=["folded-here", "on-workers"])
 async def test_an_import_stores_every_row_that_appending_one_by_one_stores(
-    store: EventStore, one_by_one: EventStore, bulk_spans: list[bool]
+    store: EventStore, one_by_one: EventStore, bulk_spans: list[bool], workers: int
 ) -> None:
+    assert isinstance(store, Store)
+    store.bulk = bulk_fold.BulkFolder(workers)  # as `tidings import --fold-processes` makes it
     events = random_history(SEED, SIZE).events
 
     new, present = await load_ndjson(store, read_ndjson(_ndjson(events), "history.ndjson"), size=400)
@@ -170,9 +174,10 @@ async def test_an_import_stores_every_row_that_appending_one_by_one_stores(
         await one_by_one.append([event])
 
     assert (new, present) == (len(events), 0)
-    # Folded span by span, on workers where the machine has more than one core.
+    # Folded span by span, on workers when asked for and the machine has more than one core.
     assert len(bulk_spans) >= SIZE // 37
-    assert all(bulk_spans) == (bulk_fold.BulkFolder(4).processes > 0)
+    assert all(bulk_spans) == (store.bulk.processes > 0)
+    assert any(bulk_spans) == (store.bulk.processes > 0)
     bulk, single = await _tables(store), await _tables(one_by_one)
     assert sorted(bulk) == sorted(single)
     for name in bulk:
