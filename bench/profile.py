@@ -51,6 +51,7 @@ PARTS = [
     ("SQLite store (SQL, commit, fsync)", "aiosqlite/"),
     ("store program (statements, folds, reads)", "api/store/program.py"),
     ("store program (statements, folds, reads)", "api/store/folding.py"),
+    ("decoding NDJSON lines into events (msgspec)", "api/seeds.py"),
     ("event codec", "schema/codec.py"),
     ("answer cache", "api/http/answers.py"),
     ("group writer", "api/store/writer.py"),
