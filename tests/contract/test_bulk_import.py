@@ -23,10 +23,12 @@ from typing import Any
 import pytest
 
 from api.errors import InvalidInput
+from api.projections import words
 from api.seeds import load_ndjson, read_ndjson
 from api.store import bulk_fold
 from api.store.base import EventStore
 from api.store.program import Store
+from api.store.readpoint import ReadPoint
 from api.store.sqlite import SQLiteStore
 from schema.codec import encode_event
 from tests.contract.history import random_history
@@ -185,6 +187,10 @@ async def test_an_import_stores_every_row_that_appending_one_by_one_stores(
     assert sum(len(rows) for rows in bulk.values()) > 10 * len(events)
     assert await store.check() == []
     assert await one_by_one.check() == []
+    for q in ("company", "model", "person", "tidings tests", "artic"):  # words, names, a prefix
+        found = [await s.search(ReadPoint(), words.query_terms(q), offset=0, limit=500) for s in (store, one_by_one)]
+        assert found[0] == found[1], q
+        assert found[0][1], q
 
 
 @pytest.mark.usefixtures("bulk_spans")
