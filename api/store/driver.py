@@ -103,6 +103,11 @@ class Driver(Protocol):
         """Around the bulk write of every read-model row in ``tx`` (SQLite drops and remakes the indexes)."""
         ...
 
+    def bulk_rows(self, tx: Transaction, first: int, last: int) -> AbstractAsyncContextManager[None]:
+        """Around the write of a large group's read-model rows, of positions ``first`` to ``last``, in ``tx``
+        (SQLite indexes their full text with one statement after them)."""
+        ...
+
     def spans(self, total: int) -> Spans | None:
         """A fold of a log of ``total`` events on worker processes, or None to fold in this process."""
         ...

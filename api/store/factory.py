@@ -8,11 +8,12 @@ from api.store.base import EventStore
 __all__ = ["make_store"]
 
 
-def make_store(settings: Settings) -> EventStore:
+def make_store(settings: Settings, *, bulk_processes: int = 0) -> EventStore:
+    """``bulk_processes``: most worker processes a large group's read-model rows fold on (api.store.bulk_fold)."""
     if settings.backend == "postgresql":
         from api.store.postgres import PostgresStore
 
-        store: EventStore = PostgresStore(settings.db, schema=settings.pg_schema or None)
+        store: EventStore = PostgresStore(settings.db, schema=settings.pg_schema or None, bulk_processes=bulk_processes)
         return store
     from api.store.sqlite import SQLiteStore
 
@@ -21,4 +22,5 @@ def make_store(settings: Settings) -> EventStore:
         synchronous=settings.synchronous,
         busy_timeout_ms=settings.busy_timeout_ms,
         fold_processes=settings.fold_processes,
+        bulk_processes=bulk_processes,
     )

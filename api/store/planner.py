@@ -82,7 +82,10 @@ class Plan:
     retractions: list[tuple[int, int]] = field(default_factory=list)
     """(retracted position, retracting position)."""
     rows: list[Row] = field(default_factory=list)
-    """Read-model rows of the new events."""
+    """Read-model rows of the new events (none when ``plan`` was given no fold: see ``pending``)."""
+    pending: list[tuple[StoredEvent, tuple[str, ...], int | None]] = field(default_factory=list)
+    """The new events as a fold takes them (stored without the hash, touched companies, target's
+    position), when ``plan`` was given no fold: the caller folds them (api.store.bulk_fold)."""
 
 
 def needs(commands: Sequence[Command]) -> Needs:
@@ -106,9 +109,9 @@ def versioned(need: Needs, known: dict[UUID, Known]) -> set[str]:
     return need.company_ids | {company for target in known.values() for company in target.companies}
 
 
-def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime, project: Fold) -> Plan:
-    """Decide every command in order; accepted ones become events and their read-model rows (``project``),
-    refused ones an error each."""
+def plan(commands: Sequence[Command], snapshot: Snapshot, now: datetime, project: Fold | None) -> Plan:
+    """Decide every command in order; accepted ones become events and their read-model rows (``project``;
+    without it, ``pending`` folds), refused ones an error each."""
     # Transaction time never runs backwards, so as_of reads agree with position order.
     recorded_at = now if snapshot.last_recorded_at is None else max(now, snapshot.last_recorded_at)
     state = _State(snapshot, recorded_at)
@@ -301,13 +304,17 @@ class _State:
             return ()
         return tuple(dict.fromkeys((*named, *linked.companies)))
 
-    def write_into(self, result: Plan, project: Fold) -> Plan:
+    def write_into(self, result: Plan, project: Fold | None) -> Plan:
         for stored, body, touched, target in self.accepted:
             result.stored.append(stored)
             result.bodies.append(body)
             result.touches.extend((company, stored.position) for company in touched)
             # Read models hold events as a fold reads them from the log: without their hash.
-            result.rows.extend(project(msgspec.structs.replace(stored, hash=None), touched, target))
+            unhashed = msgspec.structs.replace(stored, hash=None)
+            if project is None:
+                result.pending.append((unhashed, touched, target))
+            else:
+                result.rows.extend(project(unhashed, touched, target))
         result.retractions = self.retractions
         for company, last in self.last_positions.items():
             result.versions[company] = (self.versions[company], last)

@@ -33,6 +33,7 @@ from api.projections.words import Term
 from api.store import check as checking
 from api.store import folding, hashing, kept_heads, merkle, projecting, reading, tree
 from api.store.base import AppendResult, Expectation, LogFilter, ReadyState
+from api.store.bulk_fold import BulkFolder
 from api.store.driver import Driver, Transaction
 from api.store.filtered_pages import END, matching
 from api.store.log_index import CHECKPOINT, Facets, index_rows
@@ -54,12 +55,22 @@ __all__ = ["Store"]
 class Store:
     """An append-only log of typed events with per-company versions and read models, on ``driver``."""
 
-    def __init__(self, driver: Driver, *, catalogue: Catalogue = CATALOGUE, registry: Registry | None = None) -> None:
+    def __init__(
+        self,
+        driver: Driver,
+        *,
+        catalogue: Catalogue = CATALOGUE,
+        registry: Registry | None = None,
+        bulk_processes: int = 0,
+    ) -> None:
+        """``bulk_processes``: most worker processes a large group's new events fold on (api.store.bulk_fold);
+        0, the default: this process folds them while the database writes."""
         self.driver = driver
         self.dialect = driver.dialect
         self.catalogue = catalogue
         self.registry = registry or default_registry()
         self.writer = GroupWriter(self._commit)
+        self.bulk = BulkFolder(bulk_processes)
         self.frontier = tree.Frontier()
         self._kept: tuple[int, str] | None = None
         """The size and key of the last head kept: a head served again is not written again."""
@@ -119,6 +130,7 @@ class Store:
 
     async def close(self) -> None:
         await self.writer.close()
+        self.bulk.close()
         await self.driver.close()
 
     # -- writes ------------------------------------------------------------------------
@@ -132,7 +144,8 @@ class Store:
     async def _commit(self, commands: Sequence[Command]) -> list[AppendResult | DomainError]:
         async with self.driver.writing() as tx:
             snapshot, now = await self._snapshot(tx, commands)
-            decided = plan(commands, snapshot, now, self.registry.project)
+            bulk = self.bulk.wanted(sum(len(command.events) for command in commands))
+            decided = plan(commands, snapshot, now, None if bulk else self.registry.project)
             grown = await self._write(tx, decided)
         if grown is not None:
             self.frontier.remember(*grown)
@@ -181,8 +194,7 @@ class Store:
             touched.setdefault(position, []).append(company)
         digests = [bytes.fromhex(s.hash or "") for s in decided.stored]  # the planner hashed each event
         nodes, size, frontier = await self.frontier.grown(tx, decided.stored[0].position - 1, digests)
-        terms, dated = index_rows((s.position, s.event, touched.get(s.position, ())) for s in decided.stored)
-        writes: list[tuple[Q, Sequence[Sequence[Any]]]] = [
+        log_writes: list[tuple[Q, Sequence[Sequence[Any]]]] = [
             (
                 Q.INSERT_EVENT,
                 [
@@ -194,19 +206,38 @@ class Store:
             (Q.INSERT_NODE, nodes),
             (Q.INSERT_TOUCH, _ordinals(decided.touches)),
             (Q.UPSERT_COMPANY, [(c, v, p) for c, (v, p) in decided.versions.items()]),
-            (Q.INSERT_ROW, decided.rows),
-            (Q.INSERT_RETRACTION, decided.retractions),
+        ]
+
+        def indexed() -> list[tuple[Q, Sequence[Sequence[Any]]]]:
+            terms, dated = index_rows((s.position, s.event, touched.get(s.position, ())) for s in decided.stored)
+            return [(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)]
+
+        closing: list[tuple[Q, Sequence[Sequence[Any]]]] = [
             (Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions]),
-            (Q.INSERT_TERM, terms),
-            (Q.INSERT_DATED, dated),
             (
                 Q.SET_CHECKPOINT,
                 [(p.checkpoint, last.position) for p in self.registry.projections] + [(CHECKPOINT, last.position)],
             ),
         ]
         if self.dialect.sql[Q.MOVE_HEAD] is not None:
-            writes.append((Q.MOVE_HEAD, [(last.position, recorded_at)]))
-        await tx.run_all(writes)
+            closing.append((Q.MOVE_HEAD, [(last.position, recorded_at)]))
+        retractions = (Q.INSERT_RETRACTION, decided.retractions)
+        if decided.pending:  # a large group: its log is indexed and its rows fold while the database writes
+            # Workers fold with the default catalogue and projections: only for the default store.
+            whole = self.registry is default_registry() and self.catalogue is CATALOGUE
+            async with self.driver.bulk_rows(tx, decided.stored[0].position, last.position):
+                await self.bulk.write(
+                    tx,
+                    [*log_writes, retractions],
+                    indexed,
+                    decided.pending,
+                    decided.bodies,
+                    self.registry.project,
+                    whole,
+                )
+            await tx.run_all(closing)
+        else:
+            await tx.run_all([*log_writes, (Q.INSERT_ROW, decided.rows), retractions, *indexed(), *closing])
         return size, frontier
 
     async def rebuild(

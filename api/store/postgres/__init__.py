@@ -22,7 +22,8 @@ class PostgresStore(Store):
     def __init__(
         self, dsn: str, *, catalogue: Catalogue = CATALOGUE, registry: Registry | None = None, **options: Any
     ) -> None:
-        """``options`` are the driver's (api.store.postgres.driver.PostgresDriver)."""
+        """``options`` are the driver's (api.store.postgres.driver.PostgresDriver), but ``bulk_processes`` (Store's)."""
+        bulk = options.pop("bulk_processes", 0)
         self.postgres = PostgresDriver(dsn, **options)
-        super().__init__(self.postgres, catalogue=catalogue, registry=registry)
+        super().__init__(self.postgres, catalogue=catalogue, registry=registry, bulk_processes=bulk)
         self.schema = self.postgres.schema

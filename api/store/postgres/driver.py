@@ -289,6 +289,10 @@ class PostgresDriver:
     async def rebuilding(self, tx: Transaction) -> AsyncIterator[None]:
         yield  # PostgreSQL keeps its indexes up to date as fast as it would make them again
 
+    @asynccontextmanager
+    async def bulk_rows(self, tx: Transaction, first: int, last: int) -> AsyncIterator[None]:
+        yield  # the search column is generated with each row: nothing is left to do after them
+
     def spans(self, total: int) -> Spans | None:
         return None
 

@@ -20,7 +20,8 @@ class SQLiteStore(Store):
     def __init__(
         self, path: str | Path, *, catalogue: Catalogue = CATALOGUE, registry: Registry | None = None, **options: Any
     ) -> None:
-        """``options`` are the driver's (api.store.sqlite.driver.SQLiteDriver)."""
+        """``options`` are the driver's (api.store.sqlite.driver.SQLiteDriver), but ``bulk_processes`` (Store's)."""
+        bulk = options.pop("bulk_processes", 0)
         self.sqlite = SQLiteDriver(path, **options)
-        super().__init__(self.sqlite, catalogue=catalogue, registry=registry)
+        super().__init__(self.sqlite, catalogue=catalogue, registry=registry, bulk_processes=bulk)
         self.path = self.sqlite.path

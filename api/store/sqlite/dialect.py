@@ -17,7 +17,17 @@ from api.store.standard_sql import COMPANY_ROWS_OF, EVENT_COLUMNS, STANDARD, SUB
 from api.store.statements import Q
 from schema.codec import format_time, parse_time
 
-__all__ = ["DIALECT", "MOST_VARIABLES", "SCHEMA", "SCHEMA_VERSION", "expanded", "marks", "sql"]
+__all__ = [
+    "DIALECT",
+    "MOST_VARIABLES",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SEARCH_ROWS_INDEXED",
+    "SEARCH_TEXT_BETWEEN",
+    "expanded",
+    "marks",
+    "sql",
+]
 
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
@@ -206,6 +216,20 @@ CREATE TABLE IF NOT EXISTS subscription_consumers (
 ) WITHOUT ROWID;
 UPDATE schema_version SET version = 6 WHERE version < 6;
 """
+
+SEARCH_ROWS_INDEXED = "search_rows_indexed"
+"""The trigger that indexes a search row's text as it is inserted (SCHEMA)."""
+
+SEARCH_TEXT_BETWEEN = """
+INSERT INTO search_text (rowid, words, parts)
+SELECT position * 4 + (CASE WHEN key LIKE 'company:%' THEN 1 WHEN key LIKE 'person:%' THEN 2 ELSE 0 END),
+    substr(sort, 1, instr(sort, char(10)) - 1),
+    substr(sort, instr(sort, char(10)) + 1)
+FROM read_rows WHERE position BETWEEN ? AND ? AND view = 'search'
+ORDER BY 1
+"""
+"""What the trigger SEARCH_ROWS_INDEXED does, for the search rows of a span of positions at once
+(in rowid order, as FTS5 adds documents cheapest)."""
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
 # parameters are plain ``?`` too, bound in the order they appear.
