@@ -9,7 +9,6 @@ and the fixture drops. Both are real databases; the store is never mocked.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from api.store.base import EventStore
 from api.store.sqlite import SQLiteStore
-from tests.postgres import PG_DSN_VARIABLE, pg_dsn, skip_reason
+from tests.postgres import PG_DSN_VARIABLE, pg_dsn, postgres_store, skip_reason
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,22 +58,8 @@ async def _postgres() -> AsyncIterator[EventStore]:
     if not dsn:
         pytest.skip(skip_reason())
     try:
-        from api.store.postgres import PostgresStore
+        import api.store.postgres  # noqa: F401
     except ImportError as error:
         pytest.skip(f"api.store.postgres cannot be imported ({error}); PostgreSQL contract tests skipped")
-    import asyncpg
-
-    schema = f"tidings_test_{uuid.uuid4().hex}"
-    store = PostgresStore(dsn, schema=schema)
-    try:
-        await store.open()
-        try:
-            yield store
-        finally:
-            await store.close()
-    finally:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        finally:
-            await conn.close()
+    async with postgres_store(dsn) as store:
+        yield store

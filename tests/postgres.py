@@ -11,8 +11,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-__all__ = ["DEFAULT_PG_DSN", "PG_DSN_VARIABLE", "pg_dsn", "skip_reason"]
+if TYPE_CHECKING:
+    from api.store.postgres import PostgresStore
+
+__all__ = ["DEFAULT_PG_DSN", "PG_DSN_VARIABLE", "pg_dsn", "postgres_store", "skip_reason"]
 
 PG_DSN_VARIABLE = "TIDINGS_TEST_PG_DSN"
 DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -61,3 +68,26 @@ def pg_dsn() -> str | None:
 
 def skip_reason() -> str:
     return _resolve()[1]
+
+
+@asynccontextmanager
+async def postgres_store(dsn: str) -> AsyncIterator[PostgresStore]:
+    """An opened store on ``dsn`` in a schema of its own, dropped with its data afterwards."""
+    import asyncpg
+
+    from api.store.postgres import PostgresStore
+
+    schema = f"tidings_test_{uuid.uuid4().hex}"
+    store = PostgresStore(dsn, schema=schema)
+    try:
+        await store.open()
+        try:
+            yield store
+        finally:
+            await store.close()
+    finally:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()

@@ -25,12 +25,9 @@ import gc
 import logging
 import multiprocessing
 import os
-import signal
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
-from multiprocessing.connection import wait
 from typing import Any
 
 import msgspec
@@ -39,6 +36,7 @@ from api.projections.registry import Fold, default_registry
 from api.projections.row import Row
 from api.store.driver import Transaction
 from api.store.statements import Q
+from api.store.worker_start import follow_the_caller
 from schema.events import CATALOGUE, StoredEvent
 
 __all__ = ["BULK_FOLD_FROM", "BulkFolder", "Pending", "Writes"]
@@ -157,13 +155,7 @@ _rows_encoder = msgspec.msgpack.Encoder()
 
 def _open_worker() -> None:
     global _worker_fold
-    # The caller decides when work stops (Ctrl-C reaches the whole process group); a worker whose
-    # caller is gone (killed, even with SIGKILL) exits instead of lingering.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        sentinel = parent.sentinel
-        threading.Thread(target=lambda: (wait([sentinel]), os._exit(1)), daemon=True).start()
+    follow_the_caller()
     _worker_fold = default_registry().project
     gc.freeze()  # the modules just imported are never garbage: spare the collector scanning them per span
 

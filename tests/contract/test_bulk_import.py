@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from api.store.sqlite import SQLiteStore
 from schema.codec import encode_event
 from tests.contract.history import random_history
 from tests.factories import company_registered, sales_reported
-from tests.postgres import pg_dsn
+from tests.postgres import pg_dsn, postgres_store
 
 SEED = 20261206
 SIZE = 900
@@ -70,26 +69,10 @@ async def one_by_one(store: EventStore, tmp_path: Path) -> AsyncIterator[EventSt
         finally:
             await other.close()
         return
-    import asyncpg
-
-    from api.store.postgres import PostgresStore
-
     dsn = pg_dsn()
     assert dsn is not None
-    schema = f"tidings_test_{uuid.uuid4().hex}"
-    other = PostgresStore(dsn, schema=schema)
-    try:
-        await other.open()
-        try:
-            yield other
-        finally:
-            await other.close()
-    finally:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        finally:
-            await conn.close()
+    async with postgres_store(dsn) as other:
+        yield other
 
 
 def _normal(value: Any) -> Any:

@@ -20,13 +20,10 @@ import asyncio
 import gc
 import multiprocessing
 import os
-import signal
 import sqlite3
-import threading
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing.connection import wait
 from typing import Any
 
 import msgspec
@@ -38,6 +35,7 @@ from api.store.folding import Folded
 from api.store.sqlite.dialect import DIALECT, expanded
 from api.store.sqlite.paths import file_uri
 from api.store.statements import Q
+from api.store.worker_start import follow_the_caller
 from schema.events import CATALOGUE
 
 __all__ = ["PARALLEL_FROM", "fold_in_workers", "workers"]
@@ -86,13 +84,7 @@ _worker: tuple[sqlite3.Connection, asyncio.AbstractEventLoop] | None = None
 
 def _open_worker(path: str) -> None:
     global _worker
-    # The caller decides when a fold stops (Ctrl-C reaches the whole process group); a worker
-    # whose caller is gone (killed, even with SIGKILL) exits instead of holding the files open.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        sentinel = parent.sentinel
-        threading.Thread(target=lambda: (wait([sentinel]), os._exit(1)), daemon=True).start()
+    follow_the_caller()
     conn = sqlite3.connect(file_uri(path, "ro"), uri=True, isolation_level=None)
     conn.execute("PRAGMA query_only = 1")
     _worker = (conn, asyncio.new_event_loop())
