@@ -20,7 +20,7 @@ from schema.codec import uuid7
 from tests import rfc9162
 from tests.contract.test_hashes import _tamper
 from tests.contract.test_merkle import _reopened
-from tests.contract.test_verify import served
+from tests.contract.test_verify import cut_back, served
 from tests.factories import company_registered
 
 
@@ -84,13 +84,8 @@ async def test_a_history_rewritten_after_a_head_was_signed_names_that_head(
     await store.close()
     with served(store, tmp_path / "signing.pem") as get:
         signed = get("/log/head")
-    cut = [f"DELETE FROM {table} WHERE position > 40" for table in ("events", "event_hashes", "touches", "read_rows")]
-    cut += ["DELETE FROM log_terms WHERE position > 40", "DELETE FROM log_dated WHERE position > 40"]
-    cut.append("DELETE FROM merkle_nodes WHERE ((id >> 6) + 1) << CAST(id & 63 AS INTEGER) > 40")
-    if not isinstance(store, SQLiteStore):
-        cut.append("UPDATE log_head SET position = 40")
-    await _tamper(store, cut)
-    cut_back = await _verified(store)
+    await _tamper(store, cut_back(store, 40))
+    after_the_cut = await _verified(store)
     regrown = _reopened(store)
     await regrown.open()
     try:
@@ -114,7 +109,7 @@ async def test_a_history_rewritten_after_a_head_was_signed_names_that_head(
     ), "the regrown log fails the consistency proof against the head signed at 60 events"
 
     cut_fault = f"kept heads: {kept} holds more events than the log's 40: the log was cut back"
-    assert cut_back == ([cut_fault], [cut_fault])
+    assert after_the_cut == ([cut_fault], [cut_fault])
     rewrite_fault = (
         f"kept heads: {kept} is not the root of the log's first 60 events: "
         "the history was rewritten after it was signed"

@@ -27,6 +27,16 @@ from tests.factories import company_registered
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def cut_back(store: EventStore, size: int) -> list[str]:
+    """The statements that cut the log back to its first ``size`` events, every table and tree node with it."""
+    tables = ("events", "event_hashes", "touches", "read_rows", "log_terms", "log_dated")
+    cut = [f"DELETE FROM {table} WHERE position > {size}" for table in tables]
+    cut.append(f"DELETE FROM merkle_nodes WHERE ((id >> 6) + 1) << CAST(id & 63 AS INTEGER) > {size}")
+    if not isinstance(store, SQLiteStore):
+        cut.append(f"UPDATE log_head SET position = {size}")
+    return cut
+
+
 @contextmanager
 def served(store: EventStore, key: Path | None = None) -> Iterator[Get]:
     """The store (closed) served by the app (signing its heads with the key file ``key``, when given), read as a
@@ -83,12 +93,7 @@ async def test_a_log_cut_back_and_grown_again_fails_against_a_saved_head(store: 
     await store.close()
     with served(store) as get:
         saved = get("/log/head")
-    cut = [f"DELETE FROM {table} WHERE position > 40" for table in ("events", "event_hashes", "touches", "read_rows")]
-    cut += ["DELETE FROM log_terms WHERE position > 40", "DELETE FROM log_dated WHERE position > 40"]
-    cut.append("DELETE FROM merkle_nodes WHERE ((id >> 6) + 1) << CAST(id & 63 AS INTEGER) > 40")
-    if not isinstance(store, SQLiteStore):
-        cut.append("UPDATE log_head SET position = 40")
-    await _tamper(store, cut)
+    await _tamper(store, cut_back(store, 40))
     regrown = _reopened(store)
     await regrown.open()
     try:
