@@ -99,8 +99,9 @@ class Driver(Protocol):
         all in one snapshot (else each statement sees the latest commit)."""
         ...
 
-    def rebuilding(self, tx: Transaction) -> AbstractAsyncContextManager[None]:
-        """Around the bulk write of every read-model row in ``tx`` (SQLite drops and remakes the indexes)."""
+    def rebuilding(self, tx: Transaction, *, whole: bool) -> AbstractAsyncContextManager[None]:
+        """Around the deletion and the bulk write of the read-model rows in ``tx``: of every row when ``whole``,
+        else of some views' (SQLite drops and remakes the indexes, and for ``whole`` its full-text triggers)."""
         ...
 
     def bulk_rows(self, tx: Transaction, first: int, last: int) -> AbstractAsyncContextManager[None]:

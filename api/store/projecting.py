@@ -85,25 +85,26 @@ async def rebuild(
         async with driver.writing() as tx:
             await tx.row(Q.TAKE_HEAD)
             total = await _head(tx)
-            if only is None:
-                await tx.run(Q.DELETE_ROWS)
-                for name, _ in await tx.rows(Q.CHECKPOINTS):
-                    await tx.run(Q.DELETE_CHECKPOINT, name)
-            else:
-                await tx.run(Q.DELETE_ROWS_OF_VIEWS, chosen.views())
             # Worker processes fold with the default catalogue and projections: only for the default store.
-            whole = only is None and registry is default_registry() and catalogue is CATALOGUE
-            async with driver.rebuilding(tx):
-                done = await _fold_into(
+            parallel = only is None and registry is default_registry() and catalogue is CATALOGUE
+            async with driver.rebuilding(tx, whole=only is None):
+                if only is None:
+                    await tx.run(Q.DELETE_ROWS)
+                    for name, _ in await tx.rows(Q.CHECKPOINTS):
+                        await tx.run(Q.DELETE_CHECKPOINT, name)
+                else:
+                    await tx.run(Q.DELETE_ROWS_OF_VIEWS, chosen.views())
+                done = await _fold_rows(
                     tx,
                     driver,
                     catalogue,
                     chosen,
                     0,
                     total,
-                    spans=driver.spans(total) if whole else None,
+                    spans=driver.spans(total) if parallel else None,
                     progress=progress,
                 )
+            await _mark_retracted(tx, driver, catalogue, total)  # by position: after the indexes are back
             await tx.run_many(Q.SET_CHECKPOINT, [(p.checkpoint, total) for p in chosen.projections])
             if only is None:
                 await _index_into(tx, driver.dialect, catalogue, None, total)
@@ -125,10 +126,26 @@ async def _fold_into(
     head: int,
     *,
     spans: Spans | None,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
+) -> None:
     """Write the rows ``registry`` folds from the events after ``after`` up to ``head``, then mark the
     retracted ones (every retraction of the log: rows written now may be retracted long before)."""
+    await _fold_rows(tx, driver, catalogue, registry, after, head, spans=spans)
+    await _mark_retracted(tx, driver, catalogue, head)
+
+
+async def _fold_rows(
+    tx: Transaction,
+    driver: Driver,
+    catalogue: Catalogue,
+    registry: Registry,
+    after: int,
+    head: int,
+    *,
+    spans: Spans | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the rows ``registry`` folds from the events after ``after`` up to ``head``; returns the last
+    position folded."""
     done = after
     async for rows, _, done, total in folding.fold_log(
         tx, driver.dialect, catalogue, registry.project, head, spans=spans, after=after
@@ -136,10 +153,14 @@ async def _fold_into(
         await tx.run_many(Q.INSERT_ROW, rows)
         if progress is not None:
             progress(done, total)
+    return done
+
+
+async def _mark_retracted(tx: Transaction, driver: Driver, catalogue: Catalogue, head: int) -> None:
+    """Mark the rows of every event the log retracts up to ``head``."""
     retracted = await folding.retractions(tx, driver.dialect, catalogue, head)
     # Rows marked before keep their mark: the statement only marks rows not yet marked.
     await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in retracted.items()])
-    return done
 
 
 async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, after: int | None, head: int) -> None:

@@ -3,19 +3,13 @@
 The bulk path (``read_ndjson`` of an NDJSON file, ``load_ndjson`` in large batches, each batch's
 read-model rows folded span by span while the database writes, in this process or on worker
 processes; SQLite indexing the batch's search text with one statement) is compared with the same events appended one at a time. Equal except for what
-is legitimately different: the times the log recorded (one per transaction: a batch shares one,
-each single append has its own), and what is computed from them, the event hashes and the
-Merkle tree's nodes; those are checked instead by ``check()`` on both stores, which recomputes
-them. The full-text tables' own pages (SQLite's FTS5 ``_data``/``_idx``, laid out by how many
-transactions wrote them) are left out; their per-document token counts (``_docsize``) are compared.
+is legitimately different (tests.contract.tables says what): the times the log recorded, and what is
+computed from them, checked instead by ``check()`` on both stores.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +25,12 @@ from api.store.readpoint import ReadPoint
 from api.store.sqlite import SQLiteStore
 from schema.codec import encode_event
 from tests.contract.history import random_history
+from tests.contract.tables import tables
 from tests.factories import company_registered, sales_reported
 from tests.postgres import pg_dsn, postgres_store
 
 SEED = 20261206
 SIZE = 900
-_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d(:?\d\d)?)?")
-_BY_TIME = {"event_hashes": "hash", "merkle_nodes": "hash"}
-"""Columns computed from the recorded times: check() recomputes them on each store."""
 
 
 @pytest.fixture
@@ -75,73 +67,6 @@ async def one_by_one(store: EventStore, tmp_path: Path) -> AsyncIterator[EventSt
         yield other
 
 
-def _normal(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return "<time>"
-    if isinstance(value, memoryview):
-        value = bytes(value)
-    if isinstance(value, bytes):
-        return _TIME.sub("<time>", value.decode("utf-8", "replace"))
-    if isinstance(value, str):
-        if value.startswith("\\x"):  # PostgreSQL's text form of bytea
-            value = bytes.fromhex(value[2:]).decode("utf-8", "replace")
-        return _TIME.sub("<time>", value)
-    return value
-
-
-async def _tables(store: EventStore) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table of the store, its rows normalised (times replaced) and sorted."""
-    found: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
-    if isinstance(store, SQLiteStore):
-        with sqlite3.connect(store.path) as conn:
-            names = [
-                str(name)
-                for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
-                if not str(sql).upper().startswith("CREATE VIRTUAL")
-                and not str(name).endswith(("_data", "_idx", "_config"))
-                and not str(name).startswith("sqlite_")
-            ]
-            for name in names:
-                cursor = conn.execute(f'SELECT * FROM "{name}"')
-                found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
-    else:
-        import asyncpg
-
-        conn = await asyncpg.connect(pg_dsn())
-        try:
-            schema = store.schema  # type: ignore[attr-defined]
-            names = [
-                row[0]
-                for row in await conn.fetch(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'",
-                    schema,
-                )
-            ]
-            for name in names:
-                columns = [
-                    row[0]
-                    for row in await conn.fetch(
-                        "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
-                        "ORDER BY ordinal_position",
-                        schema,
-                        name,
-                    )
-                ]
-                # Text forms: every column type compares, tsvector included.
-                listed = ", ".join(f'"{c}"::text' for c in columns)
-                rows = await conn.fetch(f'SELECT {listed} FROM "{schema}"."{name}"')
-                found[name] = (columns, [tuple(row) for row in rows])
-        finally:
-            await conn.close()
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    for name, (columns, rows) in found.items():
-        skipped = _BY_TIME.get(name)
-        tables[name] = sorted(
-            (tuple(_normal(v) for c, v in zip(columns, row, strict=True) if c != skipped) for row in rows), key=repr
-        )
-    return tables
-
-
 def _ndjson(events: list[Any]) -> list[bytes]:
     return [encode_event(event) + b"\n" for event in events]
 
@@ -163,7 +88,7 @@ async def test_an_import_stores_every_row_that_appending_one_by_one_stores(
     assert len(bulk_spans) >= SIZE // 37
     assert all(bulk_spans) == (store.bulk.processes > 0)
     assert any(bulk_spans) == (store.bulk.processes > 0)
-    bulk, single = await _tables(store), await _tables(one_by_one)
+    bulk, single = await tables(store), await tables(one_by_one)
     assert sorted(bulk) == sorted(single)
     for name in bulk:
         assert bulk[name] == single[name], f"table {name} differs"
@@ -180,12 +105,12 @@ async def test_an_import_stores_every_row_that_appending_one_by_one_stores(
 async def test_importing_the_same_file_again_adds_nothing(store: EventStore) -> None:
     lines = _ndjson(random_history(SEED, 300).events)
     await load_ndjson(store, read_ndjson(lines, "history.ndjson"), size=120)
-    before = await _tables(store)
+    before = await tables(store)
 
     again = await load_ndjson(store, read_ndjson(lines, "history.ndjson"), size=120)
 
     assert again == (0, len(lines))
-    assert await _tables(store) == before
+    assert await tables(store) == before
 
 
 @pytest.mark.usefixtures("bulk_spans")
@@ -194,10 +119,10 @@ async def test_a_refused_bulk_batch_stores_nothing_of_it(store: EventStore) -> N
     facts = [sales_reported(f"company-{n % 60}", "2024", units=n + 1) for n in range(100)]
     facts[77] = sales_reported("nobody", "2024", units=5)
     await load_ndjson(store, registrations)
-    before = await _tables(store)
+    before = await tables(store)
 
     with pytest.raises(InvalidInput) as refused:
         await load_ndjson(store, facts, size=100)
 
     assert [e.path for e in refused.value.errors] == ["$.events[77].company_id"]
-    assert await _tables(store) == before
+    assert await tables(store) == before

@@ -286,7 +286,7 @@ class PostgresDriver:
                     yield _Transaction(conn)
 
     @asynccontextmanager
-    async def rebuilding(self, tx: Transaction) -> AsyncIterator[None]:
+    async def rebuilding(self, tx: Transaction, *, whole: bool) -> AsyncIterator[None]:
         yield  # PostgreSQL keeps its indexes up to date as fast as it would make them again
 
     @asynccontextmanager

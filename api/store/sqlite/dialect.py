@@ -24,6 +24,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "SEARCH_ROWS_INDEXED",
     "SEARCH_TEXT_BETWEEN",
+    "TEXT_CLEARED",
+    "TEXT_FILLED",
+    "TEXT_TRIGGERS",
     "expanded",
     "marks",
     "sql",
@@ -220,16 +223,43 @@ UPDATE schema_version SET version = 6 WHERE version < 6;
 SEARCH_ROWS_INDEXED = "search_rows_indexed"
 """The trigger that indexes a search row's text as it is inserted (SCHEMA)."""
 
-SEARCH_TEXT_BETWEEN = """
+_SEARCH_TEXT_OF = """
 INSERT INTO search_text (rowid, words, parts)
 SELECT position * 4 + (CASE WHEN key LIKE 'company:%' THEN 1 WHEN key LIKE 'person:%' THEN 2 ELSE 0 END),
     substr(sort, 1, instr(sort, char(10)) - 1),
     substr(sort, instr(sort, char(10)) + 1)
-FROM read_rows WHERE position BETWEEN ? AND ? AND view = 'search'
+FROM read_rows WHERE {rows} view = 'search'
 ORDER BY 1
 """
+
+SEARCH_TEXT_BETWEEN = _SEARCH_TEXT_OF.format(rows="position BETWEEN ? AND ? AND")
 """What the trigger SEARCH_ROWS_INDEXED does, for the search rows of a span of positions at once
 (in rowid order, as FTS5 adds documents cheapest)."""
+
+TEXT_TRIGGERS = (
+    SEARCH_ROWS_INDEXED,
+    "search_rows_unindexed",
+    "person_rows_named",
+    "person_rows_unnamed",
+    "person_names_indexed",
+    "person_names_unindexed",
+)
+"""The triggers that keep the full-text tables in step with read_rows row by row (SCHEMA). A whole rebuild
+drops them, empties those tables (TEXT_CLEARED), and fills them once every row is written (TEXT_FILLED)."""
+
+TEXT_CLEARED = (
+    "INSERT INTO search_text (search_text) VALUES ('delete-all')",
+    "DELETE FROM person_names",
+    "INSERT INTO person_names_text (person_names_text) VALUES ('delete-all')",
+)
+
+TEXT_FILLED = (
+    _SEARCH_TEXT_OF.format(rows=""),
+    # Position order, as the trigger named them: a person's rowid is never shown, only the names compared.
+    "INSERT OR IGNORE INTO person_names (person_id, name) SELECT key, sort FROM read_rows "
+    "WHERE view IN ('person_role', 'person_meeting') ORDER BY position",
+    "INSERT INTO person_names_text (person_names_text) VALUES ('rebuild')",
+)
 
 # A list parameter is ``({many})``, expanded into one ``?`` an item: the statement's other
 # parameters are plain ``?`` too, bound in the order they appear.

@@ -36,6 +36,9 @@ from api.store.sqlite.dialect import (
     SCHEMA_VERSION,
     SEARCH_ROWS_INDEXED,
     SEARCH_TEXT_BETWEEN,
+    TEXT_CLEARED,
+    TEXT_FILLED,
+    TEXT_TRIGGERS,
     expanded,
     marks,
     sql,
@@ -210,22 +213,49 @@ class SQLiteDriver:
     # -- rebuild and check -------------------------------------------------------------
 
     @asynccontextmanager
-    async def rebuilding(self, tx: Transaction) -> AsyncIterator[None]:
+    async def rebuilding(self, tx: Transaction, *, whole: bool) -> AsyncIterator[None]:
         """The read-model indexes are dropped and made again at the end, sorted once: cheaper than keeping
-        them up to date row by row. (A store whose read_rows is WITHOUT ROWID keeps its primary key.)"""
+        them up to date row by row. (A store whose read_rows is WITHOUT ROWID keeps its primary key.)
+
+        For a whole rebuild the full-text triggers go too: their tables are emptied at once here, and
+        filled with one statement each at the end, where the triggers would have written (and, for the
+        rows deleted, unwritten) them row by row; without triggers, deleting every row is a truncation.
+        All of it is DDL inside the transaction: no other connection sees the tables without their
+        triggers or indexes, and a rollback brings them back."""
         conn = self._writer
         assert conn is not None and isinstance(tx, _Transaction)
         with _edge("rebuild"):
+            begun, tx.begun = tx.begun, None
+            if begun is not None:
+                await begun
             await conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
             try:
                 indexes = await conn.execute_fetchall(
                     "SELECT name, sql FROM sqlite_master "
                     "WHERE type = 'index' AND tbl_name = 'read_rows' AND sql IS NOT NULL"
                 )
+                triggers = (
+                    await conn.execute_fetchall(
+                        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks(len(TEXT_TRIGGERS))})",
+                        TEXT_TRIGGERS,
+                    )
+                    if whole
+                    else []
+                )
                 for name, _ in indexes:
                     await conn.execute(f'DROP INDEX "{name}"')
+                for name, _ in triggers:
+                    await conn.execute(f'DROP TRIGGER "{name}"')
+                if triggers:
+                    for statement in TEXT_CLEARED:
+                        await conn.execute(statement)
                 yield
                 for _, create in indexes:
+                    await conn.execute(create)
+                if triggers:
+                    for statement in TEXT_FILLED:
+                        await conn.execute(statement)
+                for _, create in triggers:
                     await conn.execute(create)
             finally:
                 await asyncio.shield(conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
