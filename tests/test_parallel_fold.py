@@ -53,9 +53,9 @@ def worker_folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = workers.fold_in_workers
 
-    def counted(path: str, total: int, processes: int) -> AsyncIterator[folding.Folded]:
+    def counted(path: str, total: int, processes: int, *, indexed: bool = False) -> AsyncIterator[folding.Folded]:
         calls.append(processes)
-        return real(path, total, processes)
+        return real(path, total, processes, indexed=indexed)
 
     monkeypatch.setattr(workers, "fold_in_workers", counted)
     return calls
@@ -66,18 +66,22 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
         return conn.execute("SELECT * FROM read_rows ORDER BY rowid").fetchall()
 
 
-async def _fold(db: Path, path: str, processes: int) -> list[folding.Folded]:
-    """The log of ``db`` folded as rebuild and check fold it, on ``processes`` workers reading ``path``."""
+async def _fold(db: Path, path: str, processes: int, *, indexed: bool = False) -> list[folding.Folded]:
+    """The log of ``db`` folded as rebuild (``indexed``) and check fold it, on ``processes`` workers reading ``path``."""
     with sqlite3.connect(db) as conn:
         total = conn.execute("SELECT max(position) FROM events").fetchone()[0]
     store = SQLiteStore(db)
     await store.open()
     try:
         async with store.sqlite.reading() as tx:
-            spans = (lambda last: workers.fold_in_workers(path, last, processes)) if processes else None
+            spans = (
+                (lambda last, index: workers.fold_in_workers(path, last, processes, indexed=index))
+                if processes
+                else None
+            )
+            project = default_registry().project
             return [
-                f
-                async for f in folding.fold_log(tx, DIALECT, CATALOGUE, default_registry().project, total, spans=spans)
+                f async for f in folding.fold_log(tx, DIALECT, CATALOGUE, project, total, spans=spans, indexed=indexed)
             ]
     finally:
         await store.close()
@@ -92,9 +96,19 @@ async def test_workers_fold_the_log_into_the_batches_one_process_folds(db: Path)
     here, there = await _fold(db, str(db), 0), await _fold(db, str(db), 2)
 
     assert there == here
-    total = here[-1][2]
-    assert [done for _, _, done, _ in there] == [*range(SPAN, total, SPAN), total]
-    assert any(retractions for _, retractions, _, _ in there), "the history retracts facts"
+    total = here[-1].last
+    assert [folded.last for folded in there] == [*range(SPAN, total, SPAN), total]
+    assert any(folded.span.retractions for folded in there), "the history retracts facts"
+    assert not any(folded.span.indexed != ([], []) for folded in there), "the filter index is only folded when asked"
+
+
+async def test_workers_fold_the_filter_index_of_the_log_as_one_process_does(db: Path) -> None:
+    here, there = await _fold(db, str(db), 0, indexed=True), await _fold(db, str(db), 2, indexed=True)
+
+    assert there == here
+    terms = [term for folded in there for term, _ in folded.span.indexed[0]]
+    assert any(term.startswith("company:") for term in terms) and any(term.startswith("type:") for term in terms)
+    assert [folded.span.rows for folded in there] == [folded.span.rows for folded in await _fold(db, str(db), 0)]
 
 
 async def test_workers_open_a_path_that_starts_with_two_slashes(db: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -194,13 +208,13 @@ if __name__ == "__main__":
     from api.store.sqlite import driver, workers
     from api.cli.commands import main
     folding.SPAN, workers.PARALLEL_FROM, workers.workers = 1, 0, lambda limit: limit
-    write = driver._Transaction.run_many
-    async def slow(self, statement, records):
-        if statement == "insert_row":
+    write = driver._Transaction.run_all
+    async def slow(self, batch):
+        if any(statement == "insert_row" for statement, _ in batch):
             print("folding", flush=True)
             time.sleep(0.01)
-        await write(self, statement, records)
-    driver._Transaction.run_many = slow
+        await write(self, batch)
+    driver._Transaction.run_all = slow
     sys.exit(main(["rebuild", "--db", sys.argv[1], "--fold-processes", "2"]))
 """
 

@@ -56,7 +56,9 @@ async def check(
     faults.add(await kept_heads.faults(tx, dialect, last))
     fold = FreshFold(await folding.retractions(tx, dialect, catalogue, last))
     previous = 0
-    async for rows, _, done, total in folding.fold_log(tx, dialect, catalogue, registry.project, last, spans=spans):
+    async for (rows, _, _), done, total in folding.fold_log(
+        tx, dialect, catalogue, registry.project, last, spans=spans
+    ):
         faults.add(fold.compare(rows, await tx.rows(Q.ROWS_BETWEEN, previous, done)))
         previous = done
         if progress is not None:

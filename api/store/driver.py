@@ -75,8 +75,9 @@ class Transaction(Protocol):
         ...
 
 
-Spans = Callable[[int], AsyncIterator["Folded"]]
-"""A fold of the log up to a position on other processes, span by span in order."""
+Spans = Callable[[int, bool], AsyncIterator["Folded"]]
+"""A fold of the log up to a position on other processes, span by span in order (with the filter-index
+rows when the flag is set)."""
 
 
 class Driver(Protocol):

@@ -10,24 +10,45 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable
+from typing import NamedTuple
 from uuid import UUID
 
 from api.projections.registry import Fold
 from api.projections.row import Row
+from api.store import log_index
 from api.store.driver import Dialect, Spans, Transaction
 from api.store.statements import Q
 from schema.declarations import Catalogue
 from schema.events import Event, StoredEvent
 
-__all__ = ["SPAN", "Folded", "fold_log", "fold_span", "retractions", "stored_event"]
+__all__ = ["SPAN", "Folded", "Indexed", "SpanFold", "fold_log", "fold_span", "retractions", "stored_event"]
 
 log = logging.getLogger("tidings.fold")
 
 SPAN = 5000
 """Positions per span: a span's rows are a few MB, and the next spans fold while one is written."""
 
-Folded = tuple[list[Row], list[tuple[int, int]], int, int]
-"""One span of a fold: its rows, its retractions (target, by), the last position folded, the total."""
+Indexed = tuple[list[tuple[str, int]], list[tuple[int, str, str]]]
+"""The rows of the log's filter index of a span (api.store.log_index.index_rows): its terms and its dates."""
+
+
+class SpanFold(NamedTuple):
+    """What a span of the log folds into."""
+
+    rows: list[Row]
+    retractions: list[tuple[int, int]]
+    """(target, by): each retraction of the span whose target is stored."""
+    indexed: Indexed
+    """The span's filter-index rows: empty unless asked for."""
+
+
+class Folded(NamedTuple):
+    """One span of a fold of the log, and how far the fold is."""
+
+    span: SpanFold
+    last: int
+    """The last position folded."""
+    total: int
 
 
 def stored_event(
@@ -43,9 +64,17 @@ def stored_event(
 
 
 async def fold_span(
-    tx: Transaction, dialect: Dialect, catalogue: Catalogue, project: Fold, first: int, last: int
-) -> tuple[list[Row], list[tuple[int, int]]]:
-    """The rows and retractions of the events at positions ``first`` to ``last``."""
+    tx: Transaction,
+    dialect: Dialect,
+    catalogue: Catalogue,
+    project: Fold,
+    first: int,
+    last: int,
+    *,
+    indexed: bool = False,
+) -> SpanFold:
+    """The rows and retractions of the events at positions ``first`` to ``last``; their filter-index rows
+    too when ``indexed`` (from the events decoded once for both)."""
     touched: dict[int, list[str]] = {}
     for position, company in await tx.rows(Q.TOUCHED_BETWEEN, first, last):
         touched.setdefault(position, []).append(company)
@@ -59,7 +88,10 @@ async def fold_span(
         if stored.event.retracts and target is not None:
             found.append((target, stored.position))
         rows.extend(project(stored, tuple(touched.get(stored.position, ())), target))
-    return rows, found
+    if not indexed:
+        return SpanFold(rows, found, ([], []))
+    index = log_index.index_rows((s.position, s.event, touched.get(s.position, ())) for s in batch)
+    return SpanFold(rows, found, index)
 
 
 async def fold_log(
@@ -71,23 +103,24 @@ async def fold_log(
     *,
     spans: Spans | None = None,
     after: int = 0,
+    indexed: bool = False,
 ) -> AsyncIterator[Folded]:
-    """The log after ``after`` up to position ``total`` folded again, in position order; on worker
-    processes when ``spans`` gives them (from the start only), in this process from wherever they failed."""
-    span = SPAN
+    """The log after ``after`` up to position ``total`` folded again, in position order (with its filter-index
+    rows when ``indexed``); on worker processes when ``spans`` gives them (from the start only), in this
+    process from wherever they failed."""
     done = after
     if spans is not None and after == 0:
         try:
-            async for folded in spans(total):
-                done = folded[2]
+            async for folded in spans(total, indexed):
+                done = folded.last
                 yield folded
         except (OSError, ImportError, RuntimeError) as error:  # BrokenProcessPool is a RuntimeError
             log.warning("folding in this process from position %d: worker processes failed (%s)", done + 1, error)
     while done < total:
-        last = min(done + span, total)
-        rows, found = await fold_span(tx, dialect, catalogue, project, done + 1, last)
+        last = min(done + SPAN, total)
+        span = await fold_span(tx, dialect, catalogue, project, done + 1, last, indexed=indexed)
         done = last
-        yield rows, found, done, total
+        yield Folded(span, done, total)
 
 
 async def retractions(tx: Transaction, dialect: Dialect, catalogue: Catalogue, total: int) -> dict[int, int]:

@@ -61,7 +61,10 @@ async def catch_up(driver: Driver, catalogue: Catalogue, registry: Registry) -> 
         indexed = marks.get(log_index.CHECKPOINT)
         if indexed is None or indexed < head:
             log.info("writing the filter index of the log from position %d to %d", indexed or 0, head)
-            await _index_into(tx, driver.dialect, catalogue, indexed, head)
+            if indexed is None:  # none, or of terms since changed: none of its rows can stay
+                await tx.run(Q.DELETE_TERMS)
+                await tx.run(Q.DELETE_DATED)
+            await _index_into(tx, driver.dialect, catalogue, indexed or 0, head)
         return [p.name for p in behind]
 
 
@@ -92,6 +95,8 @@ async def rebuild(
                     await tx.run(Q.DELETE_ROWS)
                     for name, _ in await tx.rows(Q.CHECKPOINTS):
                         await tx.run(Q.DELETE_CHECKPOINT, name)
+                    await tx.run(Q.DELETE_TERMS)
+                    await tx.run(Q.DELETE_DATED)
                 else:
                     await tx.run(Q.DELETE_ROWS_OF_VIEWS, chosen.views())
                 done = await _fold_rows(
@@ -102,12 +107,13 @@ async def rebuild(
                     0,
                     total,
                     spans=driver.spans(total) if parallel else None,
+                    indexed=only is None,  # the filter index of the log, from the same decoded events
                     progress=progress,
                 )
             await _mark_retracted(tx, driver, catalogue, total)  # by position: after the indexes are back
             await tx.run_many(Q.SET_CHECKPOINT, [(p.checkpoint, total) for p in chosen.projections])
             if only is None:
-                await _index_into(tx, driver.dialect, catalogue, None, total)
+                await _indexed(tx, driver.dialect, total, total > 0)
     except asyncio.CancelledError:
         if tx is None or not tx.committed:
             raise
@@ -142,15 +148,16 @@ async def _fold_rows(
     head: int,
     *,
     spans: Spans | None,
+    indexed: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write the rows ``registry`` folds from the events after ``after`` up to ``head``; returns the last
-    position folded."""
+    """Write the rows ``registry`` folds from the events after ``after`` up to ``head`` (and the filter-index
+    rows of the log when ``indexed``); returns the last position folded."""
     done = after
-    async for rows, _, done, total in folding.fold_log(
-        tx, driver.dialect, catalogue, registry.project, head, spans=spans, after=after
+    async for (rows, _, (terms, dated)), done, total in folding.fold_log(
+        tx, driver.dialect, catalogue, registry.project, head, spans=spans, after=after, indexed=indexed
     ):
-        await tx.run_many(Q.INSERT_ROW, rows)
+        await tx.run_all([(Q.INSERT_ROW, rows), (Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
         if progress is not None:
             progress(done, total)
     return done
@@ -163,13 +170,9 @@ async def _mark_retracted(tx: Transaction, driver: Driver, catalogue: Catalogue,
     await tx.run_many(Q.MARK_RETRACTED, [(by, target) for target, by in retracted.items()])
 
 
-async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, after: int | None, head: int) -> None:
-    """Write the filter index of the log (api.store.log_index) after ``after`` up to ``head``, and its
-    checkpoint; from the start, after deleting what there is, when ``after`` is None."""
-    if after is None:
-        await tx.run(Q.DELETE_TERMS)
-        await tx.run(Q.DELETE_DATED)
-    done = after or 0
+async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, after: int, head: int) -> None:
+    """Write the filter index of the log (api.store.log_index) after ``after`` up to ``head``, and its checkpoint."""
+    done = after
     while done < head:
         last = min(done + folding.SPAN, head)
         touched: dict[int, list[str]] = {}
@@ -181,7 +184,12 @@ async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, a
         )
         await tx.run_all([(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
         done = last
-    if dialect.sql[Q.ANALYZE_INDEX] is not None and head > (after or 0):
+    await _indexed(tx, dialect, head, head > after)
+
+
+async def _indexed(tx: Transaction, dialect: Dialect, head: int, grown: bool) -> None:
+    """The filter index of the log is written up to ``head`` (``grown``: by some events just now)."""
+    if dialect.sql[Q.ANALYZE_INDEX] is not None and grown:
         await tx.run(Q.ANALYZE_INDEX)
     await tx.run(Q.SET_CHECKPOINT, log_index.CHECKPOINT, head)
 

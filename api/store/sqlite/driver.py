@@ -293,7 +293,7 @@ class SQLiteDriver:
         processes = workers.workers(self.fold_processes) if total >= workers.PARALLEL_FROM else 0
         if processes == 0 or self.wal_copier is None or self.path in ("", ":memory:"):
             return None
-        return lambda last: workers.fold_in_workers(self.path, last, processes)
+        return lambda last, indexed: workers.fold_in_workers(self.path, last, processes, indexed=indexed)
 
     # -- between groups: the rest of a WAL checkpoint ------------------------------------
 

@@ -31,7 +31,7 @@ import msgspec
 from api.projections.registry import default_registry
 from api.projections.row import Row
 from api.store import folding
-from api.store.folding import Folded
+from api.store.folding import Folded, Indexed, SpanFold
 from api.store.sqlite.dialect import DIALECT, expanded
 from api.store.sqlite.paths import file_uri
 from api.store.statements import Q
@@ -50,8 +50,9 @@ def workers(limit: int) -> int:
     return min(cores, limit) if cores > 1 else 0
 
 
-async def fold_in_workers(path: str, total: int, processes: int) -> AsyncIterator[Folded]:
-    """The log up to ``total`` folded on ``processes`` worker processes, span by span in position order.
+async def fold_in_workers(path: str, total: int, processes: int, *, indexed: bool = False) -> AsyncIterator[Folded]:
+    """The log up to ``total`` folded on ``processes`` worker processes, span by span in position order
+    (with its filter-index rows when ``indexed``).
 
     Raises OSError, ImportError or BrokenProcessPool when workers cannot be had or one is lost."""
     span = folding.SPAN
@@ -65,12 +66,11 @@ async def fold_in_workers(path: str, total: int, processes: int) -> AsyncIterato
                 # Two spans a worker in flight: each has the next one queued while its last result is written.
                 while submitted < total and len(ahead) < 2 * processes:
                     last = min(submitted + span, total)
-                    ahead.append((pool.submit(_fold_in_worker, submitted + 1, last), last))
+                    ahead.append((pool.submit(_fold_in_worker, submitted + 1, last, indexed), last))
                     submitted = last
                 future, last = ahead.popleft()
                 encoded: bytes = await asyncio.wrap_future(future)  # type: ignore[arg-type]
-                rows, found = _span_decoder.decode(encoded)
-                yield rows, found, last, total
+                yield Folded(SpanFold(*_span_decoder.decode(encoded)), last, total)
         finally:
             for future, _ in ahead:
                 future.cancel()
@@ -78,7 +78,7 @@ async def fold_in_workers(path: str, total: int, processes: int) -> AsyncIterato
 
 # A span's rows cross from a worker as MessagePack: about ten times cheaper to encode than a pickle of them.
 _span_encoder = msgspec.msgpack.Encoder()
-_span_decoder = msgspec.msgpack.Decoder(tuple[list[Row], list[tuple[int, int]]])
+_span_decoder = msgspec.msgpack.Decoder(tuple[list[Row], list[tuple[int, int]], Indexed])
 _worker: tuple[sqlite3.Connection, asyncio.AbstractEventLoop] | None = None
 
 
@@ -91,13 +91,15 @@ def _open_worker(path: str) -> None:
     gc.freeze()  # the modules just imported are never garbage: spare the collector scanning them per span
 
 
-def _fold_in_worker(first: int, last: int) -> bytes:
+def _fold_in_worker(first: int, last: int, indexed: bool) -> bytes:
     assert _worker is not None, "the pool's initializer opens the connection"
     conn, loop = _worker
     conn.execute("BEGIN")
     try:
-        span = folding.fold_span(_Reads(conn), DIALECT, CATALOGUE, default_registry().project, first, last)
-        return _span_encoder.encode(loop.run_until_complete(span))
+        span = folding.fold_span(
+            _Reads(conn), DIALECT, CATALOGUE, default_registry().project, first, last, indexed=indexed
+        )
+        return _span_encoder.encode(tuple(loop.run_until_complete(span)))
     finally:
         conn.execute("COMMIT")
 
