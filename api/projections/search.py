@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -83,18 +82,24 @@ class Document(msgspec.Struct, frozen=True, kw_only=True):
     texts: list[str]
 
 
-def _strings(value: Any, field: str = "") -> Iterator[str]:
-    """Every string of an event's wire form, but for the fields of _SKIPPED."""
+def _strings(value: Any, field: str = "", found: list[str] | None = None) -> list[str]:
+    """Every string of an event's wire form, in order, but for the fields of _SKIPPED."""
+    found = [] if found is None else found
     if field in _SKIPPED:
-        return
+        return found
     if isinstance(value, str):
-        yield value
+        found.append(value)
     elif isinstance(value, dict):
         for key, inner in value.items():
-            yield from _strings(inner, key)
+            if isinstance(inner, str):  # most values: spared a call
+                if key not in _SKIPPED:
+                    found.append(inner)
+            else:
+                _strings(inner, key, found)
     elif isinstance(value, list):
         for inner in value:
-            yield from _strings(inner, field)
+            _strings(inner, field, found)
+    return found
 
 
 def _title(stored: StoredEvent) -> str:

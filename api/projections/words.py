@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 __all__ = [
@@ -86,12 +87,10 @@ def parts(word: str) -> Iterator[str]:
     yield from _parts(word)
 
 
-def _parts(word: str) -> tuple[str, ...]:
-    return () if len(word) > LONGEST_COMPOUND else _compound_parts(word)
-
-
 @lru_cache(maxsize=1 << 12)  # a part list holds up to 41 suffixes of a word
-def _compound_parts(word: str) -> tuple[str, ...]:
+def _parts(word: str) -> tuple[str, ...]:
+    if len(word) > LONGEST_COMPOUND:
+        return ()
     return tuple(word[start:] for start in range(_MODIFIER, len(word) - PART_FROM + 1))
 
 
@@ -100,7 +99,7 @@ def indexed(texts: Iterable[str]) -> tuple[list[str], list[str]]:
     words: list[str] = []
     for text in texts:
         words += _short_text_words(text) if len(text) <= _CACHED_TEXT else _text_words(text)
-    inner = dict.fromkeys(part for word in dict.fromkeys(words) for part in _parts(word))
+    inner = dict.fromkeys(chain.from_iterable(map(_parts, dict.fromkeys(words))))  # no Python loop: C all through
     return words, list(inner)
 
 

@@ -90,8 +90,9 @@ async def fold_span(
         rows.extend(project(stored, tuple(touched.get(stored.position, ())), target))
     if not indexed:
         return SpanFold(rows, found, ([], []))
-    index = log_index.index_rows((s.position, s.event, touched.get(s.position, ())) for s in batch)
-    return SpanFold(rows, found, index)
+    terms, dated = log_index.index_rows((s.position, s.event, touched.get(s.position, ())) for s in batch)
+    terms.sort()  # in the order of log_terms' key: each term's rows go to one place of the table together
+    return SpanFold(rows, found, (terms, dated))
 
 
 async def fold_log(
