@@ -62,8 +62,10 @@ def worker_folds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def _rows(path: Path) -> list[tuple[Any, ...]]:
+    """The read-model rows, and the schema: a rebuild drops indexes and triggers, and must bring them back."""
     with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT * FROM read_rows ORDER BY rowid").fetchall()
+        schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        return [*conn.execute("SELECT * FROM read_rows ORDER BY rowid").fetchall(), *schema]
 
 
 async def _fold(db: Path, path: str, processes: int, *, indexed: bool = False) -> list[folding.Folded]:
