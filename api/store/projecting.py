@@ -56,7 +56,8 @@ async def catch_up(driver: Driver, catalogue: Catalogue, registry: Registry) -> 
             log.info("catching projection %s up from position %d to %d", projection.checkpoint, start or 0, head)
             if start is None:  # new, or changed: none of its rows can stay
                 await tx.run(Q.DELETE_ROWS_OF_VIEWS, list(projection.writes))
-            await _fold_into(tx, driver, catalogue, registry.only([projection.name]), start or 0, head, spans=None)
+            await _fold_rows(tx, driver, catalogue, registry.only([projection.name]), start or 0, head, spans=None)
+            await _mark_retracted(tx, driver, catalogue, head)  # rows written now may be retracted long before
             await tx.run(Q.SET_CHECKPOINT, projection.checkpoint, head)
         indexed = marks.get(log_index.CHECKPOINT)
         if indexed is None or indexed < head:
@@ -121,22 +122,6 @@ async def rebuild(
         if task is not None:
             task.uncancel()  # it finished: say so rather than "stopped"
     return done
-
-
-async def _fold_into(
-    tx: Transaction,
-    driver: Driver,
-    catalogue: Catalogue,
-    registry: Registry,
-    after: int,
-    head: int,
-    *,
-    spans: Spans | None,
-) -> None:
-    """Write the rows ``registry`` folds from the events after ``after`` up to ``head``, then mark the
-    retracted ones (every retraction of the log: rows written now may be retracted long before)."""
-    await _fold_rows(tx, driver, catalogue, registry, after, head, spans=spans)
-    await _mark_retracted(tx, driver, catalogue, head)
 
 
 async def _fold_rows(
