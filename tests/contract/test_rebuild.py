@@ -84,6 +84,20 @@ async def test_rebuild_after_a_random_history_writes_every_row_the_appends_wrote
     assert await store.check() == []
 
 
+@pytest.mark.parametrize("projection", ["search", "people"])
+async def test_rebuild_of_one_projection_writes_its_rows_again(
+    store: EventStore, history: History, projection: str
+) -> None:
+    await load_ndjson(store, seed_events())
+    before, answers = await tables(store), await _found(store)
+
+    await store.rebuild(only=[projection])
+
+    after = await tables(store)
+    assert [name for name in before if after[name] != before[name]] == []
+    assert await _found(store) == answers
+
+
 async def test_rebuild_of_an_empty_store_folds_nothing(store: EventStore) -> None:
     assert await store.rebuild() == 0
     assert await company_ids(store) == []
