@@ -229,6 +229,10 @@ class SQLiteDriver:
             if begun is not None:
                 await begun
             await conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+            secure = (await _one(conn, "PRAGMA secure_delete"))[0]
+            # Where SQLite is built to overwrite deleted content (Debian's is), deleting every read-model
+            # row would write them all again as zeros. Nothing to hide: they are derived from the log, which stays.
+            await conn.execute("PRAGMA secure_delete = OFF")
             try:
                 indexes = await conn.execute_fetchall(
                     "SELECT name, sql FROM sqlite_master "
@@ -259,6 +263,7 @@ class SQLiteDriver:
                     await conn.execute(create)
             finally:
                 await asyncio.shield(conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
+                await asyncio.shield(conn.execute(f"PRAGMA secure_delete = {int(secure)}"))
 
     @asynccontextmanager
     async def bulk_rows(self, tx: Transaction, first: int, last: int) -> AsyncIterator[None]:
