@@ -287,7 +287,9 @@ class PostgresDriver:
 
     @asynccontextmanager
     async def rebuilding(self, tx: Transaction, *, whole: bool) -> AsyncIterator[None]:
-        yield  # PostgreSQL keeps its indexes up to date as fast as it would make them again
+        # The indexes stay: dropping one would lock read_rows against every reader until the commit
+        # (SQLite's readers keep reading their snapshot; PostgreSQL's would wait).
+        yield
 
     @asynccontextmanager
     async def bulk_rows(self, tx: Transaction, first: int, last: int) -> AsyncIterator[None]:
