@@ -228,12 +228,12 @@ class SQLiteDriver:
             begun, tx.begun = tx.begun, None
             if begun is not None:
                 await begun
-            await conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
             secure = (await _one(conn, "PRAGMA secure_delete"))[0]
-            # Where SQLite is built to overwrite deleted content (Debian's is), deleting every read-model
-            # row would write them all again as zeros. Nothing to hide: they are derived from the log, which stays.
-            await conn.execute("PRAGMA secure_delete = OFF")
             try:
+                await conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+                # Where SQLite is built to overwrite deleted content (Debian's is), deleting every read-model
+                # row would write them all again as zeros. Nothing to hide: they are derived from the log, which stays.
+                await conn.execute("PRAGMA secure_delete = OFF")
                 indexes = await conn.execute_fetchall(
                     "SELECT name, sql FROM sqlite_master "
                     "WHERE type = 'index' AND tbl_name = 'read_rows' AND sql IS NOT NULL"
@@ -262,8 +262,9 @@ class SQLiteDriver:
                 for _, create in triggers:
                     await conn.execute(create)
             finally:
-                await asyncio.shield(conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
-                await asyncio.shield(conn.execute(f"PRAGMA secure_delete = {int(secure)}"))
+                # Both are queued at once: each is restored even when the other fails.
+                restored = (f"PRAGMA cache_size = -{WRITER_CACHE_KIB}", f"PRAGMA secure_delete = {int(secure)}")
+                await asyncio.shield(asyncio.gather(*(conn.execute(pragma) for pragma in restored)))
 
     @asynccontextmanager
     async def bulk_rows(self, tx: Transaction, first: int, last: int) -> AsyncIterator[None]:
