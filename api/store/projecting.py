@@ -63,8 +63,7 @@ async def catch_up(driver: Driver, catalogue: Catalogue, registry: Registry) -> 
         if indexed is None or indexed < head:
             log.info("writing the filter index of the log from position %d to %d", indexed or 0, head)
             if indexed is None:  # none, or of terms since changed: none of its rows can stay
-                await tx.run(Q.DELETE_TERMS)
-                await tx.run(Q.DELETE_DATED)
+                await _unindexed(tx)
             await _index_into(tx, driver.dialect, catalogue, indexed or 0, head)
         return [p.name for p in behind]
 
@@ -90,14 +89,14 @@ async def rebuild(
             await tx.row(Q.TAKE_HEAD)
             total = await _head(tx)
             # Worker processes fold with the default catalogue and projections: only for the default store.
-            parallel = only is None and registry is default_registry() and catalogue is CATALOGUE
-            async with driver.rebuilding(tx, whole=only is None):
-                if only is None:
+            whole = only is None
+            parallel = whole and registry is default_registry() and catalogue is CATALOGUE
+            async with driver.rebuilding(tx, whole=whole):
+                if whole:
                     await tx.run(Q.DELETE_ROWS)
                     for name, _ in await tx.rows(Q.CHECKPOINTS):
                         await tx.run(Q.DELETE_CHECKPOINT, name)
-                    await tx.run(Q.DELETE_TERMS)
-                    await tx.run(Q.DELETE_DATED)
+                    await _unindexed(tx)
                 else:
                     await tx.run(Q.DELETE_ROWS_OF_VIEWS, chosen.views())
                 done = await _fold_rows(
@@ -108,12 +107,12 @@ async def rebuild(
                     0,
                     total,
                     spans=driver.spans(total) if parallel else None,
-                    indexed=only is None,  # the filter index of the log, from the same decoded events
+                    indexed=whole,  # the filter index of the log, from the same decoded events
                     progress=progress,
                 )
             await _mark_retracted(tx, driver, catalogue, total)  # by position: after the indexes are back
             await tx.run_many(Q.SET_CHECKPOINT, [(p.checkpoint, total) for p in chosen.projections])
-            if only is None:
+            if whole:
                 await _indexed(tx, driver.dialect, total, total > 0)
     except asyncio.CancelledError:
         if tx is None or not tx.committed:
@@ -170,6 +169,12 @@ async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, a
         await tx.run_all([(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
         done = last
     await _indexed(tx, dialect, head, head > after)
+
+
+async def _unindexed(tx: Transaction) -> None:
+    """Delete every row of the filter index of the log."""
+    await tx.run(Q.DELETE_TERMS)
+    await tx.run(Q.DELETE_DATED)
 
 
 async def _indexed(tx: Transaction, dialect: Dialect, head: int, grown: bool) -> None:

@@ -222,45 +222,27 @@ class SQLiteDriver:
         rows deleted, unwritten) them row by row; without triggers, deleting every row is a truncation.
         All of it is DDL inside the transaction: no other connection sees the tables without their
         triggers or indexes, and a rollback brings them back."""
-        conn = self._writer
-        assert conn is not None and isinstance(tx, _Transaction)
+        assert isinstance(tx, _Transaction)
+        conn = tx.conn
         with _edge("rebuild"):
-            begun, tx.begun = tx.begun, None
-            if begun is not None:
-                await begun
+            await tx.started()
             secure = (await _one(conn, "PRAGMA secure_delete"))[0]
             try:
                 await conn.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
                 # Where SQLite is built to overwrite deleted content (Debian's is), deleting every read-model
                 # row would write them all again as zeros. Nothing to hide: they are derived from the log, which stays.
                 await conn.execute("PRAGMA secure_delete = OFF")
-                indexes = await conn.execute_fetchall(
-                    "SELECT name, sql FROM sqlite_master "
-                    "WHERE type = 'index' AND tbl_name = 'read_rows' AND sql IS NOT NULL"
-                )
+                indexes = await _dropped(conn, "index", "tbl_name = 'read_rows'")
                 triggers = (
-                    await conn.execute_fetchall(
-                        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks(len(TEXT_TRIGGERS))})",
-                        TEXT_TRIGGERS,
-                    )
+                    await _dropped(conn, "trigger", f"name IN ({marks(len(TEXT_TRIGGERS))})", TEXT_TRIGGERS)
                     if whole
                     else []
                 )
-                for name, _ in indexes:
-                    await conn.execute(f'DROP INDEX "{name}"')
-                for name, _ in triggers:
-                    await conn.execute(f'DROP TRIGGER "{name}"')
-                if triggers:
-                    for statement in TEXT_CLEARED:
-                        await conn.execute(statement)
+                for statement in TEXT_CLEARED if triggers else ():
+                    await conn.execute(statement)
                 yield
-                for _, create in indexes:
-                    await conn.execute(create)
-                if triggers:
-                    for statement in TEXT_FILLED:
-                        await conn.execute(statement)
-                for _, create in triggers:
-                    await conn.execute(create)
+                for statement in (*indexes, *(TEXT_FILLED if triggers else ()), *triggers):
+                    await conn.execute(statement)
             finally:
                 # Both are queued at once: each is restored even when the other fails.
                 restored = (f"PRAGMA cache_size = -{WRITER_CACHE_KIB}", f"PRAGMA secure_delete = {int(secure)}")
@@ -276,23 +258,14 @@ class SQLiteDriver:
         assert isinstance(tx, _Transaction)
         conn = tx.conn
         with _edge("commit"):
-            begun, tx.begun = tx.begun, None
-            if begun is not None:
-                await begun
-            found = list(
-                await conn.execute_fetchall(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_ROWS_INDEXED,)
-                )
-            )
+            await tx.started()
+            found = await _dropped(conn, "trigger", "name = ?", (SEARCH_ROWS_INDEXED,))
+        yield
         if not found:  # a schema without it (never, but then nothing to do set-wise)
-            yield
             return
         with _edge("commit"):
-            await conn.execute(f'DROP TRIGGER "{SEARCH_ROWS_INDEXED}"')
-        yield
-        with _edge("commit"):
             await conn.execute(SEARCH_TEXT_BETWEEN, (first, last))
-            await conn.execute(found[0][0])
+            await conn.execute(found[0])
 
     def spans(self, total: int) -> Spans | None:
         # Workers read beside an open write transaction only in WAL mode (a rollback journal would lock them out).
@@ -384,6 +357,12 @@ class _Transaction:
         answers = iter([[row for _ in calls for row in next(results)] for calls in asked])
         return [[] if params is None else next(answers) for _, params in batch]
 
+    async def started(self) -> None:
+        """Wait for the BEGIN queued before the first statement (its error surfaces here)."""
+        begun, self.begun = self.begun, None
+        if begun is not None:
+            await begun
+
     async def _begin(self, running: asyncio.Future[Any]) -> None:
         begun, self.begun = self.begun, None
         if begun is not None:
@@ -413,6 +392,17 @@ class _Transaction:
         )
         await self._begin(running)
         await running
+
+
+async def _dropped(conn: aiosqlite.Connection, kind: str, where: str, params: Sequence[Any] = ()) -> list[str]:
+    """Drop the schema objects of ``kind`` (index, trigger) that ``where`` picks; returns the statements that
+    make them again. A table's own primary key (no SQL of its own) is never picked."""
+    found = await conn.execute_fetchall(
+        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND {where}", (kind, *params)
+    )
+    for name, _ in found:
+        await conn.execute(f'DROP {kind.upper()} "{name}"')
+    return [str(create) for _, create in found]
 
 
 async def _one(conn: aiosqlite.Connection, sql: str) -> Any:

@@ -29,9 +29,8 @@ from typing import Any
 import msgspec
 
 from api.projections.registry import default_registry
-from api.projections.row import Row
 from api.store import folding
-from api.store.folding import Folded, Indexed, SpanFold
+from api.store.folding import Folded, SpanFold
 from api.store.sqlite.dialect import DIALECT, expanded
 from api.store.sqlite.paths import file_uri
 from api.store.statements import Q
@@ -70,7 +69,7 @@ async def fold_in_workers(path: str, total: int, processes: int, *, indexed: boo
                     submitted = last
                 future, last = ahead.popleft()
                 encoded: bytes = await asyncio.wrap_future(future)  # type: ignore[arg-type]
-                yield Folded(SpanFold(*_span_decoder.decode(encoded)), last, total)
+                yield Folded(_span_decoder.decode(encoded), last, total)
         finally:
             for future, _ in ahead:
                 future.cancel()
@@ -78,7 +77,7 @@ async def fold_in_workers(path: str, total: int, processes: int, *, indexed: boo
 
 # A span's rows cross from a worker as MessagePack: about ten times cheaper to encode than a pickle of them.
 _span_encoder = msgspec.msgpack.Encoder()
-_span_decoder = msgspec.msgpack.Decoder(tuple[list[Row], list[tuple[int, int]], Indexed])
+_span_decoder = msgspec.msgpack.Decoder(SpanFold)
 _worker: tuple[sqlite3.Connection, asyncio.AbstractEventLoop] | None = None
 
 
@@ -99,7 +98,7 @@ def _fold_in_worker(first: int, last: int, indexed: bool) -> bytes:
         span = folding.fold_span(
             _Reads(conn), DIALECT, CATALOGUE, default_registry().project, first, last, indexed=indexed
         )
-        return _span_encoder.encode(tuple(loop.run_until_complete(span)))
+        return _span_encoder.encode(loop.run_until_complete(span))
     finally:
         conn.execute("COMMIT")
 
