@@ -33,6 +33,7 @@ from api.projections import (
 )
 from api.projections.company_rows import CompanyRows
 from api.projections.registry import ReadModel
+from schema import stored
 from schema.base import Money
 from schema.changes import Change, ChangeCause, ChangeKind
 from schema.dossiers import CountFigure, Fact, Product
@@ -46,7 +47,7 @@ State = dict[tuple[ChangeKind, str], tuple[Fields, dict[int, UUID]]]
 
 _KINDS: tuple[ChangeKind, ...] = typing.get_args(ChangeKind)
 """In the order changes are listed: the order ``ChangeKind`` names them."""
-_registration = msgspec.json.Decoder(CompanyRegistered)
+_registration = stored.decoder(CompanyRegistered)
 
 
 def _event_id(item: bytes) -> UUID:

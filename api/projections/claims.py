@@ -54,6 +54,8 @@ def published_on(fact: Fact) -> str | None:
 
 
 def _rank(fact: Fact) -> tuple[int, int, str, int]:
+    if isinstance(fact, Claim):  # a claim was made with both counted from its sources
+        return (_CERTAINTY[fact.certainty], fact.publishers, fact.published_on or "", fact.position)
     return (_CERTAINTY[fact.certainty], publishers(fact), published_on(fact) or "", fact.position)
 
 
@@ -68,12 +70,14 @@ class Choice(Generic[C]):
 
 def choose(claims: Sequence[C], agree: Callable[[C, C], bool]) -> Choice[C]:
     """The best claim by the rule, and which step of it set the chosen claim above the best one that disagrees."""
-    ranked = sorted(claims, key=_rank, reverse=True)
+    ranks = [_rank(claim) for claim in claims]
+    order = sorted(range(len(claims)), key=ranks.__getitem__, reverse=True)  # stable: ties keep their order
+    ranked = [claims[i] for i in order]
     chosen = ranked[0]
-    rival = next((claim for claim in ranked[1:] if not agree(chosen, claim)), None)
+    rival = next((i for i in order[1:] if not agree(chosen, claims[i])), None)
     if rival is None:
         return Choice(chosen, ranked, "single" if len(ranked) == 1 else "agreement", disputed=False)
-    ours, theirs = _rank(chosen), _rank(rival)
+    ours, theirs = ranks[order[0]], ranks[rival]
     step = next(step for step, a, b in zip(_STEPS, ours, theirs, strict=True) if a != b)
     return Choice(chosen, ranked, step, disputed=True)
 

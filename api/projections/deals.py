@@ -20,6 +20,7 @@ from api.projections.facts import fact_fields
 from api.projections.listings import money_agrees
 from api.projections.registry import Projection
 from api.projections.row import Row
+from schema import stored
 from schema.base import Certainty
 from schema.codec import encode
 from schema.dossiers import Deal, DealClaim, DealRole
@@ -134,7 +135,7 @@ def pending(data: CompanyRows) -> list[Deal]:
     ]
 
 
-_ownership = msgspec.json.Decoder(Ownership)
+_ownership = stored.decoder(Ownership)
 
 
 def ownership(data: CompanyRows, view: str) -> list[Ownership]:

@@ -18,6 +18,11 @@ VIEWS = (
 
 
 def _links(data: CompanyRows) -> dict[str, list[str]]:
+    return data.once(_counterparties)
+
+
+def _counterparties(data: CompanyRows) -> dict[str, list[str]]:
+    """The companies the dossier's meetings, relationships and markets name, with how each is linked."""
     links: dict[str, list[str]] = {}
     for meeting in data.items("meeting", MeetingItem):
         for company in meeting.counterparties:

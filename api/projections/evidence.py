@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import msgspec
-
 from api.projections.registry import Projection
 from api.projections.row import Row
+from schema import stored
 from schema.base import Source
 from schema.codec import encode
 from schema.events import EvidenceAdded, StoredEvent
 
 __all__ = ["PROJECTION", "decode_sources", "rows"]
 
-_sources = msgspec.json.Decoder(list[Source])
+_sources = stored.decoder(list[Source])
 
 
 def rows(stored: StoredEvent, touched: tuple[str, ...], target: int | None) -> list[Row]:

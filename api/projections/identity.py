@@ -17,6 +17,7 @@ from api.projections.company_rows import CompanyRows
 from api.projections.facts import fact_fields
 from api.projections.registry import Projection
 from api.projections.row import Row
+from schema import stored
 from schema.codec import encode
 from schema.events import CompanyRegistered, CompanyRenamed, IdentifierAdded, ProfileUpdated, StoredEvent
 from schema.profiles import FormerName, Identifier, ProfileChange, Renaming
@@ -104,7 +105,7 @@ def _named(registered: str, renames: list[Renaming], on: str) -> tuple[str, list
     return name, former
 
 
-_renaming = msgspec.json.Decoder(Renaming)
+_renaming = stored.decoder(Renaming)
 
 
 def renamed(

@@ -17,6 +17,7 @@ from api.projections.claims import resolve
 from api.projections.facts import supported
 from api.projections.registry import Projection
 from api.projections.row import Row
+from schema import stored
 from schema.base import Source
 from schema.codec import encode
 from schema.events import (
@@ -63,8 +64,8 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return result
 
 
-_role_decoder = msgspec.json.Decoder(RoleReport)
-_meeting_decoder = msgspec.json.Decoder(PersonMeeting)
+_role_decoder = stored.decoder(RoleReport)
+_meeting_decoder = stored.decoder(PersonMeeting)
 
 
 def _facts(found: PersonRows, evidence: dict[int, list[Source]]) -> tuple[list[RoleReport], list[PersonMeeting]]:

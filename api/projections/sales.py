@@ -58,6 +58,10 @@ def _agree(a: SalesClaim, b: SalesClaim) -> bool:
 
 def figures(data: CompanyRows) -> list[SalesFigure]:
     """Every figure, in period order (by start, then year before quarter before month), then product, units before revenue."""
+    return data.once(_figures)
+
+
+def _figures(data: CompanyRows) -> list[SalesFigure]:
     groups: dict[tuple[str, str, str | None, str], list[SalesClaim]] = {}
     for report in data.facts("sales", SalesReport):
         for key, claim in _claims(report):

@@ -22,6 +22,7 @@ import msgspec
 from api.projections import counts, words
 from api.projections.registry import Projection
 from api.projections.row import Row
+from schema import stored
 from schema.codec import encode, event_tag
 from schema.events import (
     AcquisitionAnnounced,
@@ -211,7 +212,7 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return result
 
 
-_decoder = msgspec.json.Decoder(Document)
+_decoder = stored.decoder(Document)
 _LINKS = {"company": "/companies/{}", "person": "/people/{}", "event": "/events/{}"}
 _WORD = re.compile(r"[^\W_]+")
 

@@ -10,6 +10,7 @@ from api.projections.company_rows import CompanyRows
 from api.projections.periods import occurred_on
 from api.projections.registry import Projection, ReadModel
 from api.projections.row import Row
+from schema import stored
 from schema.codec import encode
 from schema.dossiers import Timeline, TimelineItem
 from schema.events import CATALOGUE, StoredEvent
@@ -27,7 +28,7 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return [Row("timeline", company, stored.position, tag, when, item) for company in touched]
 
 
-_item = msgspec.json.Decoder(TimelineItem)
+_item = stored.decoder(TimelineItem)
 
 
 def _cursor(sort: str, position: int) -> str:

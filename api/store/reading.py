@@ -7,14 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
-
 from api.projections import identity
 from api.projections.company_rows import CompanyRows, ReadRow
 from api.projections.evidence import decode_sources
 from api.projections.people import PersonRows
 from api.store.driver import Dialect, Transaction
 from api.store.statements import Q
+from schema import stored
 from schema.events import CompanyRegistered
 
 __all__ = [
@@ -29,7 +28,7 @@ __all__ = [
     "touched",
 ]
 
-REGISTRATION = msgspec.json.Decoder(CompanyRegistered)
+REGISTRATION = stored.decoder(CompanyRegistered)
 """A registration row's item."""
 
 
