@@ -33,6 +33,8 @@ from uuid import UUID
 
 import msgspec
 
+from schema import stored
+
 __all__ = ["Catalogue", "Declared", "compile_names", "tag"]
 
 Refs = Callable[[Any], list[tuple[str, str]]]
@@ -152,6 +154,7 @@ class Catalogue:
         self.union: Any = typing.Union[self.types]  # noqa: UP007 (a union built from a tuple at run time)
         self.tags: Any = typing.Literal[tuple(self.by_tag)]  # type: ignore[valid-type]
         self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(self.union)
+        self._stored: msgspec.json.Decoder[Any] = stored.decoder(self.union)
 
     @classmethod
     def of_module(cls, namespace: dict[str, Any], base: type) -> Catalogue:
@@ -168,8 +171,12 @@ class Catalogue:
         return Catalogue((*self.types, *kinds))
 
     def decode(self, body: bytes | str) -> Any:
-        """One event from its JSON form (the stored body, an NDJSON line)."""
+        """One event from its JSON form (an NDJSON line, a body to check), every constraint checked."""
         return self._decoder.decode(body)
+
+    def decode_stored(self, body: bytes | str) -> Any:
+        """One event from a body the log holds: checked when it was appended, so not again (schema.stored)."""
+        return self._stored.decode(body)
 
     def __contains__(self, event_type: object) -> bool:
         return event_type in self.by_tag

@@ -151,7 +151,8 @@ def _title(stored: StoredEvent) -> str:
             measures = ", ".join(m.measure.replace("_", " ") for m in event.measures)
             return f"{event.status.capitalize()} results of {event.company_id} for {event.period}: {measures}"
         case OrdersReported() | DeliveriesReported() | ProductionReported():
-            what = {OrdersReported: "Orders", DeliveriesReported: "Deliveries"}.get(type(event), "Production")
+            # isinstance, not type(): an event read from the log is an unchecked subclass (schema.stored)
+            what = next(name for kind, name in _COUNTED if isinstance(event, kind))
             span = event.period if event.window is None else counts.window_text(event.window)
             return f"{what} of {event.company_id}{' (' + event.product + ')' if event.product else ''}: {span}"
         case TargetRevised():
@@ -212,6 +213,7 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return result
 
 
+_COUNTED = ((OrdersReported, "Orders"), (DeliveriesReported, "Deliveries"), (ProductionReported, "Production"))
 _decoder = stored.decoder(Document)
 _LINKS = {"company": "/companies/{}", "person": "/people/{}", "event": "/events/{}"}
 _WORD = re.compile(r"[^\W_]+")
