@@ -174,7 +174,7 @@ class Catalogue:
         """One event from its JSON form (an NDJSON line, a body to check), every constraint checked."""
         return self._decoder.decode(body)
 
-    def decode_stored(self, body: bytes | str) -> Any:
+    def decode_unchecked(self, body: bytes | str) -> Any:
         """One event from a body the log holds: checked when it was appended, so not again (schema.stored)."""
         return self._stored.decode(body)
 

@@ -72,9 +72,8 @@ class Ruled:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        named = RULED.get(cls.__name__)
-        if named is not None and issubclass(cls, named):
-            return  # the same component under its own name: schema.stored's unchecked form of it
+        if "__stored_base__" in cls.__dict__:
+            return  # schema.stored's unchecked form of a Struct is no component of its own
         if cls.rules:
             RULED[cls.__name__] = cls
             for rule in cls.rules:

@@ -10,6 +10,8 @@ in the same order, the same tag, defaults, methods, equality, hashes and ``isins
 decodes to what the code expects and encodes byte for byte as before. Nothing here is written
 twice: the subclasses are derived from the schema's own types, which stay the one source of
 the constraints (and of the OpenAPI document). Input from clients is never decoded this way.
+The rules that compare fields (schema.rules, run by ``__post_init__``) still run: they are
+code, not constraints, and cheap.
 """
 
 from __future__ import annotations
@@ -100,14 +102,20 @@ def _struct(kind: type[msgspec.Struct]) -> type[msgspec.Struct]:
 
 
 def _as_base(kind: type[msgspec.Struct]) -> dict[str, Any]:
-    """Equality and hashing as the base's: msgspec's compare the type too, and an item read back
-    must equal the one it was made from (an attribution, a source, a registration)."""
+    """What makes the subclass stand for ``kind``: equality and hashing as the base's (msgspec's
+    compare the type too, and an item read back must equal the one it was made from: an attribution,
+    a source, a registration), and pickling as the base (pickle finds classes by name)."""
+
+    def __reduce__(self: msgspec.Struct) -> tuple[Any, ...]:
+        return _made, (kind, msgspec.structs.asdict(self))
+
+    found: dict[str, Any] = {"__stored_base__": kind, "__reduce__": __reduce__}
     if not kind.__struct_config__.eq:
-        return {}
+        return found
     names = kind.__struct_fields__
 
     def __eq__(self: msgspec.Struct, other: object) -> bool:
-        if type(other) is not kind and type(other) is not type(self):
+        if type(other) is not kind and getattr(type(other), "__stored_base__", None) is not kind:
             return NotImplemented
         return all(getattr(self, name) == getattr(other, name) for name in names)
 
@@ -115,10 +123,16 @@ def _as_base(kind: type[msgspec.Struct]) -> dict[str, Any]:
         equal = __eq__(self, other)
         return equal if equal is NotImplemented else not equal
 
-    found: dict[str, Any] = {"__eq__": __eq__, "__ne__": __ne__}
+    found |= {"__eq__": __eq__, "__ne__": __ne__}
     if kind.__struct_config__.frozen:
-        found["__hash__"] = lambda self: hash(kind(**msgspec.structs.asdict(self)))
+        # msgspec's hash mixes in the type: the base's hash is that of the base made from the same fields
+        found["__hash__"] = lambda self: hash(_made(kind, msgspec.structs.asdict(self)))
     return found
+
+
+def _made(kind: type[msgspec.Struct], fields: dict[str, Any]) -> msgspec.Struct:
+    """An instance of ``kind`` itself with these fields (its rules, if any, were met by the decode)."""
+    return kind(**fields)
 
 
 def _field(field: msgspec.structs.FieldInfo) -> tuple[str, Any, Any]:

@@ -45,7 +45,7 @@ class CompanyRows:
     """The day of publication the rows are as known on, if the read asked for one."""
     undated_claims: int = 0
     """With ``known_on``: facts that counted an undated source from the day it was recorded."""
-    _made: dict[Callable[[CompanyRows], Any], Any] = field(default_factory=dict, repr=False, compare=False)
+    _made: dict[Callable[[CompanyRows], Any], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def known(self) -> dict[str, Any]:
         """The fields every read model answers with about ``known_on``."""
@@ -55,7 +55,8 @@ class CompanyRows:
 
     def once(self, make: Callable[[CompanyRows], T]) -> T:
         """``make(self)``, made once for these rows: a part that one answer uses twice (the dossier shows
-        the sales figures and judges plans by them). Callers share what it returns and do not change it."""
+        the sales figures and judges plans by them). Callers share what it returns and do not change it;
+        the store finishes the fields (rows known on a day, counts) before anything is made."""
         if make not in self._made:
             self._made[make] = make(self)
         made: T = self._made[make]

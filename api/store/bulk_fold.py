@@ -165,6 +165,6 @@ def _fold_in_worker(encoded: bytes) -> bytes:
     project = _worker_fold
     rows: list[Row] = []
     for position, recorded_at, body, touched, target in _items_decoder.decode(encoded):
-        stored = StoredEvent(position=position, recorded_at=recorded_at, event=CATALOGUE.decode_stored(body))
+        stored = StoredEvent(position=position, recorded_at=recorded_at, event=CATALOGUE.decode_unchecked(body))
         rows.extend(project(stored, touched, target))
     return _rows_encoder.encode(rows)

@@ -58,7 +58,7 @@ def stored_event(
     return StoredEvent(
         position=position,
         recorded_at=dialect.read_time(recorded_at),
-        event=catalogue.decode_stored(body),
+        event=catalogue.decode_unchecked(body),
         hash=None if digest is None else bytes(digest).hex(),
     )
 
@@ -128,7 +128,7 @@ async def retractions(tx: Transaction, dialect: Dialect, catalogue: Catalogue, t
     """Every retraction of the log up to ``total`` as a fold finds it: retracted position -> the retraction's."""
     tags = [tag for tag, kind in catalogue.by_tag.items() if kind.retracts]
     events = [
-        (int(position), catalogue.decode_stored(body))
+        (int(position), catalogue.decode_unchecked(body))
         for position, body in await tx.rows(Q.EVENTS_OF_TYPES, tags, total)
     ]
     targets = await target_positions(tx, dialect, (event for _, event in events))

@@ -164,7 +164,7 @@ async def _index_into(tx: Transaction, dialect: Dialect, catalogue: Catalogue, a
             touched.setdefault(int(position), []).append(company)
         events = await tx.rows(Q.EVENTS_BETWEEN, done + 1, last)
         terms, dated = log_index.index_rows(
-            (int(position), catalogue.decode_stored(body), touched.get(int(position), ()))
+            (int(position), catalogue.decode_unchecked(body), touched.get(int(position), ()))
             for position, _, body in events
         )
         await tx.run_all([(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
