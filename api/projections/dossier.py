@@ -17,10 +17,6 @@ VIEWS = (
 """What the dossier reads; its counts come from the timeline without fetching it."""
 
 
-def _links(data: CompanyRows) -> dict[str, list[str]]:
-    return data.once(_counterparties)
-
-
 def _counterparties(data: CompanyRows) -> dict[str, list[str]]:
     """The companies the dossier's meetings, relationships and markets name, with how each is linked."""
     links: dict[str, list[str]] = {}
@@ -37,7 +33,7 @@ def _counterparties(data: CompanyRows) -> dict[str, list[str]]:
 
 def referenced(data: CompanyRows) -> set[str]:
     """Companies whose names or registrations the dossier needs."""
-    return profile.referenced(data) | set(_links(data))
+    return profile.referenced(data) | set(data.once(_counterparties))
 
 
 def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dossier:
@@ -49,7 +45,7 @@ def build(data: CompanyRows, registrations: dict[str, CompanyRegistered]) -> Dos
             name=registrations[company].name if company in registrations else company,
             via=sorted(set(via)),
         )
-        for company, via in sorted(_links(data).items())
+        for company, via in sorted(data.once(_counterparties).items())
     ]
     return Dossier(
         company_id=data.company_id,

@@ -150,11 +150,12 @@ def _title(stored: StoredEvent) -> str:
         case ResultsReported():
             measures = ", ".join(m.measure.replace("_", " ") for m in event.measures)
             return f"{event.status.capitalize()} results of {event.company_id} for {event.period}: {measures}"
-        case OrdersReported() | DeliveriesReported() | ProductionReported():
-            # isinstance, not type(): an event read from the log is an unchecked subclass (schema.stored)
-            what = next(name for kind, name in _COUNTED if isinstance(event, kind))
-            span = event.period if event.window is None else counts.window_text(event.window)
-            return f"{what} of {event.company_id}{' (' + event.product + ')' if event.product else ''}: {span}"
+        case OrdersReported():
+            return _counted("Orders", event)
+        case DeliveriesReported():
+            return _counted("Deliveries", event)
+        case ProductionReported():
+            return _counted("Production", event)
         case TargetRevised():
             return f"Target of {event.company_id}'s plan {event.plan_id} revised on {event.revised_on}"
         case RelationshipReported():
@@ -178,6 +179,11 @@ def _title(stored: StoredEvent) -> str:
             return f"Retraction of event {event.event_id}: {event.reason}"
         case _:
             return event_tag(event).replace("_", " ")
+
+
+def _counted(what: str, event: OrdersReported | DeliveriesReported | ProductionReported) -> str:
+    span = event.period if event.window is None else counts.window_text(event.window)
+    return f"{what} of {event.company_id}{' (' + event.product + ')' if event.product else ''}: {span}"
 
 
 def _documents(stored: StoredEvent) -> list[Document]:
@@ -213,7 +219,6 @@ def rows(stored: StoredEvent, touched: tuple[str, ...]) -> list[Row]:
     return result
 
 
-_COUNTED = ((OrdersReported, "Orders"), (DeliveriesReported, "Deliveries"), (ProductionReported, "Production"))
 _decoder = stored.decoder(Document)
 _LINKS = {"company": "/companies/{}", "person": "/people/{}", "event": "/events/{}"}
 _WORD = re.compile(r"[^\W_]+")
