@@ -54,7 +54,7 @@ CLIENTS_LIMITS = httpx.Limits(max_connections=128, max_keepalive_connections=128
 after 1 s, before uvicorn's 5 s keep-alive timeout closes them: with equal timeouts a request sent on a
 connection the server is closing at that moment fails with no answer (``ReadError``), a client-side race."""
 FIGURES: dict[str, str] = {}
-"""Test name -> its figures, printed by ``conftest.pytest_terminal_summary``."""
+"""Test name -> its figures, carried to the terminal summary by ``tests/conftest.py``."""
 
 
 def scaled(ci: int, full: int) -> int:
