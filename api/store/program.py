@@ -404,23 +404,31 @@ class Store:
         counted per type. None when the company was not registered at that point."""
         async with self.driver.reading() as tx:
             at, at_time = await self._resolve(tx, point)
-            found = await tx.row(Q.COMPANY_AT, company_id, at)
-            version, last = (int(found[0]), int(found[1] or 0)) if found else (0, 0)
-            if version == 0:
-                return None
             known_on = point.known_on
+            end_of_day = None if known_on is None else datetime.combine(known_on, time.max, UTC)
             if views:
                 # Counts as known on a day come from the timeline items known then, not from SQL.
                 wanted = [*views, "evidence", *(["timeline"] if known_on and counts else [])]
-                selected = await tx.rows(Q.COMPANY_ROWS_OF_VIEWS, company_id, at, wanted)
+                chosen: tuple[Q, Sequence[Any]] = (Q.COMPANY_ROWS_OF_VIEWS, (company_id, at, wanted))
             else:
-                selected = await tx.rows(Q.COMPANY_ROWS, company_id, at)
+                chosen = (Q.COMPANY_ROWS, (company_id, at))
+            # One wait for everything the company's id decides; its registration names its parent.
+            found, selected, counted, day_end, own = await tx.rows_all(
+                [
+                    (Q.COMPANY_AT, (company_id, at)),
+                    chosen,
+                    (Q.TIMELINE_COUNTS, (company_id, at) if counts and end_of_day is None else None),
+                    (Q.POSITION_AT, None if end_of_day is None else (self.dialect.time(end_of_day),)),
+                    (Q.REGISTRATIONS, ([company_id], at)),
+                ]
+            )
+            version, last = (int(found[0][0]), int(found[0][1] or 0)) if found else (0, 0)
+            if version == 0 or not own:
+                return None
             rows = [ReadRow(*row) for row in selected]
             undated = 0
-            if known_on is not None:
-                end_of_day = datetime.combine(known_on, time.max, UTC)
-                found = await tx.row(Q.POSITION_AT, self.dialect.time(end_of_day))
-                rows, undated = known_rows(rows, known_on, min(at, int(found[0]) if found else 0))
+            if known_on is not None and end_of_day is not None:
+                rows, undated = known_rows(rows, known_on, min(at, int(day_end[0][0]) if day_end else 0))
                 at_time = min(at_time, end_of_day)  # plans are judged on that day
             data = reading.company_rows(company_id, version, last, at, at_time, rows)
             if known_on is not None:
@@ -430,17 +438,13 @@ class Store:
                     if "timeline" not in views:
                         data.rows = [row for row in rows if row.view != "timeline"]
             elif counts:
-                data.counts = {key: int(n) for key, n in await tx.rows(Q.TIMELINE_COUNTS, company_id, at)}
-            ids = {company_id} | (referenced(data) if referenced else set())
+                data.counts = {key: int(n) for key, n in counted}
+            parent = reading.REGISTRATION.decode(own[0][1]).parent_id
+            ids = {company_id, *([parent] if parent else []), *(referenced(data) if referenced else ())}
             # A read model that reads the company's renames (the dossier) names it itself, with its former names.
-            own = company_id if not views or "rename" in views else None
-            registrations = await reading.registrations(tx, ids, at, at_time, keep=own)
-            if company_id not in registrations:
-                return None
-            parent = registrations[company_id].parent_id
-            if parent:
-                registrations.update(await reading.registrations(tx, {parent}, at, at_time))
-            return data, registrations
+            keep = company_id if not views or "rename" in views else None
+            registrations = await reading.registrations(tx, ids, at, at_time, keep=keep)
+            return (data, registrations) if company_id in registrations else None
 
     async def companies(
         self, point: ReadPoint, *, q: str | None, country: str | None, cursor: str | None, limit: int

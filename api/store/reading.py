@@ -69,8 +69,12 @@ async def registrations(
 ) -> dict[str, CompanyRegistered]:
     """The latest registrations at ``at``, each with the name in effect on ``at_time``'s day (renames), but
     ``keep``'s: as registered."""
-    found = {row[0]: REGISTRATION.decode(row[1]) for row in await tx.rows(Q.REGISTRATIONS, sorted(ids), at)}
-    renamed = await named(tx, {c: r for c, r in found.items() if c != keep}, at, at_time)
+    wanted = sorted(ids)
+    registered, renames = await tx.rows_all([(Q.REGISTRATIONS, (wanted, at)), (Q.RENAMES, (wanted, at))])
+    found = {row[0]: REGISTRATION.decode(row[1]) for row in registered}
+    others = {c: r for c, r in found.items() if c != keep}
+    day = at_time.astimezone(UTC).date().isoformat()
+    renamed = identity.renamed(others, [(str(c), bytes(item)) for c, item in renames if c in others], day)
     return {**found, **renamed}
 
 
