@@ -80,7 +80,7 @@ def state(data: CompanyRows) -> State:
     def put(kind: ChangeKind, key: str, fields: dict[str, Any], claims: dict[int, UUID]) -> None:
         found[(kind, key)] = ({name: _text(value) for name, value in fields.items()}, claims)
 
-    registrations = [row for row in data.rows if row.view == "registration"]
+    registrations = data.of("registration")
     if registrations:
         latest = registrations[-1]
         own = _registration.decode(latest.item)

@@ -46,6 +46,9 @@ class CompanyRows:
     undated_claims: int = 0
     """With ``known_on``: facts that counted an undated source from the day it was recorded."""
     _made: dict[Callable[[CompanyRows], Any], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _views: tuple[list[ReadRow], dict[str, list[ReadRow]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def known(self) -> dict[str, Any]:
         """The fields every read model answers with about ``known_on``."""
@@ -62,9 +65,19 @@ class CompanyRows:
         made: T = self._made[make]
         return made
 
+    def of(self, view: str) -> list[ReadRow]:
+        """The rows of ``view``, in position order. Grouped by view once per list of rows: a dossier asks
+        for about twenty views of one company, and each would otherwise walk every row."""
+        if self._views is None or self._views[0] is not self.rows:
+            grouped: dict[str, list[ReadRow]] = {}
+            for row in self.rows:
+                grouped.setdefault(row.view, []).append(row)
+            self._views = (self.rows, grouped)
+        return self._views[1].get(view, [])
+
     def items(self, view: str, kind: type[Any]) -> list[Any]:
         decoder = stored.decoder(kind)
-        return [decoder.decode(row.item) for row in self.rows if row.view == view]
+        return [decoder.decode(row.item) for row in self.of(view)]
 
     def facts(self, view: str, kind: type[F]) -> list[F]:
         return [supported(fact, self.evidence) for fact in self.items(view, kind)]

@@ -126,7 +126,7 @@ def deals(data: CompanyRows) -> list[Deal]:
 
 def pending(data: CompanyRows) -> list[Deal]:
     """The deals neither completed nor terminated at the read's point."""
-    ended = {row.key for row in data.rows if row.view == "deal_end"}
+    ended = {row.key for row in data.of("deal_end")}
     return [
         deal
         for deal in deals(data)
@@ -141,7 +141,7 @@ _ownership = stored.decoder(Ownership)
 def ownership(data: CompanyRows, view: str) -> list[Ownership]:
     """Completed majority acquisitions of ``view`` in effect at the read's time (dated on or before it)."""
     today = data.at_time.date().isoformat()
-    found = [_ownership.decode(row.item) for row in data.rows if row.view == view]
+    found = [_ownership.decode(row.item) for row in data.of(view)]
     return sorted((o for o in found if o.completed_on <= today), key=lambda o: o.position)
 
 

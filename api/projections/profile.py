@@ -65,7 +65,7 @@ def rows(stored: StoredEvent) -> list[Row]:
 def referenced(data: CompanyRows) -> set[str]:
     """Companies whose registration the profile needs: the candidates for subsidiaries, and the parent and
     subsidiaries by completed acquisitions."""
-    return {row.key for row in data.rows if row.view == "subsidiary"} | deals.referenced(data)
+    return {row.key for row in data.of("subsidiary")} | deals.referenced(data)
 
 
 def executives(data: CompanyRows) -> list[Executive]:
