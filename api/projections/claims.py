@@ -70,6 +70,8 @@ class Choice(Generic[C]):
 
 def choose(claims: Sequence[C], agree: Callable[[C, C], bool]) -> Choice[C]:
     """The best claim by the rule, and which step of it set the chosen claim above the best one that disagrees."""
+    if len(claims) == 1:  # most facts have one report: nothing to rank
+        return Choice(claims[0], [claims[0]], "single", disputed=False)
     ranks = [_rank(claim) for claim in claims]
     order = sorted(range(len(claims)), key=ranks.__getitem__, reverse=True)  # stable: ties keep their order
     ranked = [claims[i] for i in order]
