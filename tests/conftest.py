@@ -42,9 +42,9 @@ def pytest_runtest_makereport(
     """A stress test's figures travel on its report, so that they reach the summary from pytest-xdist's
     workers as well as from a run in one process (this file is the one conftest both load)."""
     report = yield
-    if call.when == "call":
-        report.user_properties.extend((_FIGURES, figures) for figures in FIGURES.items())
-        FIGURES.clear()
+    # Whatever phase recorded them: some are recorded in a fixture's teardown.
+    report.user_properties.extend((_FIGURES, figures) for figures in FIGURES.items())
+    FIGURES.clear()
     return report
 
 
