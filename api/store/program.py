@@ -439,12 +439,13 @@ class Store:
                         data.rows = [row for row in rows if row.view != "timeline"]
             elif counts:
                 data.counts = {key: int(n) for key, n in counted}
-            parent = reading.REGISTRATION.decode(own[0][1]).parent_id
+            registered = reading.REGISTRATION.decode(own[0][1])
+            parent = registered.parent_id
             ids = {company_id, *([parent] if parent else []), *(referenced(data) if referenced else ())}
             # A read model that reads the company's renames (the dossier) names it itself, with its former names.
             keep = company_id if not views or "rename" in views else None
-            registrations = await reading.registrations(tx, ids, at, at_time, keep=keep)
-            return (data, registrations) if company_id in registrations else None
+            known = {company_id: registered}
+            return data, await reading.registrations(tx, ids, at, at_time, keep=keep, known=known)
 
     async def companies(
         self, point: ReadPoint, *, q: str | None, country: str | None, cursor: str | None, limit: int

@@ -65,13 +65,26 @@ async def touched(tx: Transaction, positions: list[int]) -> dict[int, list[str]]
 
 
 async def registrations(
-    tx: Transaction, ids: Iterable[str], at: int, at_time: datetime, *, keep: str | None = None
+    tx: Transaction,
+    ids: Iterable[str],
+    at: int,
+    at_time: datetime,
+    *,
+    keep: str | None = None,
+    known: dict[str, CompanyRegistered] | None = None,
 ) -> dict[str, CompanyRegistered]:
-    """The latest registrations at ``at``, each with the name in effect on ``at_time``'s day (renames), but
-    ``keep``'s: as registered."""
-    wanted = sorted(ids)
-    registered, renames = await tx.rows_all([(Q.REGISTRATIONS, (wanted, at)), (Q.RENAMES, (wanted, at))])
-    found = {row[0]: REGISTRATION.decode(row[1]) for row in registered}
+    """The latest registrations at ``at`` (``known`` ones already read), each with the name in effect on
+    ``at_time``'s day (renames), but ``keep``'s: as registered."""
+    ids = set(ids)
+    unread = sorted(ids - (known or {}).keys())
+    renamed_ids = sorted(ids - {keep} if keep else ids)
+    registered, renames = await tx.rows_all(
+        [
+            (Q.REGISTRATIONS, (unread, at) if unread else None),
+            (Q.RENAMES, (renamed_ids, at) if renamed_ids else None),
+        ]
+    )
+    found = {**(known or {}), **{row[0]: REGISTRATION.decode(row[1]) for row in registered}}
     others = {c: r for c, r in found.items() if c != keep}
     day = at_time.astimezone(UTC).date().isoformat()
     renamed = identity.renamed(others, [(str(c), bytes(item)) for c, item in renames if c in others], day)
