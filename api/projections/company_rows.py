@@ -66,8 +66,9 @@ class CompanyRows:
         return made
 
     def of(self, view: str) -> list[ReadRow]:
-        """The rows of ``view``, in position order. Grouped by view once per list of rows: a dossier asks
-        for about twenty views of one company, and each would otherwise walk every row."""
+        """The rows of ``view``, in position order (shared: callers do not change the list). Grouped by view
+        once per list of rows: a dossier asks for about twenty views of one company, and each would
+        otherwise walk every row."""
         if self._views is None or self._views[0] is not self.rows:
             grouped: dict[str, list[ReadRow]] = {}
             for row in self.rows:
