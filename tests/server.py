@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -21,8 +22,30 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
+    """A port nothing listens on now. Under pytest-xdist each worker takes its ports from a range of its
+    own, below the ephemeral ports, so two workers never start a server on the same one (a port the
+    system hands out is free only until someone binds it, and /health could answer from another's)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return _bound(0)
+    first = _WORKER_PORTS + int(worker.removeprefix("gw")) * _PORTS_A_WORKER
+    for _ in range(_PORTS_A_WORKER):
+        port = first + next(_turn) % _PORTS_A_WORKER
+        try:
+            return _bound(port)
+        except OSError:  # in use, or closing (TIME_WAIT)
+            continue
+    raise RuntimeError(f"no free port in {first}-{first + _PORTS_A_WORKER - 1} for xdist worker {worker}")
+
+
+_WORKER_PORTS, _PORTS_A_WORKER = 20000, 1000
+"""Worker gwN takes ports 20000 + N * 1000 up to 1,000 more: below Linux's ephemeral range (32768 on)."""
+_turn = itertools.count()
+
+
+def _bound(port: int) -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         return int(sock.getsockname()[1])
 
 
