@@ -86,9 +86,7 @@ async def registrations(
     )
     found = {**(known or {}), **{row[0]: REGISTRATION.decode(row[1]) for row in registered}}
     others = {c: r for c, r in found.items() if c != keep}
-    day = at_time.astimezone(UTC).date().isoformat()
-    renamed = identity.renamed(others, [(str(c), bytes(item)) for c, item in renames if c in others], day)
-    return {**found, **renamed}
+    return {**found, **_named(others, renames, at_time)}
 
 
 async def named(
@@ -97,8 +95,15 @@ async def named(
     """``registrations`` with the name in effect on ``at_time``'s day, from the renames valid at ``at``."""
     if not registrations:
         return registrations
-    renames = [(str(c), bytes(item)) for c, item in await tx.rows(Q.RENAMES, sorted(registrations), at)]
-    return identity.renamed(registrations, renames, at_time.astimezone(UTC).date().isoformat())
+    return _named(registrations, await tx.rows(Q.RENAMES, sorted(registrations), at), at_time)
+
+
+def _named(
+    registrations: dict[str, CompanyRegistered], renames: Iterable[Sequence[Any]], at_time: datetime
+) -> dict[str, CompanyRegistered]:
+    """``registrations`` with the name in effect on ``at_time``'s day, from ``rename`` rows (company, item)."""
+    rows = [(str(c), bytes(item)) for c, item in renames if c in registrations]
+    return identity.renamed(registrations, rows, at_time.astimezone(UTC).date().isoformat())
 
 
 def company_rows(
