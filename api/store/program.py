@@ -427,8 +427,8 @@ class Store:
                 return None
             rows = [ReadRow(*row) for row in selected]
             undated = 0
-            if known_on is not None and end_of_day is not None:
-                rows, undated = known_rows(rows, known_on, min(at, int(day_end[0][0]) if day_end else 0))
+            if end_of_day is not None:
+                rows, undated = known_rows(rows, end_of_day.date(), min(at, int(day_end[0][0]) if day_end else 0))
                 at_time = min(at_time, end_of_day)  # plans are judged on that day
             data = reading.company_rows(company_id, version, last, at, at_time, rows)
             if known_on is not None:
