@@ -21,6 +21,11 @@ __all__ = ["SERVERS", "Server", "free_port", "serve"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
+_WORKER_PORTS, _PORTS_A_WORKER = 20000, 1000
+"""Worker gwN takes ports 20000 + N * 1000 up to 1,000 more: below Linux's ephemeral range (32768 on)."""
+_turn = itertools.count()
+
+
 def free_port() -> int:
     """A port nothing listens on now. Under pytest-xdist each worker takes its ports from a range of its
     own, below the ephemeral ports, so two workers never start a server on the same one (a port the
@@ -36,11 +41,6 @@ def free_port() -> int:
         except OSError:  # in use, or closing (TIME_WAIT)
             continue
     raise RuntimeError(f"no free port in {first}-{first + _PORTS_A_WORKER - 1} for xdist worker {worker}")
-
-
-_WORKER_PORTS, _PORTS_A_WORKER = 20000, 1000
-"""Worker gwN takes ports 20000 + N * 1000 up to 1,000 more: below Linux's ephemeral range (32768 on)."""
-_turn = itertools.count()
 
 
 def _bound(port: int) -> int:
