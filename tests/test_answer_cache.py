@@ -1,8 +1,10 @@
-"""The dossier answer cache (api.http.answers) never serves a stale dossier.
+"""The dossier answer cache (api.http.answers) never serves a stale dossier, nor one a request may not have.
 
 Every check goes through HTTP twice or more, so the second read is a cache hit unless
 something it depends on changed: an event of the company, a rename of a company it
-names, or a commit by another app (another process) on the same SQLite file.
+names, or a commit by another app (another process) on the same SQLite file. A plain
+hit is sent by the route's middleware (``Recalled``) before the handler; it answers
+what the handler would, header for header, and only to requests the app lets through.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
+from api.http import answers as answers_module
+from api.http.keys import generate
 from api.settings import Settings
 
 Client = TestClient  # type: ignore[type-arg]
@@ -158,3 +162,85 @@ def test_answers_beyond_the_hot_bytes_are_inflated_again_and_the_same(make: Call
     hits = answers.hits
     assert dossier(client, companies[0]).content == first[companies[0]]  # not hot now: inflated again
     assert answers.hits == hits + 1
+
+
+@pytest.fixture
+def handler_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The companies whose dossier read reached the handler (it makes a cache key; a hit sent before it does not)."""
+    reached: list[str] = []
+    make_key = answers_module.key
+
+    def counted(view: str, company_id: str, *rest: Any) -> Any:
+        reached.append(company_id)
+        return make_key(view, company_id, *rest)
+
+    monkeypatch.setattr(answers_module, "key", counted)
+    return reached
+
+
+def test_a_hit_sent_before_the_handler_is_the_handlers_answer_header_for_header(
+    make: Callable[[], Any], handler_reads: list[str]
+) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    first = dossier(client, "acme")
+    second = dossier(client, "acme")
+    assert handler_reads == ["acme"], "the second read should have been answered before the handler"
+
+    def headers(response: Any) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in response.headers.multi_items() if k not in {"date", "x-request-id"}]
+
+    assert headers(second) == headers(first)
+    assert second.content == first.content
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+def test_reads_with_a_query_or_a_revalidation_go_to_the_handler_and_agree(
+    make: Callable[[], Any], handler_reads: list[str]
+) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    plain = dossier(client, "acme")
+    etag = plain.headers["etag"]
+    assert client.get("/companies/acme", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/companies/acme", headers={"If-None-Match": '"other"'}).content == plain.content
+    assert client.get("/companies/acme", params={"at_position": 1}).json()["version"] == plain.json()["version"]
+    assert client.get("/companies/acme", params={"nonsense": 1}).status_code == 400
+    assert client.get("/companies/acme", headers={"Accept": "text/csv"}).status_code == 406
+    assert handler_reads == ["acme"] * 4  # the 400 and the 406 are refused before the handler, hit or not
+
+
+def test_a_cached_dossier_is_given_only_to_a_request_the_app_lets_through(tmp_path: Path) -> None:
+    token, line = generate("read")
+    keys_file = tmp_path / "keys"
+    keys_file.write_text(line + "\n")
+    settings = Settings(db=str(tmp_path / "keys.db"), keys_file=str(keys_file), rate_limit=1, rate_burst=3)
+    with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(Settings(db=str(tmp_path / "keys.db")))) as writer:
+            register(writer, "acme", "Acme")
+        bearer = {"Authorization": f"Bearer {token}"}
+        reads = [client.get("/companies/acme", headers=bearer) for _ in range(4)]
+        assert [r.status_code for r in reads] == [200, 200, 200, 429]
+        assert client.app.state.answers.hits >= 2
+        assert [r.headers["ratelimit-remaining"] for r in reads[:3]] == ["2", "1", "0"]
+        assert reads[1].content == reads[0].content
+        assert client.get("/companies/acme").status_code == 401
+        assert client.get("/companies/acme", headers={"Authorization": "Bearer tid_x_y"}).status_code == 401
+        keys_file.write_text("")  # revoked
+        assert client.get("/companies/acme", headers=bearer).status_code == 401
+
+
+def test_a_hit_is_answered_under_the_apps_host_check_and_cors(tmp_path: Path) -> None:
+    settings = Settings(
+        db=str(tmp_path / "cors.db"), cors_origins="https://app.example", allowed_hosts="tidings.example"
+    )
+    with TestClient(create_app(settings)) as client:
+        here = {"Host": "tidings.example"}
+        event = {"type": "company_registered", "sources": SOURCE, "company_id": "acme", "name": "Acme", "country": "DE"}
+        assert client.post("/events", json=event, headers=here).status_code == 201
+        browser = {**here, "Origin": "https://app.example"}
+        reads = [client.get("/companies/acme", headers=browser) for _ in range(2)]
+        assert client.app.state.answers.hits == 1
+        assert [r.headers.get("access-control-allow-origin") for r in reads] == ["https://app.example"] * 2
+        assert client.get("/companies/acme", headers={"Host": "elsewhere.example"}).status_code == 400
+        assert client.app.state.answers.hits == 1

@@ -12,13 +12,16 @@ The cache lives here, above the store: the app keeps one ``Answers`` when its st
 ``probes`` (answers ``unchanged(position, companies)`` without waiting: the head position
 when nothing touched ``companies`` after ``position``). A store that cannot tell at once
 (PostgreSQL today) is simply not cached.
+
+A hit is sent by ``Recalled``, a middleware of the route, before Litestar resolves the handler's
+parameters and dependencies: in a cached read those cost more than the rest of the app.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,10 +30,12 @@ import zstandard
 from litestar import Request
 from litestar.serialization import encode_json
 
-from api.store.base import EventStore
 from api.store.readpoint import ReadPoint
 
-__all__ = ["Answer", "Answers", "key", "of", "recall", "remember"]
+__all__ = ["Answer", "Answers", "Recalled", "key", "of", "remember"]
+
+Probe = Callable[[int, Iterable[str]], int | None]
+"""The store's ``unchanged``: the head position when no event after a position touches any of the companies."""
 
 
 @dataclass(slots=True)
@@ -46,6 +51,15 @@ class Answer:
     plain: bytes | None = None
     """The encoded body as sent, while the answer is among the most recently used (``Answers.hot_bytes``)."""
 
+    def head(self, length: int) -> list[tuple[bytes, bytes]]:
+        """The headers of a 200 with this answer, as Litestar writes those of ``answer(body, etag)``."""
+        return [
+            (b"etag", self.etag.encode()),
+            (b"cache-control", b"no-cache"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(length).encode()),
+        ]
+
 
 class Answers:
     """A least-recently-used map of answers, bounded by the bytes they hold.
@@ -56,8 +70,13 @@ class Answers:
     """
 
     def __init__(
-        self, max_bytes: int = 48 * 1024 * 1024, max_companies: int = 500, hot_bytes: int = 8 * 1024 * 1024
+        self,
+        probe: Probe,
+        max_bytes: int = 48 * 1024 * 1024,
+        max_companies: int = 500,
+        hot_bytes: int = 8 * 1024 * 1024,
     ) -> None:
+        self.probe = probe
         self.max_bytes = max_bytes
         self.max_companies = max_companies
         self.hot_bytes = hot_bytes
@@ -75,10 +94,20 @@ class Answers:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: Hashable) -> Answer | None:
+    def recall(self, key: Hashable) -> Answer | None:
+        """The remembered answer when the store confirms it still holds (its body: ``body``)."""
         answer = self._items.get(key)
-        if answer is not None:
-            self._items.move_to_end(key)
+        if answer is None:
+            self.misses += 1
+            return None
+        head = self.probe(answer.position, answer.companies)
+        if head is None:
+            self.drop(key)
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        answer.position = max(answer.position, head)
+        self.hits += 1
         return answer
 
     def body(self, key: Hashable, answer: Answer) -> bytes:
@@ -154,20 +183,33 @@ def of(request: Request[Any, Any, Any]) -> Answers | None:
     return found if isinstance(found, Answers) else None
 
 
-def recall(answers: Answers, store: EventStore, cache_key: Hashable) -> Answer | None:
-    """The remembered answer when the store confirms it still holds (its body: ``answers.body``)."""
-    answer = answers.get(cache_key)
-    if answer is None:
-        answers.misses += 1
-        return None
-    head = store.unchanged(answer.position, answer.companies)
-    if head is None:
-        answers.drop(cache_key)
-        answers.misses += 1
-        return None
-    answer.position = max(answer.position, head)
-    answers.hits += 1
-    return answer
+class Recalled:
+    """Route middleware of a company's read model ``view``: a hit is answered here, before the handler.
+
+    A route's own middleware runs inside the app's (Authorize, StrictParameters, Negotiation, the Host
+    check), so the key, its rate, ``Accept`` and ``Host`` are checked as for any request, and the request
+    log and security headers wrap the answer as any other. What a hit skips is Litestar resolving the
+    handler's parameters and dependencies and building a ``Response``: most of the app's own time in a
+    cached read. Only a plain read of the latest state is answered here (no query string, no
+    ``If-None-Match``); any other goes on to the handler, which recalls from the same cache.
+    """
+
+    def __init__(self, app: Any, view: str) -> None:
+        self.app = app
+        self.view = view
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
+            cache = scope["app"].state.get("answers")
+            if isinstance(cache, Answers) and not any(name == b"if-none-match" for name, _ in scope["headers"]):
+                cache_key = (self.view, scope["path_params"]["company_id"], _day(time.time()))
+                hit = cache.recall(cache_key)
+                if hit is not None:
+                    body = cache.body(cache_key, hit)
+                    await send({"type": "http.response.start", "status": 200, "headers": hit.head(len(body))})
+                    await send({"type": "http.response.body", "body": body, "more_body": False})
+                    return
+        await self.app(scope, receive, send)
 
 
 def remember(

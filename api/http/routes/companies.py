@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
 from litestar.params import QueryParameter
 
 from api.http import answers
@@ -255,6 +256,7 @@ async def get_conflicts(
         "counterparties, the latest price of each product, variant and market, and the capital it raised."
     ),
     dependencies=COMPANY_READ_POINT,
+    middleware=[DefineMiddleware(answers.Recalled, view="dossier")],
     opt=conditional(
         {
             **{
@@ -291,7 +293,7 @@ async def get_company(
     cache = answers.of(request)
     key = answers.key("dossier", company_id, point)
     # Encoded before, and the store confirms it still holds.
-    if cache is not None and key is not None and (hit := answers.recall(cache, store, key)) is not None:
+    if cache is not None and key is not None and (hit := cache.recall(key)) is not None:
         # A revalidation that matches is answered without the stored answer's body.
         return not_modified(request, hit.etag) or answer(cache.body(key, hit), hit.etag)
     data, registrations = await load(store, "dossier", company_id, point)
