@@ -244,3 +244,27 @@ def test_a_hit_is_answered_under_the_apps_host_check_and_cors(tmp_path: Path) ->
         assert [r.headers.get("access-control-allow-origin") for r in reads] == ["https://app.example"] * 2
         assert client.get("/companies/acme", headers={"Host": "elsewhere.example"}).status_code == 400
         assert client.app.state.answers.hits == 1
+
+
+def test_hits_ask_the_database_nothing_until_some_process_commits(make: Callable[[], Any]) -> None:
+    """The probe reads SQLite's WAL-index header first (api.store.sqlite.wal_index) and queries the head
+    only when a commit, of any connection in any process, has changed it."""
+    reader, writer = make(), make()
+    register(writer, "acme", "Acme")
+    register(writer, "globex", "Globex")
+    first = dossier(reader, "acme")
+    dossier(reader, "acme")
+    driver = reader.app.state.answers.probe.__self__.driver
+    statements: list[str] = []
+    driver._probe.set_trace_callback(statements.append)
+    for _ in range(3):
+        assert dossier(reader, "acme").content == first.content
+    assert statements == []
+    register(writer, "initech", "Initech")  # another process commits; acme is untouched
+    assert dossier(reader, "acme").content == first.content
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT"]  # the head, then what it touched
+    statements.clear()
+    assert dossier(reader, "acme").content == first.content
+    assert statements == []
+    relate(writer, "acme", "globex")
+    assert dossier(reader, "acme").json()["version"] == first.json()["version"] + 1

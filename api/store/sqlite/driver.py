@@ -10,7 +10,8 @@ any other fault as StoreUnavailable with a client-safe reason.
 
 One path stays on the plain ``sqlite3`` module by measurement: ``unchanged``, the check behind
 every cached answer, runs two index seeks on the event loop's own thread; a hop to an
-aiosqlite thread would cost more than the rest of a cached read (bench/RESULTS.md).
+aiosqlite thread would cost more than the rest of a cached read (bench/RESULTS.md). While the
+WAL-index header (api.store.sqlite.wal_index) shows no commit since its last query, it runs none.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from api.store.sqlite.dialect import (
     sql,
 )
 from api.store.sqlite.wal import WalCopier
+from api.store.sqlite.wal_index import WalIndex
 from api.store.statements import Q
 
 __all__ = ["SQLiteDriver"]
@@ -87,6 +89,9 @@ class SQLiteDriver:
         self._opened: list[aiosqlite.Connection] = []
         self._free = asyncio.Semaphore(readers)
         self._probe: sqlite3.Connection | None = None
+        self._wal_index: WalIndex | None = None
+        self._seen: tuple[bytes, int] | None = None
+        """The WAL-index header read before the probe's last query of the head, and that head."""
         self._durability = "closed"
         self._finish_pending = False
 
@@ -142,6 +147,10 @@ class SQLiteDriver:
         if self._probe is not None:
             self._probe.close()
             self._probe = None
+        if self._wal_index is not None:
+            self._wal_index.close()
+            self._wal_index = None
+        self._seen = None
         self._durability = "closed"
 
     async def _connect(self) -> aiosqlite.Connection:
@@ -310,8 +319,15 @@ class SQLiteDriver:
                 conn.execute("PRAGMA busy_timeout = 0")
                 conn.execute("PRAGMA query_only = 1")
                 self._probe = conn
-            row = conn.execute("SELECT position FROM events ORDER BY position DESC LIMIT 1").fetchone()
-            head = int(row[0]) if row else 0
+                self._wal_index = WalIndex.open(self.path) if self.wal_copier is not None else None
+            header = self._wal_index.header() if self._wal_index is not None else None
+            if header is not None and self._seen is not None and self._seen[0] == header:
+                head = self._seen[1]  # no commit since the query below last ran
+            else:
+                row = conn.execute("SELECT position FROM events ORDER BY position DESC LIMIT 1").fetchone()
+                head = int(row[0]) if row else 0
+                # The header read before the query: a commit after it changes what the next look compares.
+                self._seen = (header, head) if header is not None else None
             if head == position:
                 return head
             if head < position or not companies or len(companies) > MOST_VARIABLES:
