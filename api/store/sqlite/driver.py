@@ -134,6 +134,10 @@ class SQLiteDriver:
             self.wal_copier.start()
 
     async def close(self) -> None:
+        if self._wal_index is not None:  # first: the connections keep its file from being truncated
+            self._wal_index.close()
+            self._wal_index = None
+        self._seen = None
         if self.wal_copier is not None:
             await asyncio.to_thread(self.wal_copier.stop)
         async with self._write_lock:
@@ -147,10 +151,6 @@ class SQLiteDriver:
         if self._probe is not None:
             self._probe.close()
             self._probe = None
-        if self._wal_index is not None:
-            self._wal_index.close()
-            self._wal_index = None
-        self._seen = None
         self._durability = "closed"
 
     async def _connect(self) -> aiosqlite.Connection:
