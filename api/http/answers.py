@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,7 +34,7 @@ from api.store.readpoint import ReadPoint
 
 __all__ = ["Answer", "Answers", "Recalled", "key", "of", "remember"]
 
-Probe = Callable[[int, Iterable[str]], int | None]
+Probe = Callable[[int, Collection[str]], int | None]
 """The store's ``unchanged``: the head position when no event after a position touches any of the companies."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -119,7 +119,7 @@ class EventStore(Protocol):
         """Whether ``unchanged`` can answer without waiting (an answer cache is worth keeping)."""
         ...
 
-    def unchanged(self, position: int, companies: Iterable[str]) -> int | None:
+    def unchanged(self, position: int, companies: Collection[str]) -> int | None:
         """Without waiting: the head position when no event after ``position`` touches any of
         ``companies``; None when one does, or when the store cannot tell at once."""
         ...

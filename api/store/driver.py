@@ -9,7 +9,7 @@ network fault as ``StoreUnavailable`` with a client-safe reason. Nothing above
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +118,7 @@ class Driver(Protocol):
         """The durability settings as the database reports them; raises StoreUnavailable when it does not answer."""
         ...
 
-    def unchanged(self, position: int, companies: Sequence[str]) -> int | None:
+    def unchanged(self, position: int, companies: Collection[str]) -> int | None:
         """Without waiting: the head when no event after ``position`` touches ``companies``, else None
         (also when the driver cannot tell at once)."""
         ...

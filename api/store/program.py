@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 from uuid import UUID
@@ -370,10 +370,10 @@ class Store:
         async with self.driver.reading() as tx:
             return await reading.last_position(tx)
 
-    def unchanged(self, position: int, companies: Iterable[str]) -> int | None:
+    def unchanged(self, position: int, companies: Collection[str]) -> int | None:
         """The head position when no event after ``position`` touches any of ``companies``, else None
         (also when the driver cannot tell without waiting)."""
-        return self.driver.unchanged(position, list(companies))
+        return self.driver.unchanged(position, companies)
 
     async def ready(self) -> ReadyState:
         durability = await self.driver.durability()

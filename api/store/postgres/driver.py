@@ -39,7 +39,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -304,7 +304,7 @@ class PostgresDriver:
     def stored_bytes(self) -> int | None:
         return None  # the database's files are the server's, shared with other databases
 
-    def unchanged(self, position: int, companies: Sequence[str]) -> int | None:
+    def unchanged(self, position: int, companies: Collection[str]) -> int | None:
         return None  # no answer without a round trip: answers are not cached on PostgreSQL
 
 

@@ -20,7 +20,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -303,7 +303,7 @@ class SQLiteDriver:
 
     # -- the answer cache's probe ------------------------------------------------------
 
-    def unchanged(self, position: int, companies: Sequence[str]) -> int | None:
+    def unchanged(self, position: int, companies: Collection[str]) -> int | None:
         """The head position when no event after ``position`` touches any of ``companies``, else None.
 
         Runs on the caller's thread (the event loop) on a connection of its own: two index
