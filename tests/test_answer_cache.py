@@ -214,7 +214,7 @@ def test_a_cached_dossier_is_given_only_to_a_request_the_app_lets_through(tmp_pa
     token, line = generate("read")
     keys_file = tmp_path / "keys"
     keys_file.write_text(line + "\n")
-    settings = Settings(db=str(tmp_path / "keys.db"), keys_file=str(keys_file), rate_limit=1, rate_burst=3)
+    settings = Settings(db=str(tmp_path / "keys.db"), keys_file=str(keys_file), rate_limit=0.01, rate_burst=3)
     with TestClient(create_app(settings)) as client:
         with TestClient(create_app(Settings(db=str(tmp_path / "keys.db")))) as writer:
             register(writer, "acme", "Acme")
