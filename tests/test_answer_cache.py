@@ -9,6 +9,9 @@ what the handler would, header for header, and only to requests the app lets thr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -268,3 +271,40 @@ def test_hits_ask_the_database_nothing_until_some_process_commits(make: Callable
     assert statements == []
     relate(writer, "acme", "globex")
     assert dossier(reader, "acme").json()["version"] == first.json()["version"] + 1
+
+
+_HOLDER_OF_BYTE_128 = """
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+asked = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 128, 1, 0)
+kind, _, _, _, pid = struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_GETLK, asked))
+print("read" if kind == fcntl.F_RDLCK else "write" if kind == fcntl.F_WRLCK else "none", pid)
+os._exit(0)  # no close: this process holds no lock to lose anyway
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads a POSIX lock with the layout of Linux's struct flock")
+def test_looking_at_the_wal_index_leaves_sqlites_locks_on_the_shm_file(tmp_path: Path) -> None:
+    """SQLite marks its -shm file as in use with a read lock on byte 128, and closing any descriptor of
+    a file drops every POSIX lock the process holds on it. Were the probe's mapping to close one while
+    a store is open, another process would reset the WAL index under this one's connections."""
+    db = str(tmp_path / "one.db")
+
+    def holder() -> str:
+        command = [sys.executable, "-c", _HOLDER_OF_BYTE_128, f"{db}-shm"]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    with TestClient(create_app(Settings(db=db))) as client:
+        register(client, "acme", "Acme")
+        assert holder() == f"read {os.getpid()}"
+        with TestClient(create_app(Settings(db=db))) as other:
+            for app in (client, other):
+                dossier(app, "acme")
+                dossier(app, "acme")  # a hit: the WAL-index header is mapped
+            assert client.app.state.answers.hits >= 1 and other.app.state.answers.hits >= 1
+            assert holder() == f"read {os.getpid()}"
+        # The other store has closed and released its use of the mapping; this one still holds it.
+        assert holder() == f"read {os.getpid()}"
+        assert dossier(client, "acme").status_code == 200
+        register(client, "globex", "Globex")
+        assert holder() == f"read {os.getpid()}"

@@ -89,6 +89,8 @@ class SQLiteDriver:
         self._opened: list[aiosqlite.Connection] = []
         self._free = asyncio.Semaphore(readers)
         self._probe: sqlite3.Connection | None = None
+        self._probing = False
+        """Whether ``unchanged`` may answer: from the end of ``open`` to the start of ``close``."""
         self._wal_index: WalIndex | None = None
         self._seen: tuple[bytes, int] | None = None
         """The WAL-index header read before the probe's last query of the head, and that head."""
@@ -132,12 +134,10 @@ class SQLiteDriver:
                 self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
             )
             self.wal_copier.start()
+        self._probing = True
 
     async def close(self) -> None:
-        if self._wal_index is not None:  # first: the connections keep its file from being truncated
-            self._wal_index.close()
-            self._wal_index = None
-        self._seen = None
+        self._probing = False  # no probe (and no WAL-index mapping) made while the store closes
         if self.wal_copier is not None:
             await asyncio.to_thread(self.wal_copier.stop)
         async with self._write_lock:
@@ -151,6 +151,10 @@ class SQLiteDriver:
         if self._probe is not None:
             self._probe.close()
             self._probe = None
+        if self._wal_index is not None:  # last: closing its descriptors drops this process's locks on the file
+            self._wal_index.release()
+            self._wal_index = None
+        self._seen = None
         self._durability = "closed"
 
     async def _connect(self) -> aiosqlite.Connection:
@@ -310,7 +314,7 @@ class SQLiteDriver:
         seeks in WAL mode, which never wait for a writer. It sees commits of every process
         on the file. Any doubt (a lock, an error, a closed store) answers None: not cached.
         """
-        if self._writer is None:
+        if self._writer is None or not self._probing:
             return None
         try:
             conn = self._probe
@@ -319,7 +323,7 @@ class SQLiteDriver:
                 conn.execute("PRAGMA busy_timeout = 0")
                 conn.execute("PRAGMA query_only = 1")
                 self._probe = conn
-                self._wal_index = WalIndex.open(self.path) if self.wal_copier is not None else None
+                self._wal_index = WalIndex.acquire(str(self.path)) if self.wal_copier is not None else None
             header = self._wal_index.header() if self._wal_index is not None else None
             if header is not None and self._seen is not None and self._seen[0] == header:
                 head = self._seen[1]  # no commit since the query below last ran
