@@ -94,21 +94,21 @@ class Answers:
     def __len__(self) -> int:
         return len(self._items)
 
-    def recall(self, key: Hashable) -> Answer | None:
-        """The remembered answer when the store confirms it still holds (its body: ``body``)."""
+    def recall(self, key: Hashable, *, count_miss: bool = True) -> Answer | None:
+        """The remembered answer when the store confirms it still holds; ``body(key, answer)`` is what
+        to send. ``count_miss=False`` where a miss goes on to a handler that will look again."""
         answer = self._items.get(key)
-        if answer is None:
-            self.misses += 1
-            return None
-        head = self.probe(answer.position, answer.companies)
-        if head is None:
+        if answer is not None:
+            head = self.probe(answer.position, answer.companies)
+            if head is not None:
+                self._items.move_to_end(key)
+                answer.position = max(answer.position, head)
+                self.hits += 1
+                return answer
             self.drop(key)
+        if count_miss:
             self.misses += 1
-            return None
-        self._items.move_to_end(key)
-        answer.position = max(answer.position, head)
-        self.hits += 1
-        return answer
+        return None
 
     def body(self, key: Hashable, answer: Answer) -> bytes:
         """The answer's body as sent, inflated at most once while it stays among the hot answers."""
@@ -192,6 +192,10 @@ class Recalled:
     handler's parameters and dependencies and building a ``Response``: most of the app's own time in a
     cached read. Only a plain read of the latest state is answered here (no query string, no
     ``If-None-Match``); any other goes on to the handler, which recalls from the same cache.
+
+    What Litestar itself puts inside a route's middleware would not see a hit: its compression, CSRF,
+    response cache and ``allowed_hosts`` configurations, ``after_request`` hooks, and headers or cookies
+    declared on the app. The app sets none of them (its Host check is middleware of its own).
     """
 
     def __init__(self, app: Any, view: str) -> None:
@@ -203,7 +207,7 @@ class Recalled:
             cache = scope["app"].state.get("answers")
             if isinstance(cache, Answers) and not any(name == b"if-none-match" for name, _ in scope["headers"]):
                 cache_key = (self.view, scope["path_params"]["company_id"], _day(time.time()))
-                hit = cache.recall(cache_key)
+                hit = cache.recall(cache_key, count_miss=False)
                 if hit is not None:
                     body = cache.body(cache_key, hit)
                     await send({"type": "http.response.start", "status": 200, "headers": hit.head(len(body))})
