@@ -286,25 +286,30 @@ os._exit(0)  # no close: this process holds no lock to lose anyway
 @pytest.mark.skipif(sys.platform != "linux", reason="reads a POSIX lock with the layout of Linux's struct flock")
 def test_looking_at_the_wal_index_leaves_sqlites_locks_on_the_shm_file(tmp_path: Path) -> None:
     """SQLite marks its -shm file as in use with a read lock on byte 128, and closing any descriptor of
-    a file drops every POSIX lock the process holds on it. Were the probe's mapping to close one while
-    a store is open, another process would reset the WAL index under this one's connections."""
+    a file drops every POSIX lock the process holds on it. Were the probe's mapping closed while any
+    store of the process still had the file open, another process would reset the WAL index under
+    that store's connections."""
     db = str(tmp_path / "one.db")
 
     def holder() -> str:
         command = [sys.executable, "-c", _HOLDER_OF_BYTE_128, f"{db}-shm"]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
 
-    with TestClient(create_app(Settings(db=db))) as client:
-        register(client, "acme", "Acme")
-        assert holder() == f"read {os.getpid()}"
-        with TestClient(create_app(Settings(db=db))) as other:
-            for app in (client, other):
-                dossier(app, "acme")
-                dossier(app, "acme")  # a hit: the WAL-index header is mapped
-            assert client.app.state.answers.hits >= 1 and other.app.state.answers.hits >= 1
-            assert holder() == f"read {os.getpid()}"
-        # The other store has closed and released its use of the mapping; this one still holds it.
-        assert holder() == f"read {os.getpid()}"
-        assert dossier(client, "acme").status_code == 200
-        register(client, "globex", "Globex")
-        assert holder() == f"read {os.getpid()}"
+    held = f"read {os.getpid()}"
+    with ExitStack() as stores:
+        first = stores.enter_context(TestClient(create_app(Settings(db=db))))
+        register(first, "acme", "Acme")
+        assert holder() == held
+        with TestClient(create_app(Settings(db=db))) as second:
+            for client in (first, second):
+                dossier(client, "acme")
+                dossier(client, "acme")  # a hit: the WAL-index header is mapped
+                assert client.app.state.answers.hits == 1
+            assert holder() == held
+        assert holder() == held  # the second store left; the first still has the file open
+        with TestClient(create_app(Settings(db=db))) as never_looked:
+            stores.close()  # the store that mapped the file closes; one that never looked still has it open
+            assert holder() == held
+            register(never_looked, "globex", "Globex")
+            assert dossier(never_looked, "globex").status_code == 200
+            assert holder() == held

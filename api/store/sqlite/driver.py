@@ -134,6 +134,7 @@ class SQLiteDriver:
                 self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
             )
             self.wal_copier.start()
+            self._wal_index = WalIndex.join(str(self.path))
         self._probing = True
 
     async def close(self) -> None:
@@ -151,8 +152,8 @@ class SQLiteDriver:
         if self._probe is not None:
             self._probe.close()
             self._probe = None
-        if self._wal_index is not None:  # last: closing its descriptors drops this process's locks on the file
-            self._wal_index.release()
+        if self._wal_index is not None:  # last: closing its descriptor drops this process's locks on the file
+            self._wal_index.leave()
             self._wal_index = None
         self._seen = None
         self._durability = "closed"
@@ -323,7 +324,6 @@ class SQLiteDriver:
                 conn.execute("PRAGMA busy_timeout = 0")
                 conn.execute("PRAGMA query_only = 1")
                 self._probe = conn
-                self._wal_index = WalIndex.acquire(str(self.path)) if self.wal_copier is not None else None
             header = self._wal_index.header() if self._wal_index is not None else None
             if header is not None and self._seen is not None and self._seen[0] == header:
                 head = self._seen[1]  # no commit since the query below last ran

@@ -4,17 +4,20 @@ In WAL mode SQLite keeps the state of the write-ahead log in the ``-shm`` file b
 (https://www.sqlite.org/walformat.html, "The WAL-Index File Format"), which every connection maps
 into memory. Its first 96 bytes are two copies of a header that every commit rewrites: a counter
 incremented by each transaction, the number of valid frames, and the salts a restart of the log
-changes (a checkpoint changes neither them nor the data). Mapped here too (read-only, shared),
-reading them is a copy of 96 bytes with no system call, where a query costs a read transaction. So
-``SQLiteDriver.unchanged`` asks the database for its head only when these bytes differ from those it
-read *before* its last query: a commit after that read changes them, so the head that query saw is
-never kept past a commit. It assumes what SQLite's WAL mode itself needs of every process on the
-file: the shared-memory WAL index (not ``locking_mode=EXCLUSIVE``, which Tidings never sets).
+changes. Mapped here too (read-only, shared), reading them is a copy of 96 bytes with no system
+call, where a query costs a read transaction. So ``SQLiteDriver.unchanged`` asks the database for
+its head only when these bytes differ from those it read *before* its last query: a commit after
+that read changes them, so the head that query saw is never kept past a commit. (A change that is
+not a commit, such as a checkpoint that restarts the log, only costs a query.) It assumes what WAL
+mode itself needs of every process on the file: the shared-memory WAL index, which
+``locking_mode=EXCLUSIVE`` would replace (Tidings never sets it).
 
 SQLite guards the ``-shm`` file with POSIX locks, and closing *any* descriptor of a file drops every
-POSIX lock the process holds on it. So a file is mapped once per process and its descriptors are
-closed only when the last store using it releases it, after closing its connections (``release``);
-nothing here is closed while SQLite may hold the file open through a store.
+POSIX lock the process holds on it. So every store of the process joins the database's entry when
+it opens (``join``), whether or not it ever looks; one descriptor and mapping are made for the
+entry at the first look, and closed only when the last store leaves (``leave``), after closing its
+connections. Tidings opens no other SQLite connection in a store's process; one opened beside the
+stores (a test's plain ``sqlite3`` connection, say) must not outlive them.
 
 Any doubt reads as a change: no ``-shm`` file, a header not yet written.
 """
@@ -33,77 +36,71 @@ HEADER_BYTES = 96
 
 
 @dataclass(slots=True)
-class _Mapped:
-    fds: list[int]
-    """Every descriptor opened on the file (more than one only if two stores raced to map it)."""
-    view: mmap.mmap | None
+class _Entry:
+    """One database's ``-shm`` file in this process: its one descriptor once opened, and its mapping."""
+
     users: int = 0
+    fd: int | None = None
+    view: mmap.mmap | None = None
 
 
-_MAPPED: dict[tuple[int, int], _Mapped] = {}
-"""The mapped ``-shm`` files of this process, by device and inode."""
+_ENTRIES: dict[str, _Entry] = {}
+"""By the database's real path."""
 _GUARD = threading.Lock()
 
 
 class WalIndex:
-    """One store's use of a ``-shm`` file's mapping; ``header()`` is None where it cannot tell."""
+    """One store's share of its database's ``-shm`` entry; ``header()`` is None where it cannot tell."""
 
-    def __init__(self, key: tuple[int, int], mapped: _Mapped) -> None:
-        self._key: tuple[int, int] | None = key
-        self._mapped = mapped
+    def __init__(self, database: str, entry: _Entry) -> None:
+        self._database = database
+        self._entry: _Entry | None = entry
 
     @classmethod
-    def acquire(cls, database: str) -> WalIndex | None:
-        """The mapping of ``database``'s ``-shm`` file, shared with the other stores of this process that use it."""
-        path = f"{database}-shm"
+    def join(cls, database: str) -> WalIndex:
+        """Called when a store opens: until it leaves, no descriptor of the file is closed."""
+        real = os.path.realpath(database)
         with _GUARD:
-            try:
-                found = os.stat(path)  # a stat opens no descriptor, so closes none
-            except OSError:
-                return None
-            key = (found.st_dev, found.st_ino)
-            mapped = _MAPPED.get(key)
-            if mapped is None:
-                if found.st_size < HEADER_BYTES:
-                    return None
-                try:
-                    fd = os.open(path, os.O_RDONLY)
-                except OSError:
-                    return None
-                opened = os.fstat(fd)
-                key = (opened.st_dev, opened.st_ino)  # the file may have been replaced since the stat
-                mapped = _MAPPED.get(key)
-                if mapped is not None:
-                    mapped.fds.append(fd)  # kept: closing it would drop SQLite's locks on the file
-                else:
-                    try:
-                        view = mmap.mmap(fd, HEADER_BYTES, access=mmap.ACCESS_READ)
-                    except (OSError, ValueError):
-                        view = None
-                    mapped = _MAPPED[key] = _Mapped([fd], view)
-            mapped.users += 1
-            return cls(key, mapped)
+            entry = _ENTRIES.setdefault(real, _Entry())
+            entry.users += 1
+        return cls(real, entry)
 
     def header(self) -> bytes | None:
-        view = self._mapped.view
-        if self._key is None or view is None:
+        entry = self._entry
+        if entry is None:
             return None
-        data = view[:HEADER_BYTES]
+        view = entry.view if entry.view is not None else self._map(entry)
+        if view is None:
+            return None
+        try:
+            data = view[:HEADER_BYTES]
+        except ValueError:  # closed: the store is leaving
+            return None
         return data if any(data) else None
 
-    def release(self) -> None:
-        """Stop using the mapping; the last store to release it closes it. Call it only after this
-        store's own connections to the database are closed."""
+    def _map(self, entry: _Entry) -> mmap.mmap | None:
         with _GUARD:
-            key, self._key = self._key, None
-            if key is None:
+            if entry.view is None and self._entry is not None:
+                try:
+                    if entry.fd is None:
+                        entry.fd = os.open(f"{self._database}-shm", os.O_RDONLY)  # kept until the last store leaves
+                    if os.fstat(entry.fd).st_size >= HEADER_BYTES:
+                        entry.view = mmap.mmap(entry.fd, HEADER_BYTES, access=mmap.ACCESS_READ)
+                except (OSError, ValueError):
+                    pass  # no -shm file yet, or too short to map: the next look tries again
+            return entry.view
+
+    def leave(self) -> None:
+        """Called when the store has closed its connections; the last store to leave closes the file."""
+        with _GUARD:
+            entry, self._entry = self._entry, None
+            if entry is None:
                 return
-            mapped = self._mapped
-            mapped.users -= 1
-            if mapped.users > 0:
+            entry.users -= 1
+            if entry.users > 0:
                 return
-            del _MAPPED[key]
-            if mapped.view is not None:
-                mapped.view.close()
-            for fd in mapped.fds:
-                os.close(fd)
+            del _ENTRIES[self._database]
+            if entry.view is not None:
+                entry.view.close()
+            if entry.fd is not None:
+                os.close(entry.fd)
