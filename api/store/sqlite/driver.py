@@ -55,6 +55,8 @@ log = logging.getLogger("tidings.sqlite")
 WRITER_CACHE_KIB = 32 * 1024
 WAL_BACKSTOP_PAGES = 50_000  # ~200 MB of WAL (SQLite's own default: 1,000 pages)
 WAL_KEEP_BYTES = 64 * 1024 * 1024
+CLOSE_WAIT_SECONDS = 2.0
+"""How long closing waits for reads under way before it closes their connections anyway."""
 REBUILD_CACHE_KIB = 512 * 1024  # a rebuild is one transaction over every row: keep its dirty pages in memory
 
 
@@ -89,8 +91,8 @@ class SQLiteDriver:
         self._opened: list[aiosqlite.Connection] = []
         self._free = asyncio.Semaphore(readers)
         self._probe: sqlite3.Connection | None = None
-        self._probing = False
-        """Whether ``unchanged`` may answer: from the end of ``open`` to the start of ``close``."""
+        self._accepting = False
+        """Whether reads and ``unchanged`` may start: from the end of ``open`` to the start of ``close``."""
         self._wal_index: WalIndex | None = None
         self._seen: tuple[bytes, int] | None = None
         """The WAL-index header read before the probe's last query of the head, and that head."""
@@ -106,6 +108,30 @@ class SQLiteDriver:
     async def open(self) -> None:
         self._write_lock = asyncio.Lock()  # bound to the running loop (a store may be opened again)
         self._free = asyncio.Semaphore(self._readers)
+        # Before the first connection: from then on this process may hold locks on the -shm file that
+        # another store's closing must not drop (api.store.sqlite.wal_index).
+        index = WalIndex.join(str(self.path))
+        try:
+            mode, level, conn = await self._open_writer()
+        except BaseException:
+            index.leave()
+            raise
+        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[level]
+        # What the database reports, not what was asked for: a file system may refuse WAL.
+        self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
+        self._writer = conn
+        if mode == "wal":
+            self.wal_copier = WalCopier(
+                self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
+            )
+            self.wal_copier.start()
+            self._wal_index = index
+        else:
+            index.leave()
+        self._accepting = True
+
+    async def _open_writer(self) -> tuple[str, int, aiosqlite.Connection]:
+        """The writer's connection with the schema in place; the journal mode and synchronous level it got."""
         with _edge("open"):
             conn = await self._connect()
             try:
@@ -125,20 +151,30 @@ class SQLiteDriver:
             except BaseException:
                 await conn.close()
                 raise
-        sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[level]
-        # What the database reports, not what was asked for: a file system may refuse WAL.
-        self._durability = f"journal_mode={mode} synchronous={sync} busy_timeout={self.busy_timeout_ms}ms"
-        self._writer = conn
-        if mode == "wal":
-            self.wal_copier = WalCopier(
-                self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
-            )
-            self.wal_copier.start()
-            self._wal_index = WalIndex.join(str(self.path))
-        self._probing = True
+        return str(mode), int(level), conn
 
     async def close(self) -> None:
-        self._probing = False  # no probe (and no WAL-index mapping) made while the store closes
+        self._accepting = False  # no read or probe starts from here on
+        held = 0
+
+        async def take_every_reader() -> None:
+            nonlocal held
+            for _ in range(self._readers):
+                await self._free.acquire()
+                held += 1
+
+        try:
+            # Reads under way finish on their connections before those close (bounded: closing goes on).
+            await asyncio.wait_for(take_every_reader(), timeout=CLOSE_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("closing the store with reads still under way after %s s", CLOSE_WAIT_SECONDS)
+        try:
+            await self._close_connections()
+        finally:
+            for _ in range(held):  # a read that waited for a reader now learns the store is closed
+                self._free.release()
+
+    async def _close_connections(self) -> None:
         if self.wal_copier is not None:
             await asyncio.to_thread(self.wal_copier.stop)
         async with self._write_lock:
@@ -199,8 +235,10 @@ class SQLiteDriver:
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Transaction]:
+        if not self._accepting:  # before waiting for a reader: a closing store holds them all
+            raise StoreUnavailable("The store is not open.")
         async with self._free:
-            if self._writer is None:
+            if self._writer is None or not self._accepting:
                 raise StoreUnavailable("The store is not open.")
             with _edge("read"):
                 conn = self._idle.pop() if self._idle else await self._new_reader()
@@ -315,7 +353,7 @@ class SQLiteDriver:
         seeks in WAL mode, which never wait for a writer. It sees commits of every process
         on the file. Any doubt (a lock, an error, a closed store) answers None: not cached.
         """
-        if self._writer is None or not self._probing:
+        if self._writer is None or not self._accepting:
             return None
         try:
             conn = self._probe
