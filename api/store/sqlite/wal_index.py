@@ -17,7 +17,9 @@ POSIX lock the process holds on it. So every store of the process joins the data
 it opens (``join``), whether or not it ever looks; one descriptor and mapping are made for the
 entry at the first look, and closed only when the last store leaves (``leave``), after closing its
 connections. Tidings opens no other SQLite connection in a store's process; one opened beside the
-stores (a test's plain ``sqlite3`` connection, say) must not outlive them.
+stores (a test's plain ``sqlite3`` connection, say) must not outlive them. Entries are keyed by the
+database's real path, so stores of one process should name a database by paths that resolve alike
+(not through two bind mounts of one directory).
 
 Any doubt reads as a change: no ``-shm`` file, a header not yet written.
 """
