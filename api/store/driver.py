@@ -105,11 +105,6 @@ class Driver(Protocol):
         else of some views' (SQLite drops and remakes the indexes, and for ``whole`` its full-text triggers)."""
         ...
 
-    def bulk_rows(self, tx: Transaction, first: int, last: int) -> AbstractAsyncContextManager[None]:
-        """Around the write of a large group's read-model rows, of positions ``first`` to ``last``, in ``tx``
-        (SQLite indexes their full text with one statement after them)."""
-        ...
-
     def spans(self, total: int) -> Spans | None:
         """A fold of a log of ``total`` events on worker processes, or None to fold in this process."""
         ...

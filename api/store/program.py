@@ -212,7 +212,9 @@ class Store:
             terms, dated = index_rows((s.position, s.event, touched.get(s.position, ())) for s in decided.stored)
             return [(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)]
 
+        first = decided.stored[0].position
         closing: list[tuple[Q, Sequence[Sequence[Any]]]] = [
+            *([(Q.INDEX_TEXT, [(first, last.position)])] if self.dialect.sql[Q.INDEX_TEXT] is not None else []),
             (Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions]),
             (
                 Q.SET_CHECKPOINT,
@@ -225,16 +227,9 @@ class Store:
         if decided.pending:  # a large group: its log is indexed and its rows fold while the database writes
             # Workers fold with the default catalogue and projections: only for the default store.
             whole = self.registry is default_registry() and self.catalogue is CATALOGUE
-            async with self.driver.bulk_rows(tx, decided.stored[0].position, last.position):
-                await self.bulk.write(
-                    tx,
-                    [*log_writes, retractions],
-                    indexed,
-                    decided.pending,
-                    decided.bodies,
-                    self.registry.project,
-                    whole,
-                )
+            await self.bulk.write(
+                tx, [*log_writes, retractions], indexed, decided.pending, decided.bodies, self.registry.project, whole
+            )
             await tx.run_all(closing)
         else:
             await tx.run_all([*log_writes, (Q.INSERT_ROW, decided.rows), retractions, *indexed(), *closing])

@@ -20,6 +20,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from api.projections import search
 from api.projections.registry import Registry, default_registry
 from api.store import folding, log_index
 from api.store.driver import Dialect, Driver, Spans, Transaction
@@ -144,6 +145,8 @@ async def _fold_rows(
         await tx.run_all([(Q.INSERT_ROW, rows), (Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)])
         if progress is not None:
             progress(done, total)
+    if done > after and driver.dialect.sql[Q.INDEX_TEXT] is not None and search.VIEW in registry.views():
+        await tx.run(Q.INDEX_TEXT, after + 1, done)  # once for all the rows: see Q.INDEX_TEXT
     return done
 
 

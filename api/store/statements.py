@@ -45,6 +45,10 @@ class Q(StrEnum):
     """(company_id, version, last_position)"""
     INSERT_ROW = "insert_row"
     """(view, company_id, position, key, sort, item)"""
+    INDEX_TEXT = "index_text"
+    """(first, last): index the text of the ``search`` rows of those positions, once they are all written,
+    where the database keeps the full-text index apart from the rows (SQLite's FTS5; PostgreSQL's search
+    column is generated with each row)."""
     INSERT_RETRACTION = "insert_retraction"
     """(target, position)"""
     MARK_RETRACTED = "mark_retracted"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 import pytest
 
@@ -173,3 +175,16 @@ async def test_a_source_title_of_evidence_is_found(seeded: EventStore) -> None:
 
     (hit,) = await _search(seeded, "moewen")
     assert hit.title.startswith("Evidence for event") and "<mark>Möwen</mark>" in hit.snippet
+
+
+async def test_events_appended_together_are_each_found_once(seeded: EventStore) -> None:
+    """Appends that arrive together are committed as one group, whose search text is indexed at once."""
+    products = [f"Zorblatt {'abcdefghijklmnopqrstuvwxyz'[n]}{n}x Ultra" for n in range(24)]
+    results = await asyncio.gather(*(seeded.append([product_launched("byd", product)]) for product in products))
+    await seeded.append_batch([product_launched("xiaomi", f"Quimzor {n} Max") for n in range(5)])
+
+    for product, result in zip(products, results, strict=True):
+        assert await _ids(seeded, product) == [str(result.events[0].event.id)]
+    assert len(await _search(seeded, "zorblatt")) == 24
+    assert len(await _search(seeded, "quimzor")) == 5
+    assert await seeded.check() == []

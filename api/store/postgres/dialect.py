@@ -182,6 +182,7 @@ _TERMS = {"terms": "p.term = ANY({list}::text[])", "flag": "{flag}::boolean"}
 _LATEST_REGISTRATION = "SELECT DISTINCT ON (company_id) company_id, key, sort, item FROM read_rows"
 
 _OWN: dict[Q, str | None] = {
+    Q.INDEX_TEXT: None,  # the search column is generated with each row
     # Taking the log lock and reading the head is one statement (api.store.postgres.driver says why).
     Q.TAKE_HEAD: "SELECT position, recorded_at, clock_timestamp() FROM log_head WHERE id = 1 FOR UPDATE",
     Q.KNOWN: (

@@ -291,10 +291,6 @@ class PostgresDriver:
         # (SQLite's readers keep reading their snapshot; PostgreSQL's would wait).
         yield
 
-    @asynccontextmanager
-    async def bulk_rows(self, tx: Transaction, first: int, last: int) -> AsyncIterator[None]:
-        yield  # the search column is generated with each row: nothing is left to do after them
-
     def spans(self, total: int) -> Spans | None:
         return None
 

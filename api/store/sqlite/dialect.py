@@ -22,8 +22,6 @@ __all__ = [
     "MOST_VARIABLES",
     "SCHEMA",
     "SCHEMA_VERSION",
-    "SEARCH_ROWS_INDEXED",
-    "SEARCH_TEXT_BETWEEN",
     "TEXT_CLEARED",
     "TEXT_FILLED",
     "TEXT_TRIGGERS",
@@ -35,7 +33,7 @@ __all__ = [
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -122,13 +120,6 @@ CREATE TRIGGER IF NOT EXISTS merkle_nodes_are_not_deleted BEFORE DELETE ON merkl
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
     words, parts, content = '', tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER IF NOT EXISTS search_rows_indexed AFTER INSERT ON read_rows WHEN new.view = 'search' BEGIN
-    INSERT INTO search_text (rowid, words, parts) VALUES (
-        new.position * 4 + (CASE WHEN new.key LIKE 'company:%' THEN 1 WHEN new.key LIKE 'person:%' THEN 2 ELSE 0 END),
-        substr(new.sort, 1, instr(new.sort, char(10)) - 1),
-        substr(new.sort, instr(new.sort, char(10)) + 1)
-    );
-END;
 CREATE TRIGGER IF NOT EXISTS search_rows_unindexed AFTER DELETE ON read_rows WHEN old.view = 'search' BEGIN
     INSERT INTO search_text (search_text, rowid, words, parts) VALUES (
         'delete',
@@ -218,34 +209,36 @@ CREATE TABLE IF NOT EXISTS subscription_consumers (
     PRIMARY KEY (subscription, consumer)
 ) WITHOUT ROWID;
 UPDATE schema_version SET version = 6 WHERE version < 6;
+-- Version 7: a search row's text is indexed by the statement that writes a group's rows (Q.INDEX_TEXT), all
+-- of a group's at once, no longer by a trigger row by row (FTS5 flushed its terms at every row the
+-- trigger wrote). Stores made before lose the trigger at their first start.
+DROP TRIGGER IF EXISTS search_rows_indexed;
+UPDATE schema_version SET version = 7 WHERE version < 7;
 """
-
-SEARCH_ROWS_INDEXED = "search_rows_indexed"
-"""The trigger that indexes a search row's text as it is inserted (SCHEMA)."""
 
 _SEARCH_TEXT_OF = """
 INSERT INTO search_text (rowid, words, parts)
 SELECT position * 4 + (CASE WHEN key LIKE 'company:%' THEN 1 WHEN key LIKE 'person:%' THEN 2 ELSE 0 END),
     substr(sort, 1, instr(sort, char(10)) - 1),
     substr(sort, instr(sort, char(10)) + 1)
-FROM read_rows WHERE {rows} view = 'search'
+FROM read_rows WHERE position BETWEEN ?1 AND ?2 AND view = 'search'
 ORDER BY 1
 """
-
-SEARCH_TEXT_BETWEEN = _SEARCH_TEXT_OF.format(rows="position BETWEEN ? AND ? AND")
-"""What the trigger SEARCH_ROWS_INDEXED does, for the search rows of a span of positions at once
-(in rowid order, as FTS5 adds documents cheapest)."""
+"""Q.INDEX_TEXT: the full text of the search rows of a span of positions, in rowid order (FTS5 adds
+documents cheapest so). One statement for a group's rows costs a third of what a trigger cost that
+indexed each row as it was written: FTS5 wrote out its pending terms at every statement the trigger ran."""
 
 TEXT_TRIGGERS = (
-    SEARCH_ROWS_INDEXED,
     "search_rows_unindexed",
     "person_rows_named",
     "person_rows_unnamed",
     "person_names_indexed",
     "person_names_unindexed",
 )
-"""The triggers that keep the full-text tables in step with read_rows row by row (SCHEMA). A whole rebuild
-drops them, empties those tables (TEXT_CLEARED), and fills them once every row is written (TEXT_FILLED)."""
+"""The triggers that keep the full-text tables in step with read_rows row by row (SCHEMA): as search rows are
+deleted, and as person rows come and go. A whole rebuild drops them, empties those tables (TEXT_CLEARED), and
+fills the people's names once every row is written (TEXT_FILLED); the search text is filled as after any
+write of rows (Q.INDEX_TEXT)."""
 
 TEXT_CLEARED = (
     "INSERT INTO search_text (search_text) VALUES ('delete-all')",
@@ -254,7 +247,6 @@ TEXT_CLEARED = (
 )
 
 TEXT_FILLED = (
-    _SEARCH_TEXT_OF.format(rows=""),
     # Position order, as the trigger named them: a person's rowid is never shown, only the names compared.
     "INSERT OR IGNORE INTO person_names (person_id, name) SELECT key, sort FROM read_rows "
     "WHERE view IN ('person_role', 'person_meeting') ORDER BY position",
@@ -271,6 +263,7 @@ def _positional(sql: str) -> str:
 
 
 _OWN: dict[Q, str | None] = {
+    Q.INDEX_TEXT: _SEARCH_TEXT_OF,
     Q.SUB_MAKING: "SELECT 1",  # one writer: the makers of subscriptions take turns already
     Q.TAKE_HEAD: "SELECT position, recorded_at, NULL FROM events ORDER BY position DESC LIMIT 1",
     Q.KNOWN: (

@@ -35,8 +35,6 @@ from api.store.sqlite.dialect import (
     MOST_VARIABLES,
     SCHEMA,
     SCHEMA_VERSION,
-    SEARCH_ROWS_INDEXED,
-    SEARCH_TEXT_BETWEEN,
     TEXT_CLEARED,
     TEXT_FILLED,
     TEXT_TRIGGERS,
@@ -269,9 +267,10 @@ class SQLiteDriver:
         """The read-model indexes are dropped and made again at the end, sorted once: cheaper than keeping
         them up to date row by row. (A store whose read_rows is WITHOUT ROWID keeps its primary key.)
 
-        For a whole rebuild the full-text triggers go too: their tables are emptied at once here, and
-        filled with one statement each at the end, where the triggers would have written (and, for the
-        rows deleted, unwritten) them row by row; without triggers, deleting every row is a truncation.
+        For a whole rebuild the full-text triggers go too: their tables are emptied at once here, and the
+        people's names filled with one statement at the end (the search text, as after any write of rows, by
+        Q.INDEX_TEXT), where the triggers would have written (and, for the rows deleted, unwritten) them row
+        by row; without triggers, deleting every row is a truncation.
         All of it is DDL inside the transaction: no other connection sees the tables without their
         triggers or indexes, and a rollback brings them back."""
         assert isinstance(tx, _Transaction)
@@ -299,25 +298,6 @@ class SQLiteDriver:
                 # Both are queued at once: each is restored even when the other fails.
                 restored = (f"PRAGMA cache_size = -{WRITER_CACHE_KIB}", f"PRAGMA secure_delete = {int(secure)}")
                 await asyncio.shield(asyncio.gather(*(conn.execute(pragma) for pragma in restored)))
-
-    @asynccontextmanager
-    async def bulk_rows(self, tx: Transaction, first: int, last: int) -> AsyncIterator[None]:
-        """The full text of the search rows of positions ``first`` to ``last`` is indexed with one statement
-        after they are written, not by the trigger row by row: FTS5 writes out what it holds at every
-        statement of a trigger, so that one row at a time cost three times as much. The trigger is dropped
-        and made again inside the transaction (DDL in SQLite is transactional): no other connection ever
-        sees the table without it, and a rollback brings it back."""
-        assert isinstance(tx, _Transaction)
-        conn = tx.conn
-        with _edge("commit"):
-            await tx.started()
-            found = await _dropped(conn, "trigger", "name = ?", (SEARCH_ROWS_INDEXED,))
-        yield
-        if not found:  # a schema without it (never, but then nothing to do set-wise)
-            return
-        with _edge("commit"):
-            await conn.execute(SEARCH_TEXT_BETWEEN, (first, last))
-            await conn.execute(found[0])
 
     def spans(self, total: int) -> Spans | None:
         # Workers read beside an open write transaction only in WAL mode (a rollback journal would lock them out).
