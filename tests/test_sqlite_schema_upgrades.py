@@ -1,5 +1,10 @@
-"""A SQLite store made before schema version 7 indexed each search row's text with a trigger; it loses the
-trigger at its first start, and the text of what it held before and of what is appended after is found once."""
+"""SQLite stores of earlier schema versions, upgraded at their first start.
+
+- Before version 7 a trigger indexed each search row's text; the store loses the trigger, and the text of
+  what it held before and of what is appended after is found once.
+- Before version 8 the read-model rows were indexed by (company, view, position, key); the store gets the
+  index in position order within a company (and one of renames) instead, and reads the same.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +60,45 @@ async def test_a_store_of_version_6_drops_its_search_trigger_and_finds_old_and_n
 
         assert await _found(store, "Quasiflux") == [str(stored.events[0].event.id)]
         assert len(await _found(store, "China Development Forum")) >= 1
+        assert await store.check() == []
+    finally:
+        await store.close()
+
+
+async def _dossier_rows(store: SQLiteStore) -> tuple[object, ...]:
+    """What a dossier of byd is built from, without the moment it was read at."""
+    found = await store.company("byd", LATEST)
+    assert found is not None
+    rows, names = found
+    return rows.version, rows.last_position, rows.rows, names
+
+
+def _indexes(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'read_rows'")]
+
+
+async def test_a_store_of_version_7_gets_the_company_index_in_position_order_and_reads_the_same(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v7.db"
+    store = SQLiteStore(path)
+    await store.open()
+    await load_ndjson(store, seed_events())
+    read = await _dossier_rows(store)
+    await store.close()
+    with sqlite3.connect(path) as conn:  # the indexes as version 7 left them
+        conn.execute("DROP INDEX read_rows_by_company")
+        conn.execute("DROP INDEX renames")
+        conn.execute("CREATE UNIQUE INDEX read_rows_key ON read_rows (company_id, view, position, key)")
+        conn.execute("UPDATE schema_version SET version = 7")
+
+    await store.open()
+    try:
+        indexes = _indexes(path)
+        assert "read_rows_key" not in indexes
+        assert {"read_rows_by_company", "renames"} <= set(indexes)
+        assert await _dossier_rows(store) == read
         assert await store.check() == []
     finally:
         await store.close()
