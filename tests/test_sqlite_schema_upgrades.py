@@ -2,6 +2,8 @@
 
 - Before version 7 a trigger indexed each search row's text; the store loses the trigger, and the text of
   what it held before and of what is appended after is found once.
+- A store of a version newer than the release knows is not opened: its schema script would undo the newer
+  release's changes (make the trigger again, say).
 - Before version 8 the read-model rows were indexed by (company, view, position, key); the store gets the
   index in position order within a company (and one of renames) instead, and reads the same.
 """
@@ -11,10 +13,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from api.errors import StoreUnavailable
 from api.projections import search, words
 from api.seeds import load_ndjson, seed_events
 from api.store.sqlite import SQLiteStore
 from api.store.sqlite.dialect import SCHEMA_VERSION
+from tests import fts
 from tests.contract.read_models import LATEST
 from tests.factories import product_launched
 
@@ -55,12 +61,12 @@ async def test_a_store_of_version_6_drops_its_search_trigger_and_finds_old_and_n
         assert "search_rows_indexed" not in _triggers(path)
         with sqlite3.connect(path) as conn:
             assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
-        # With the trigger left in place, the text of this event would be indexed twice (FTS5 refuses that).
         stored = await store.append([product_launched("byd", "Quasiflux Seven")])
 
         assert await _found(store, "Quasiflux") == [str(stored.events[0].event.id)]
         assert len(await _found(store, "China Development Forum")) >= 1
         assert await store.check() == []
+        assert fts.documents(path) == fts.search_rows(path)
     finally:
         await store.close()
 
@@ -102,3 +108,20 @@ async def test_a_store_of_version_7_gets_the_company_index_in_position_order_and
         assert await store.check() == []
     finally:
         await store.close()
+
+
+async def test_a_store_of_a_newer_schema_version_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    store = SQLiteStore(path)
+    await store.open()
+    await store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+        conn.execute("DROP INDEX renames")  # as a newer release might have
+
+    with pytest.raises(StoreUnavailable, match=f"schema version {SCHEMA_VERSION + 1}, written by a newer release"):
+        await store.open()
+
+    assert "renames" not in _indexes(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION + 1,)]

@@ -5,7 +5,7 @@ registration is also a ``company`` document (name, aliases, sectors) and a role 
 ``person`` document (name, role). A row's ``key`` is ``<kind>:<id>``, its ``sort`` the folded
 words and compound parts it is indexed under (api.projections.words), a newline between the two,
 and its ``item`` the document (title and original texts, for the snippet). The database indexes
-``sort`` (SQLite: an FTS5 table kept by triggers on ``read_rows``; PostgreSQL: a tsvector column
+``sort`` (SQLite: an FTS5 table filled after each write of rows, Q.INDEX_TEXT; PostgreSQL: a tsvector column
 with a GIN index), so the index is rebuilt, caught up and checked with the rows. Rows carry the
 position and the retraction mark like every read-model row: a read point filters them.
 """

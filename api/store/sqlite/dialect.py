@@ -118,8 +118,9 @@ CREATE TRIGGER IF NOT EXISTS merkle_nodes_are_not_updated BEFORE UPDATE ON merkl
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS merkle_nodes_are_not_deleted BEFORE DELETE ON merkle_nodes
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
--- Full-text search (api.projections.search): the search rows' words and compound parts, kept by the
--- triggers below as rows come and go (an update only marks a row retracted). Contentless: the text
+-- Full-text search (api.projections.search): the search rows' words and compound parts, indexed by
+-- Q.INDEX_TEXT after each write of rows and unindexed by the trigger below as rows are deleted (an update
+-- only marks a row retracted). Contentless: the text
 -- stays in read_rows. A document's rowid is its position times 4 plus its kind (event 0, company 1, person 2), so a
 -- read point is a rowid range and the row is found again through read_rows_by_position.
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
@@ -226,15 +227,20 @@ UPDATE schema_version SET version = 8 WHERE version < 8;
 
 _SEARCH_TEXT_OF = """
 INSERT INTO search_text (rowid, words, parts)
-SELECT position * 4 + (CASE WHEN key LIKE 'company:%' THEN 1 WHEN key LIKE 'person:%' THEN 2 ELSE 0 END),
-    substr(sort, 1, instr(sort, char(10)) - 1),
-    substr(sort, instr(sort, char(10)) + 1)
-FROM read_rows WHERE position BETWEEN ?1 AND ?2 AND view = 'search'
-ORDER BY 1
+SELECT doc, words, parts FROM (
+    SELECT position * 4 + (CASE WHEN key LIKE 'company:%' THEN 1 WHEN key LIKE 'person:%' THEN 2 ELSE 0 END) AS doc,
+        substr(sort, 1, instr(sort, char(10)) - 1) AS words,
+        substr(sort, instr(sort, char(10)) + 1) AS parts
+    FROM read_rows WHERE position BETWEEN ?1 AND ?2 AND view = 'search'
+)
+WHERE NOT EXISTS (SELECT 1 FROM search_text_docsize WHERE id = doc)
+ORDER BY doc
 """
 """Q.INDEX_TEXT: the full text of the search rows of a span of positions, in rowid order (FTS5 adds
-documents cheapest so). One statement for a group's rows costs a third of what a trigger cost that
-indexed each row as it was written: FTS5 wrote out its pending terms at every statement the trigger ran."""
+documents cheapest so). One statement for a group's rows costs half to a third of what a trigger cost
+that indexed each row as it was written: FTS5 wrote out its pending terms at every statement the trigger
+ran. A document already indexed is left alone: FTS5 would take the same rowid twice without a word (and
+count it twice), as when a release before schema version 7 made the trigger again on a shared file."""
 
 TEXT_TRIGGERS = (
     "search_rows_unindexed",

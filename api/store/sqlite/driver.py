@@ -136,6 +136,13 @@ class SQLiteDriver:
                 mode = (await _one(conn, "PRAGMA journal_mode = WAL"))[0]
                 # The index pages a group commit touches stay in memory between commits (default: 2 MiB).
                 await conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+                made_by = await _schema_version(conn)
+                if made_by is not None and made_by > SCHEMA_VERSION:
+                    # Its schema script would undo what the newer release changed (a dropped trigger made again).
+                    raise StoreUnavailable(
+                        f"The database is of schema version {made_by}, written by a newer release of Tidings; "
+                        f"this release knows versions up to {SCHEMA_VERSION}. Run the newer release."
+                    )
                 await conn.executescript(SCHEMA)
                 if (await _one(conn, "SELECT count(*) FROM schema_version"))[0] == 0:
                     await conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
@@ -441,6 +448,14 @@ async def _dropped(conn: aiosqlite.Connection, kind: str, where: str, params: Se
     for name, _ in found:
         await conn.execute(f'DROP {kind.upper()} "{name}"')
     return [str(create) for _, create in found]
+
+
+async def _schema_version(conn: aiosqlite.Connection) -> int | None:
+    """The schema version the file says it has; None for a new file."""
+    if not await conn.execute_fetchall("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'"):
+        return None
+    found = list(await conn.execute_fetchall("SELECT max(version) FROM schema_version"))
+    return None if not found or found[0][0] is None else int(found[0][0])
 
 
 async def _one(conn: aiosqlite.Connection, sql: str) -> Any:
