@@ -33,7 +33,7 @@ __all__ = [
 MOST_VARIABLES = 30_000
 """Below SQLite's limit of 32,766 bound parameters a statement."""
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 7
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -69,9 +69,6 @@ CREATE TABLE IF NOT EXISTS retractions (
 -- Rows go to the end of the table in position order; only the small index entries land at random
 -- places (by company). A clustered WITHOUT ROWID table put each ~500-byte item at a random leaf and
 -- wrote several times the data per commit (stores made before keep that layout; both work).
--- Within a company, the index is in position order (schema version 8): a group's new rows of one company,
--- whatever their views, go to the end of its range, one leaf page, where (company, view, position) put
--- them at the end of each view's range; and a company's rows are read in the order they are built in.
 CREATE TABLE IF NOT EXISTS read_rows (
     view TEXT NOT NULL,
     company_id TEXT NOT NULL,
@@ -81,13 +78,11 @@ CREATE TABLE IF NOT EXISTS read_rows (
     item BLOB NOT NULL,
     retracted_at INTEGER
 );
-CREATE UNIQUE INDEX IF NOT EXISTS read_rows_by_company ON read_rows (company_id, position, view, key);
+CREATE UNIQUE INDEX IF NOT EXISTS read_rows_key ON read_rows (company_id, view, position, key);
 CREATE INDEX IF NOT EXISTS read_rows_by_position ON read_rows (position);
 -- Registrations are the only rows looked up by view across companies (the company list, shown names).
 DROP INDEX IF EXISTS read_rows_by_view;
 CREATE INDEX IF NOT EXISTS registrations ON read_rows (company_id, position) WHERE view = 'registration';
--- A dossier reads the renames of every company it names (a handful of rows among all of theirs).
-CREATE INDEX IF NOT EXISTS renames ON read_rows (company_id, position) WHERE view = 'rename';
 CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
 -- A person's rows, and the people in id order (api.projections.people).
 CREATE INDEX IF NOT EXISTS people ON read_rows (key, position) WHERE view IN ('person_role', 'person_meeting');
@@ -220,9 +215,6 @@ UPDATE schema_version SET version = 6 WHERE version < 6;
 -- trigger wrote). Stores made before lose the trigger at their first start.
 DROP TRIGGER IF EXISTS search_rows_indexed;
 UPDATE schema_version SET version = 7 WHERE version < 7;
--- Version 8: read_rows_by_company (above) replaces read_rows_key, made at the first start of a store made before.
-DROP INDEX IF EXISTS read_rows_key;
-UPDATE schema_version SET version = 8 WHERE version < 8;
 """
 
 _SEARCH_TEXT_OF = """
