@@ -39,6 +39,18 @@ async def _found(store: SQLiteStore, q: str) -> list[str]:
     return [search.hit(position, item, score, terms).id for position, item, score in found]
 
 
+async def _made_then_changed(path: Path, statements: list[str]) -> SQLiteStore:
+    """A closed store of the seed events, its file then changed by ``statements`` as an earlier or later release left it."""
+    store = SQLiteStore(path)
+    await store.open()
+    await load_ndjson(store, seed_events())
+    await store.close()
+    with sqlite3.connect(path) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    return store
+
+
 def _triggers(path: Path) -> list[str]:
     with sqlite3.connect(path) as conn:
         return [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
@@ -46,13 +58,8 @@ def _triggers(path: Path) -> list[str]:
 
 async def test_a_store_of_version_6_drops_its_search_trigger_and_finds_old_and_new_text_once(tmp_path: Path) -> None:
     path = tmp_path / "v6.db"
-    store = SQLiteStore(path)
-    await store.open()
-    await load_ndjson(store, seed_events())
-    await store.close()
-    with sqlite3.connect(path) as conn:  # the file as version 6 left it: its text indexed, the trigger in place
-        conn.execute(_TRIGGER_OF_VERSION_6)
-        conn.execute("UPDATE schema_version SET version = 6")
+    # The file as version 6 left it: its text indexed, the trigger in place.
+    store = await _made_then_changed(path, [_TRIGGER_OF_VERSION_6, "UPDATE schema_version SET version = 6"])
 
     await store.open()
     try:
@@ -76,12 +83,10 @@ def _indexes(path: Path) -> list[str]:
 
 async def test_a_store_of_a_newer_schema_version_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
-    store = SQLiteStore(path)
-    await store.open()
-    await store.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
-        conn.execute("DROP INDEX people")  # as a newer release might have
+    store = await _made_then_changed(
+        path,
+        [f"UPDATE schema_version SET version = {SCHEMA_VERSION + 1}", "DROP INDEX people"],  # as a newer release might
+    )
 
     with pytest.raises(StoreUnavailable, match=f"schema version {SCHEMA_VERSION + 1}, written by a newer release"):
         await store.open()
