@@ -192,8 +192,9 @@ class Store:
         touched: dict[int, list[str]] = {}
         for company, position in decided.touches:
             touched.setdefault(position, []).append(company)
+        first = decided.stored[0].position
         digests = [bytes.fromhex(s.hash or "") for s in decided.stored]  # the planner hashed each event
-        nodes, size, frontier = await self.frontier.grown(tx, decided.stored[0].position - 1, digests)
+        nodes, size, frontier = await self.frontier.grown(tx, first - 1, digests)
         log_writes: list[tuple[Q, Sequence[Sequence[Any]]]] = [
             (
                 Q.INSERT_EVENT,
@@ -212,7 +213,6 @@ class Store:
             terms, dated = index_rows((s.position, s.event, touched.get(s.position, ())) for s in decided.stored)
             return [(Q.INSERT_TERM, terms), (Q.INSERT_DATED, dated)]
 
-        first = decided.stored[0].position
         closing: list[tuple[Q, Sequence[Sequence[Any]]]] = [
             *([(Q.INDEX_TEXT, [(first, last.position)])] if self.dialect.sql[Q.INDEX_TEXT] is not None else []),
             (Q.MARK_RETRACTED, [(by, target) for target, by in decided.retractions]),

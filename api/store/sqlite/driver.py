@@ -144,7 +144,7 @@ class SQLiteDriver:
                         f"this release knows versions up to {SCHEMA_VERSION}. Run the newer release."
                     )
                 await conn.executescript(SCHEMA)
-                if (await _one(conn, "SELECT count(*) FROM schema_version"))[0] == 0:
+                if made_by is None:  # a new file (or one whose version row was never written)
                     await conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
                 level = (await _one(conn, "PRAGMA synchronous"))[0]
                 if mode == "wal":
@@ -454,8 +454,8 @@ async def _schema_version(conn: aiosqlite.Connection) -> int | None:
     """The schema version the file says it has; None for a new file."""
     if not await conn.execute_fetchall("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'"):
         return None
-    found = list(await conn.execute_fetchall("SELECT max(version) FROM schema_version"))
-    return None if not found or found[0][0] is None else int(found[0][0])
+    version = (await _one(conn, "SELECT max(version) FROM schema_version"))[0]
+    return None if version is None else int(version)
 
 
 async def _one(conn: aiosqlite.Connection, sql: str) -> Any:
