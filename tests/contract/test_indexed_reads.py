@@ -26,6 +26,7 @@ from api.store.sqlite import SQLiteStore
 from api.store.sqlite.dialect import SCHEMA_VERSION
 from api.store.statements import Q
 from schema.events import Event
+from tests import fts
 from tests.contract.history import random_history
 from tests.contract.test_read_plans import _plan, _recorded
 from tests.factories import event_retracted, executive_reported, product_launched
@@ -204,6 +205,31 @@ async def test_a_sqlite_store_made_before_the_name_index_names_its_people_when_o
         assert sorted(conn.execute("SELECT person_id, name FROM person_names")) == names
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         conn.execute("INSERT INTO person_names_text (person_names_text) VALUES ('integrity-check')")
+
+
+async def test_check_names_search_text_indexed_twice(tmp_path: Path) -> None:
+    """FTS5 takes a rowid it holds again without a word: its _docsize keeps one row, only its own count
+    shows the document twice (as when an older release's trigger and this release both index text)."""
+    store = SQLiteStore(tmp_path / "tidings.db")
+    await store.open()
+    try:
+        await random_history(20251207, 200).append_to(store, random.Random(20251207))
+        assert await store.check() == []
+    finally:
+        await store.close()
+    rows = fts.search_rows(store.path)
+    with sqlite3.connect(store.path) as conn:
+        conn.execute(
+            "INSERT INTO search_text (rowid, words, parts) SELECT id, 'again', '' FROM search_text_docsize LIMIT 1"
+        )
+    assert fts.documents(store.path) == rows + 1
+    damaged = SQLiteStore(store.path)
+    await damaged.open()
+    try:
+        faults = await damaged.check()
+    finally:
+        await damaged.close()
+    assert faults == [f"integrity: the search index counts {rows + 1} documents but there are {rows} search rows"]
 
 
 async def _all_people(store: Store, q: str) -> list[str]:
