@@ -167,6 +167,19 @@ def test_answers_beyond_the_hot_bytes_are_inflated_again_and_the_same(make: Call
     assert answers.hits == hits + 1
 
 
+def test_what_an_answer_holds_for_the_companies_it_names_counts_against_the_bound() -> None:
+    """The cache is bounded by all it holds: ten answers of 100-byte bodies, each naming 200 companies,
+    do not fit in 20,000 bytes, though their bodies would; the most recently kept stay."""
+    answers = answers_module.Answers(lambda position, _: position, max_bytes=20_000, hot_bytes=0)
+    companies = tuple(f"company-{n:03}" for n in range(200))
+    keys = [("dossier", f"company-{n}", 0) for n in range(10)]
+    for key in keys:
+        answers.put(key, answers_module.Answer(b"x" * 100, '"1"', 1, companies))
+    assert 1 <= len(answers) < 10
+    assert answers._bytes <= answers.max_bytes
+    assert answers.recall(keys[-1]) is not None and answers.recall(keys[0]) is None
+
+
 @pytest.fixture
 def handler_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The companies whose dossier read reached the handler (it makes a cache key; a hit sent before it does not)."""
