@@ -155,13 +155,16 @@ def _profile(kind: str, seconds: float, connections: int, events: int, work: Pat
             served.stop()
             served = start(kind, command, port, work / "serve.log")
             pid = served.process.pid
+        # A pass of first reads lasts as long as the companies take: record all of it (and the unprofiled
+        # pass's length again, for the profiler's cost).
+        duration = int(load.seconds * 2) + 5 if once else int(seconds)
         spy_run = subprocess.Popen(
-            [_spy(), "record", "--pid", str(pid), "--duration", str(int(seconds)), *_SAMPLING, str(raw)],
+            [_spy(), "record", "--pid", str(pid), "--duration", str(duration), *_SAMPLING, str(raw)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         loader.run(served.url, paths, connections=connections, seconds=seconds, bodies=bodies, once=once)
-        spy_run.wait(timeout=seconds + 60)
+        spy_run.wait(timeout=duration + 60)
     finally:
         served.stop()
     title = (

@@ -16,7 +16,8 @@ __all__ = ["documents", "search_rows"]
 def documents(path: Path | str) -> int:
     with sqlite3.connect(path) as conn:
         found = conn.execute("SELECT block FROM search_text_data WHERE id = 1").fetchone()
-    return 0 if found is None else _varint(bytes(found[0]))
+    # FTS5 writes the record empty in a new table and after 'delete-all': no documents.
+    return 0 if found is None or not found[0] else _varint(bytes(found[0]))
 
 
 def search_rows(path: Path | str) -> int:

@@ -179,6 +179,11 @@ def test_what_an_answer_holds_for_the_companies_it_names_counts_against_the_boun
     assert answers._bytes <= answers.max_bytes
     assert answers.recall(keys[-1]) is not None and answers.recall(keys[0]) is None
 
+    # One answer that holds more than the whole bound is not kept, as sent or packed.
+    small = answers_module.Answers(lambda position, _: position, max_bytes=1_000, hot_bytes=10_000)
+    small.put(keys[0], answers_module.Answer(b"x" * 100, '"1"', 1, companies), b"y" * 100)
+    assert len(small) == 0 and small._hot_held == 0 and small.recall(keys[0]) is None
+
 
 @pytest.fixture
 def handler_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

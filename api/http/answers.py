@@ -148,7 +148,7 @@ class Answers:
             old_key, old = self._items.popitem(last=False)
             self._bytes -= old.held
             self._cool(old_key)
-        if plain is not None:
+        if plain is not None and key in self._items:  # an answer larger than the whole bound is not kept
             self._warm(key, answer, plain)
 
     def drop(self, key: Hashable) -> None:

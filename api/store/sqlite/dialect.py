@@ -248,8 +248,8 @@ SELECT value FROM varint WHERE NOT more
 on all but the last) of its averages record, ``search_text_data`` id 1. A byte's value is where it stands
 in a blob of every byte in order (SQLite before 3.41 has no unhex()). FTS5 takes a rowid it holds
 again without a word and counts that document twice while its ``_docsize`` keeps one row: only this
-count shows text indexed twice. No record (nothing ever indexed) gives no row. Counts past 2^56 are
-not decoded."""
+count shows text indexed twice. The record is empty in a new table and after 'delete-all': that gives
+no row. Counts past 2^56 are not decoded."""
 
 TEXT_TRIGGERS = (
     "search_rows_unindexed",
@@ -335,13 +335,14 @@ _OWN: dict[Q, str | None] = {
     Q.EVENTS_OF_TYPES: "SELECT position, body FROM events WHERE type IN ({many}) AND position <= ? ORDER BY position",
     Q.DELETE_ROWS_OF_VIEWS: "DELETE FROM read_rows WHERE view IN ({many})",
     Q.DAMAGE: (
+        # The search rows are counted once, for both of the search index's counts.
+        "WITH search_counts AS MATERIALIZED (SELECT (SELECT count(*) FROM search_text_docsize) AS indexed, "
+        f"({_SEARCH_DOCUMENTS}) AS counted, (SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) "
         "SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check WHERE integrity_check != 'ok' "
         "UNION ALL SELECT 'integrity: the search index holds ' || indexed || ' documents but there are ' "
-        "|| stored || ' search rows' FROM (SELECT (SELECT count(*) FROM search_text_docsize) AS indexed, "
-        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE indexed != stored "
+        "|| stored || ' search rows' FROM search_counts WHERE indexed != stored "
         "UNION ALL SELECT 'integrity: the search index counts ' || counted || ' documents but there are ' "
-        f"|| stored || ' search rows' FROM (SELECT ({_SEARCH_DOCUMENTS}) AS counted, "
-        "(SELECT count(*) FROM read_rows WHERE view = 'search') AS stored) WHERE counted != stored "
+        "|| stored || ' search rows' FROM search_counts WHERE counted != stored "
         "UNION ALL SELECT 'integrity: the name index holds ' || named || ' names but the people rows give ' "
         "|| given FROM (SELECT (SELECT count(*) FROM person_names) AS named, (SELECT count(*) FROM "
         "(SELECT DISTINCT key, sort FROM read_rows WHERE view IN ('person_role', 'person_meeting'))) AS given) "
