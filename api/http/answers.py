@@ -139,7 +139,8 @@ class Answers:
         return memoryview(self._deflate.compress(plain)).tobytes()
 
     def put(self, key: Hashable, answer: Answer, plain: bytes | None = None) -> None:
-        if len(answer.companies) > self.max_companies or len(answer.packed) > self.max_bytes // 8:
+        # An answer holding over an eighth of the bound is not kept: it would push out many others.
+        if len(answer.companies) > self.max_companies or answer.held > self.max_bytes // 8:
             return
         self.drop(key)
         self._items[key] = answer
@@ -148,7 +149,7 @@ class Answers:
             old_key, old = self._items.popitem(last=False)
             self._bytes -= old.held
             self._cool(old_key)
-        if plain is not None and key in self._items:  # an answer larger than the whole bound is not kept
+        if plain is not None:
             self._warm(key, answer, plain)
 
     def drop(self, key: Hashable) -> None:
