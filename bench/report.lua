@@ -2,6 +2,7 @@
 --   BENCH_PATHS   file of request paths, one a line (required)
 --   BENCH_BODIES  file of JSON bodies, one a line (POST only)
 --   BENCH_METHOD  GET (default) or POST
+--   BENCH_HEADERS headers sent with each GET, one "Name: value" a line (optional)
 -- done() prints one line: BENCH {"requests":..., "p50_us":..., ...}
 local reqs = {}
 local i = 0
@@ -14,6 +15,11 @@ init = function(args)
     for line in io.lines(bodies_file) do bodies[#bodies + 1] = line end
   end
   for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+  local sent = {}
+  for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
+    local name, value = line:match("^([^:]+):%s*(.*)$")
+    if name then sent[name] = value end
+  end
   local n = math.max(#bodies, #paths)
   for k = 1, n do
     local path = paths[(k - 1) % #paths + 1]
@@ -21,7 +27,7 @@ init = function(args)
       local headers = {["Content-Type"] = "application/json"}
       reqs[k] = wrk.format("POST", path, headers, bodies[(k - 1) % #bodies + 1])
     else
-      reqs[k] = wrk.format("GET", path)
+      reqs[k] = wrk.format("GET", path, sent)
     end
   end
 end

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 from litestar.testing import TestClient
 
 from api.app import create_app
@@ -229,6 +230,78 @@ def test_reads_with_a_query_or_a_revalidation_go_to_the_handler_and_agree(
     assert client.get("/companies/acme", params={"nonsense": 1}).status_code == 400
     assert client.get("/companies/acme", headers={"Accept": "text/csv"}).status_code == 406
     assert handler_reads == ["acme"] * 4  # the 400 and the 406 are refused before the handler, hit or not
+
+
+def raw(client: Any, path: str, headers: dict[str, str]) -> tuple[Any, bytes]:
+    """A response and its body as sent, not decoded (httpx would undo a Content-Encoding)."""
+    with client.stream("GET", path, headers=headers) as response:
+        return response, b"".join(response.iter_raw())
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "packed"),
+    [
+        ("zstd", True),
+        ("gzip, deflate, br, zstd", True),
+        ("*", True),
+        ("gzip;q=1.0, ZSTD;q=0.1", True),
+        ("", False),
+        ("identity", False),
+        ("gzip, deflate", False),
+        ("zstd;q=0", False),
+        ("*, zstd;q=0", False),
+        ("zstd;q=nonsense", False),
+    ],
+)
+def test_a_client_that_takes_zstd_is_sent_the_kept_answer_packed_and_others_as_it_is(
+    make: Callable[[], Any], handler_reads: list[str], accept_encoding: str, packed: bool
+) -> None:
+    """Either way the same JSON and ETag: the first read (the handler) and the hit (before it) send the same
+    bytes and headers; the packed one says Content-Encoding: zstd, both Vary: Accept-Encoding."""
+    client = make()
+    register(client, "acme", "Acme")
+    asked = {"Accept-Encoding": accept_encoding}
+    plain = client.get("/companies/acme", headers={"Accept-Encoding": "identity"})
+    client.app.state.answers.clear()
+    (first, first_body), (second, second_body) = (raw(client, "/companies/acme", asked) for _ in range(2))
+    assert handler_reads == ["acme", "acme"], "the second read should have been a hit before the handler"
+    assert second_body == first_body
+
+    def headers(response: Any) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in response.headers.multi_items() if k not in {"date", "x-request-id"}]
+
+    assert headers(second) == headers(first)
+    assert first.headers["vary"] == "Accept-Encoding"
+    assert int(first.headers["content-length"]) == len(first_body)
+    assert first.headers["etag"] == plain.headers["etag"]
+    if packed:
+        assert first.headers["content-encoding"] == "zstd"
+        assert zstandard.ZstdDecompressor().decompress(first_body) == plain.content
+        assert len(first_body) < len(plain.content)
+    else:
+        assert "content-encoding" not in first.headers
+        assert first_body == plain.content
+
+
+def test_the_packed_answers_etag_revalidates_and_is_taken_as_if_match(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    tag = client.get("/companies/acme", headers={"Accept-Encoding": "zstd"}).headers["etag"]
+    for coding in ("zstd", "identity"):
+        unchanged = client.get("/companies/acme", headers={"If-None-Match": tag, "Accept-Encoding": coding})
+        assert unchanged.status_code == 304 and unchanged.content == b""
+        assert unchanged.headers["etag"] == tag and unchanged.headers["vary"] == "Accept-Encoding"
+        assert "content-encoding" not in unchanged.headers  # a 304 has no body to code
+    event = {"type": "company_renamed", "sources": SOURCE, "company_id": "acme", "name": "Two", "effective_on": "2025"}
+    assert client.post("/companies/acme/events", json=event, headers={"If-Match": tag}).status_code == 201
+
+
+def test_a_read_that_is_not_kept_is_sent_as_it_is(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    response, body = raw(client, "/companies/acme?at_position=1", {"Accept-Encoding": "zstd"})
+    assert response.status_code == 200 and "content-encoding" not in response.headers
+    assert body == client.get("/companies/acme", headers={"Accept-Encoding": "identity"}).content
 
 
 def test_a_cached_dossier_is_given_only_to_a_request_the_app_lets_through(tmp_path: Path) -> None:

@@ -149,7 +149,10 @@ def _responses(operation: dict[str, Any], extras: Extras, links: dict[str, Any])
     for status, response in responses.items():
         if int(status) < 400:
             # Route-level headers reach only the default status; the app sends them on every success.
-            if merged := {**headers, **response.get("headers", {})}:
+            merged = {**headers, **response.get("headers", {})}
+            if status == "304":  # it has no content for Content-* headers to describe (RFC 9110, 15.4.5)
+                merged = {name: h for name, h in merged.items() if not name.lower().startswith("content-")}
+            if merged:
                 response["headers"] = merged
             else:
                 response.pop("headers", None)

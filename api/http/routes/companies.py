@@ -13,13 +13,15 @@ from litestar.params import QueryParameter
 from api.http import answers
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.conditional import (
+    CONTENT_ENCODING,
     ETAG,
     NOT_MODIFIED,
     PATH_COMPANY,
     READ_PROBLEMS,
+    VARY,
     CompanyPath,
-    answer,
     cached,
+    coded,
     company_etag,
     conditional,
     load,
@@ -253,7 +255,9 @@ async def get_conflicts(
     description=(
         "Profile (name, aliases, country, parent, subsidiaries, executives, products, listings), `version` (the "
         "events touching it, also its ETag), counts per event type, latest sales, latest results, open plans, "
-        "counterparties, the latest price of each product, variant and market, and the capital it raised."
+        "counterparties, the latest price of each product, variant and market, and the capital it raised. A client "
+        "whose Accept-Encoding takes zstd is sent it packed (`Content-Encoding: zstd`, a tenth of the bytes) once "
+        "the answer is kept."
     ),
     dependencies=COMPANY_READ_POINT,
     middleware=[DefineMiddleware(answers.Recalled, view="dossier")],
@@ -281,7 +285,7 @@ async def get_conflicts(
             ),
         }
     ),
-    response_headers=[ETAG],
+    response_headers=[ETAG, CONTENT_ENCODING, VARY],
     responses={**NOT_MODIFIED, **READ_PROBLEMS},
 )
 async def get_company(
@@ -295,14 +299,14 @@ async def get_company(
     # Encoded before, and the store confirms it still holds.
     if cache is not None and key is not None and (hit := cache.recall(key)) is not None:
         # A revalidation that matches is answered without the stored answer's body.
-        return not_modified(request, hit.etag) or answer(cache.body(key, hit), hit.etag)
+        return coded(request, hit.etag, hit.packed, lambda: cache.body(key, hit))
     data, registrations = await load(store, "dossier", company_id, point)
     etag = company_etag(data.version, data.at_time, registrations)
     depends = {company_id, *dossier.referenced(data), *registrations}
-    body = answers.remember(
+    body, packed = answers.remember(
         cache, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
     )
-    return cached(request, body, etag)
+    return cached(request, body, etag) if packed is None else coded(request, etag, packed, lambda: body)
 
 
 company_handlers = [

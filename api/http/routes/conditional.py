@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import PathParameter
 
 from api.errors import CompanyNotFound, InvalidInput
+from api.http import answers
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
@@ -26,7 +28,10 @@ from schema.events import CompanyRegistered
 from schema.problems import FieldError
 
 __all__ = [
+    "CONTENT_ENCODING",
     "ETAG",
+    "VARY",
+    "coded",
     "answer",
     "not_modified",
     "IF_NONE_MATCH",
@@ -47,6 +52,21 @@ ETAG = ResponseHeader(
     description="The company's version (and, where plan status is shown, the day it was evaluated). Send it as If-None-Match.",
     documentation_only=True,
 )
+CONTENT_ENCODING = ResponseHeader(
+    name="Content-Encoding",
+    description=(
+        "`zstd` (RFC 8878) when the request's Accept-Encoding takes it and the answer is kept packed (the ETag "
+        "is the same). Otherwise absent: the body is sent as it is."
+    ),
+    documentation_only=True,
+)
+VARY = ResponseHeader(
+    name="Vary",
+    description="`Accept-Encoding`: the answer may be sent with a content coding (see Content-Encoding).",
+    documentation_only=True,
+)
+_VARY = {"Vary": "Accept-Encoding"}
+_ZSTD = {**_VARY, "Content-Encoding": "zstd"}
 NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
 _ETAGS = r'^(?:\*|(?:W/)?"[\x21\x23-\x7e]*"(?:[ \t]*,[ \t]*(?:W/)?"[\x21\x23-\x7e]*")*)$'
 """An If-None-Match value (RFC 9110, 13.1.2): ``*``, or entity tags separated by commas."""
@@ -83,7 +103,10 @@ async def load(
     return found
 
 
-def not_modified(request: Request[Any, Any, Any], etag: str) -> Response[Any] | None:
+def not_modified(
+    request: Request[Any, Any, Any], etag: str, headers: dict[str, str] | None = None
+) -> Response[Any] | None:
+    """A 304 when If-None-Match holds ``etag`` (in either form); ``headers`` those of the 200 it stands for."""
     sent = request.headers.get("if-none-match")
     if sent is not None and (len(sent) > _ETAGS_LENGTH or not re.match(_ETAGS, sent)):
         got = json.dumps(sent[:60])
@@ -92,12 +115,23 @@ def not_modified(request: Request[Any, Any, Any], etag: str) -> Response[Any] | 
         raise InvalidInput([FieldError("header.If-None-Match", f"got {got}; expected {expected}", code=code)])
     # If-None-Match uses the weak comparison (RFC 9110 13.1.2): a proxy may have weakened our tag.
     if sent is not None and (sent.strip() == "*" or etag in (t.strip().removeprefix("W/") for t in sent.split(","))):
-        return Response(None, status_code=304, headers={"ETag": etag})
+        return Response(None, status_code=304, headers={"ETag": etag, **(headers or {})})
     return None
 
 
-def answer(body: Any, etag: str) -> Response[Any]:
-    return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache"})
+def answer(body: Any, etag: str, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache", **(headers or {})})
+
+
+def coded(request: Request[Any, Any, Any], etag: str, packed: bytes, plain: Callable[[], Any]) -> Response[Any]:
+    """An answer kept packed (``answers``): the packed bytes with ``Content-Encoding: zstd`` to a client that
+    takes zstd, else ``plain()``; either way a 304 when the client's copy is current.
+
+    Both carry the same strong ETag: it names the company's version, which ``If-Match`` on an append takes
+    (a weak tag never matches there), and no answer is served in ranges, where bytes of the two could mix."""
+    if answers.takes_zstd(request.scope["headers"]):
+        return not_modified(request, etag, _VARY) or answer(packed, etag, _ZSTD)
+    return not_modified(request, etag, _VARY) or answer(plain(), etag, _VARY)
 
 
 def cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:

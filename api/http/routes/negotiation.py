@@ -17,7 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from api.errors import NotAcceptable
 from api.http.openapi.extras import extras_of
 
-__all__ = ["Negotiation", "acceptable", "served"]
+__all__ = ["Negotiation", "acceptable", "served", "weighted"]
 
 PROBLEM = "application/problem+json"
 
@@ -34,7 +34,8 @@ def served(handler: HTTPRouteHandler) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys([own, *extra, PROBLEM]))
 
 
-def _ranges(accept: str) -> list[tuple[str, float]]:
+def weighted(accept: str) -> list[tuple[str, float]]:
+    """The items of an ``Accept``-like value (``Accept``, ``Accept-Encoding``), lower-cased, each with its q."""
     found = []
     for part in accept.split(","):
         media, *parameters = (piece.strip() for piece in part.split(";"))
@@ -60,7 +61,7 @@ def _matches(media_range: str, media: str) -> bool:
 
 def acceptable(accept: str, answers: tuple[str, ...]) -> bool:
     """Whether an ``Accept`` value admits one of ``answers`` (the most specific matching range decides)."""
-    ranges = _ranges(accept)
+    ranges = weighted(accept)
     if not ranges:
         return True
     for media in answers:
