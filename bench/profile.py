@@ -1,6 +1,6 @@
 """Where a request's time goes: CPU per request and a py-spy profile of ``tidings serve`` under load.
 
-``python -m bench.profile appends|reads|first|batches|import|rebuild|minimal [--seconds 10]`` builds a store of
+``python -m bench.profile appends|reads|reads-zstd|first|batches|import|rebuild|minimal [--seconds 10]`` builds a store of
 generated events (the generator of bench/run.py), serves it, and drives it twice with wrk from
 the OS (32 connections): first alone, for the rate and the server's CPU time per request (user +
 system, from /proc); then while py-spy (``pip install -e '.[bench]'``) samples whichever thread
@@ -8,7 +8,8 @@ holds the GIL, the resource every request of the process queues for. The samples
 the innermost frame that belongs to a known part of the stack (our modules by name, then
 Litestar, uvicorn, the event loop), so that a gap in bench/RESULTS.md reads as a bill: which part
 costs how many microseconds of each request. ``minimal`` profiles the minimal app of
-bench/minimal.py the same way, for comparison; ``first`` reads each company once (nothing cached), on a
+bench/minimal.py the same way, for comparison; ``reads-zstd`` reads as ``reads`` with ``Accept-Encoding:
+zstd`` (the kept answers sent packed); ``first`` reads each company once (nothing cached), on a
 server started afresh for each of the two passes; ``import`` and ``rebuild`` run those commands
 under py-spy on the same store (their CPU figures include the profiler's).
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from bench.run import (
     ROOT,
+    TAKES_ZSTD,
     Loader,
     _env,
     append_bodies,
@@ -137,19 +139,22 @@ def _profile(kind: str, seconds: float, connections: int, events: int, work: Pat
         paths, bodies = ["/events"], append_bodies(20_000, companies)
     elif kind == "batches":
         paths, bodies = ["/events/batch"], batch_bodies(50, 1000, companies)
-    elif kind in ("reads", "first"):
+    elif kind in ("reads", "reads-zstd", "first"):
         paths, bodies = [f"/companies/{company_id(n)}" for n in range(companies)], None
         random.Random(5).shuffle(paths)
     else:
         paths, bodies = ["/events"], [minimal_body()]
+    headers = TAKES_ZSTD if kind == "reads-zstd" else None
     try:
         pid = served.process.pid
-        if kind == "reads":  # read every dossier once first: both runs then measure the cached answers
+        if kind in ("reads", "reads-zstd"):  # read every dossier once first: both runs then measure the cached answers
             loader.run(served.url, paths, connections=connections, seconds=seconds, once=True)
         # First without the profiler (sampling slows the server down), then with it for the shares.
         once = kind == "first"
         cpu_before = _cpu_seconds(pid)
-        load = loader.run(served.url, paths, connections=connections, seconds=seconds, bodies=bodies, once=once)
+        load = loader.run(
+            served.url, paths, connections=connections, seconds=seconds, bodies=bodies, once=once, headers=headers
+        )
         cpu = _cpu_seconds(pid) - cpu_before
         if once:  # the profiled pass reads nothing cached either
             served.stop()
@@ -163,7 +168,9 @@ def _profile(kind: str, seconds: float, connections: int, events: int, work: Pat
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        loader.run(served.url, paths, connections=connections, seconds=seconds, bodies=bodies, once=once)
+        loader.run(
+            served.url, paths, connections=connections, seconds=seconds, bodies=bodies, once=once, headers=headers
+        )
         spy_run.wait(timeout=duration + 60)
     finally:
         served.stop()
@@ -224,7 +231,9 @@ def _report(title: str, cpu: float, units: int, unit: str, raw: Path, *, seconds
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", choices=["appends", "reads", "first", "batches", "import", "rebuild", "minimal"])
+    parser.add_argument(
+        "kind", choices=["appends", "reads", "reads-zstd", "first", "batches", "import", "rebuild", "minimal"]
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
     # BENCH_PROFILE_TOP=N lists the N hottest functions (default 15).
