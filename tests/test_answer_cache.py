@@ -283,6 +283,36 @@ def test_a_client_that_takes_zstd_is_sent_the_kept_answer_packed_and_others_as_i
         assert first_body == plain.content
 
 
+def test_an_answer_kept_for_one_client_is_sent_to_each_as_it_takes_it(make: Callable[[], Any]) -> None:
+    client = make()
+    register(client, "acme", "Acme")
+    plain = client.get("/companies/acme", headers={"Accept-Encoding": "identity"}).content
+    for first, then in (("zstd", "identity"), ("identity", "zstd")):
+        client.app.state.answers.clear()
+        raw(client, "/companies/acme", {"Accept-Encoding": first})
+        hits = client.app.state.answers.hits
+        response, body = raw(client, "/companies/acme", {"Accept-Encoding": then})
+        assert client.app.state.answers.hits == hits + 1
+        assert response.headers.get("content-encoding") == ("zstd" if then == "zstd" else None)
+        assert (zstandard.ZstdDecompressor().decompress(body) if then == "zstd" else body) == plain
+
+
+@pytest.mark.parametrize(
+    ("lines", "takes"),
+    [
+        ([b"gzip", b"zstd"], True),  # several header lines are one list
+        ([b"zstd;q=0, zstd"], True),  # the highest q of a coding named twice
+        ([b"zstd;Q=0.5"], True),
+        ([b"zstd;q=0.000"], False),
+        ([b"identity;q=0"], False),  # no coding taken: the body as it is, which RFC 9110 allows
+        ([b",, ;"], False),
+        ([b"\xff\xfezstd"], False),
+    ],
+)
+def test_which_accept_encoding_values_take_zstd(lines: list[bytes], takes: bool) -> None:
+    assert answers_module.takes_zstd([(b"accept-encoding", line) for line in lines]) is takes
+
+
 def test_the_packed_answers_etag_revalidates_and_is_taken_as_if_match(make: Callable[[], Any]) -> None:
     client = make()
     register(client, "acme", "Acme")
@@ -301,6 +331,7 @@ def test_a_read_that_is_not_kept_is_sent_as_it_is(make: Callable[[], Any]) -> No
     register(client, "acme", "Acme")
     response, body = raw(client, "/companies/acme?at_position=1", {"Accept-Encoding": "zstd"})
     assert response.status_code == 200 and "content-encoding" not in response.headers
+    assert "vary" not in response.headers  # the answer at a position is the same for every client
     assert body == client.get("/companies/acme", headers={"Accept-Encoding": "identity"}).content
 
 
@@ -336,6 +367,8 @@ def test_a_hit_is_answered_under_the_apps_host_check_and_cors(tmp_path: Path) ->
         reads = [client.get("/companies/acme", headers=browser) for _ in range(2)]
         assert client.app.state.answers.hits == 1
         assert [r.headers.get("access-control-allow-origin") for r in reads] == ["https://app.example"] * 2
+        # CORS sets Vary: Origin in place of what was there; the answer still says it varies on Accept-Encoding.
+        assert [r.headers.get_list("vary") for r in reads] == [["Origin, Accept-Encoding"]] * 2
         assert client.get("/companies/acme", headers={"Host": "elsewhere.example"}).status_code == 400
         assert client.app.state.answers.hits == 1
 

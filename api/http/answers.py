@@ -19,8 +19,8 @@ parameters and dependencies: in a cached read those cost more than the rest of t
 An answer is kept packed with Zstandard, and a client whose ``Accept-Encoding`` takes ``zstd`` (RFC 8878;
 httpx with zstandard installed, browsers, ``curl --compressed`` where built with it) is sent the packed
 bytes as they are, with ``Content-Encoding: zstd``: 4 to 14 times fewer bytes, and nothing inflated. Every
-answer that can be sent either way says ``Vary: Accept-Encoding`` (``conditional.coded`` says why the
-ETag is the same).
+answer that can be sent either way varies on ``Accept-Encoding`` (``hardening.vary``; ``conditional.coded``
+says why the ETag is the same).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import zstandard
 from litestar import Request
 from litestar.serialization import encode_json
 
+from api.http.hardening import vary
 from api.http.routes.negotiation import weighted
 from api.store.readpoint import ReadPoint
 
@@ -76,7 +77,6 @@ class Answer:
         return [
             (b"etag", self.etag.encode()),
             (b"cache-control", b"no-cache"),
-            (b"vary", b"Accept-Encoding"),
             *([(b"content-encoding", b"zstd")] if zstd else []),
             (b"content-type", b"application/json"),
             (b"content-length", str(length).encode()),
@@ -251,6 +251,7 @@ class Recalled:
                 cache_key = (self.view, scope["path_params"]["company_id"], _day(time.time()))
                 hit = cache.recall(cache_key, count_miss=False)
                 if hit is not None:
+                    vary(scope, "Accept-Encoding")
                     zstd = takes_zstd(headers)
                     body = hit.packed if zstd else cache.body(cache_key, hit)
                     await send({"type": "http.response.start", "status": 200, "headers": hit.head(len(body), zstd)})

@@ -174,7 +174,8 @@ def request_id_of(scope: Any) -> str | None:
 
 class RequestLog:
     """Also tells ``metrics`` of each request: it knows the same facts. ``headers(scope, headers)``
-    gives the headers every answer gets besides the request id (api.http.hardening.security_headers)."""
+    gives an answer's headers with those every answer gets, besides the request id
+    (api.http.hardening.security_headers)."""
 
     def __init__(
         self,
@@ -184,7 +185,7 @@ class RequestLog:
     ) -> None:
         self.app = app
         self.metrics = metrics
-        self.headers = headers or (lambda scope, headers: [])
+        self.headers = headers or (lambda scope, headers: headers)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -205,7 +206,7 @@ class RequestLog:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = message.get("headers", [])
-                message["headers"] = [*headers, *more_headers(scope, headers), (b"x-request-id", request_id.encode())]
+                message["headers"] = [*more_headers(scope, headers), (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import zstandard
 from litestar.testing import TestClient
 
 from tests.api.wire import SEED, SOURCE
@@ -250,6 +251,22 @@ def test_a_weakened_etag_in_if_none_match_is_still_a_match(client: Client) -> No
     response = client.get("/companies/xiaomi", headers={"If-None-Match": f"W/{etag}"})
 
     assert response.status_code == 304
+
+
+def test_a_dossier_is_sent_packed_where_the_backend_keeps_answers_and_as_it_is_elsewhere(client: Client) -> None:
+    """SQLite keeps answers packed and sends them so to a client that takes zstd; PostgreSQL keeps none,
+    and its dossier is the same for every client (no Vary)."""
+    plain = client.get("/companies/xiaomi", headers={"Accept-Encoding": "identity"})
+    with client.stream("GET", "/companies/xiaomi", headers={"Accept-Encoding": "zstd"}) as packed:
+        sent = b"".join(packed.iter_raw())
+    if client.app.state.answers is None:  # PostgreSQL
+        assert "vary" not in packed.headers and "content-encoding" not in packed.headers
+        assert sent == plain.content
+    else:
+        assert packed.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+        assert packed.headers["content-encoding"] == "zstd"
+        assert zstandard.ZstdDecompressor().decompress(sent) == plain.content
+    assert packed.headers["etag"] == plain.headers["etag"]
 
 
 def test_the_etag_stays_after_an_append_about_another_company(client: Client) -> None:

@@ -255,9 +255,9 @@ async def get_conflicts(
     description=(
         "Profile (name, aliases, country, parent, subsidiaries, executives, products, listings), `version` (the "
         "events touching it, also its ETag), counts per event type, latest sales, latest results, open plans, "
-        "counterparties, the latest price of each product, variant and market, and the capital it raised. A client "
-        "whose Accept-Encoding takes zstd is sent it packed (`Content-Encoding: zstd`, 4 to 14 times fewer bytes) once "
-        "the answer is kept."
+        "counterparties, the latest price of each product, variant and market, and the capital it raised. On SQLite a "
+        "read of the latest state is sent packed (`Content-Encoding: zstd`, 4 to 14 times fewer bytes) to a client "
+        "whose Accept-Encoding takes zstd."
     ),
     dependencies=COMPANY_READ_POINT,
     middleware=[DefineMiddleware(answers.Recalled, view="dossier")],
@@ -306,7 +306,7 @@ async def get_company(
     body, packed = answers.remember(
         cache, key, dossier.build(data, registrations), etag, data.at_position, data.at_time, depends
     )
-    return cached(request, body, etag) if packed is None else coded(request, etag, packed, lambda: body)
+    return cached(request, body, etag) if cache is None or key is None else coded(request, etag, packed, lambda: body)
 
 
 company_handlers = [

@@ -17,6 +17,7 @@ from litestar.params import PathParameter
 
 from api.errors import CompanyNotFound, InvalidInput
 from api.http import answers
+from api.http.hardening import vary
 from api.http.openapi.extras import Extras, Link
 from api.http.routes.injected import Store
 from api.http.routes.parameters import constrained
@@ -55,18 +56,17 @@ ETAG = ResponseHeader(
 CONTENT_ENCODING = ResponseHeader(
     name="Content-Encoding",
     description=(
-        "`zstd` (RFC 8878) when the request's Accept-Encoding takes it and the answer is kept packed (the ETag "
+        "`zstd` (RFC 8878) when the request's Accept-Encoding takes it, for a read of the latest state (the ETag "
         "is the same). Otherwise absent: the body is sent as it is."
     ),
     documentation_only=True,
 )
 VARY = ResponseHeader(
     name="Vary",
-    description="`Accept-Encoding`: the answer may be sent with a content coding (see Content-Encoding).",
+    description="`Accept-Encoding` (and `Origin` where CORS answers): the request headers the answer depends on.",
     documentation_only=True,
 )
-_VARY = {"Vary": "Accept-Encoding"}
-_ZSTD = {**_VARY, "Content-Encoding": "zstd"}
+_ZSTD = {"Content-Encoding": "zstd"}
 NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Unchanged since the ETag sent in If-None-Match.")}
 _ETAGS = r'^(?:\*|(?:W/)?"[\x21\x23-\x7e]*"(?:[ \t]*,[ \t]*(?:W/)?"[\x21\x23-\x7e]*")*)$'
 """An If-None-Match value (RFC 9110, 13.1.2): ``*``, or entity tags separated by commas."""
@@ -123,15 +123,18 @@ def answer(body: Any, etag: str, headers: dict[str, str] | None = None) -> Respo
     return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache", **(headers or {})})
 
 
-def coded(request: Request[Any, Any, Any], etag: str, packed: bytes, plain: Callable[[], Any]) -> Response[Any]:
-    """An answer kept packed (``answers``): the packed bytes with ``Content-Encoding: zstd`` to a client that
-    takes zstd, else ``plain()``; either way a 304 when the client's copy is current.
+def coded(request: Request[Any, Any, Any], etag: str, packed: bytes | None, plain: Callable[[], Any]) -> Response[Any]:
+    """A read the answer cache may keep (``answers``): the ``packed`` bytes with ``Content-Encoding: zstd``
+    to a client that takes zstd, else ``plain()``; either way a 304 when the client's copy is current, and
+    an answer that varies on Accept-Encoding (None: not packed, as just after midnight; sent as it is).
 
-    Both carry the same strong ETag: it names the company's version, which ``If-Match`` on an append takes
-    (a weak tag never matches there), and no answer is served in ranges, where bytes of the two could mix."""
-    if answers.takes_zstd(request.scope["headers"]):
-        return not_modified(request, etag, _VARY) or answer(packed, etag, _ZSTD)
-    return not_modified(request, etag, _VARY) or answer(plain(), etag, _VARY)
+    Both codings carry the same strong ETag: it names the company's version, which ``If-Match`` on an
+    append takes (a weak tag never matches there), and no answer is served in ranges, where bytes of the
+    two could mix."""
+    vary(request.scope, "Accept-Encoding")
+    if packed is not None and answers.takes_zstd(request.scope["headers"]):
+        return not_modified(request, etag) or answer(packed, etag, _ZSTD)
+    return not_modified(request, etag) or answer(plain(), etag)
 
 
 def cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
