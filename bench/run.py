@@ -492,6 +492,7 @@ async def _python_load(
     headers: dict[str, str],
 ) -> Load:
     host, port = url.removeprefix("http://").split(":")
+    sent = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     requests: list[bytes] = []
     for k in range(max(len(paths), len(bodies or []))):
         path = paths[k % len(paths)]
@@ -500,7 +501,6 @@ async def _python_load(
             head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             requests.append(head.encode() + body)
         else:
-            sent = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
             requests.append(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{sent}\r\n".encode())
     latencies: list[float] = []
     errors = 0

@@ -69,6 +69,11 @@ def relate(client: Any, a: str, b: str) -> None:
     assert client.post("/events", json=event).status_code == 201
 
 
+def headers(response: Any) -> list[tuple[str, str]]:
+    """A response's headers but those that differ between any two answers (the date, the request id)."""
+    return [(k, v) for k, v in response.headers.multi_items() if k not in {"date", "x-request-id"}]
+
+
 def dossier(client: Any, company: str) -> Any:
     response = client.get(f"/companies/{company}")
     assert response.status_code == 200
@@ -208,10 +213,6 @@ def test_a_hit_sent_before_the_handler_is_the_handlers_answer_header_for_header(
     first = dossier(client, "acme")
     second = dossier(client, "acme")
     assert handler_reads == ["acme"], "the second read should have been answered before the handler"
-
-    def headers(response: Any) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in response.headers.multi_items() if k not in {"date", "x-request-id"}]
-
     assert headers(second) == headers(first)
     assert second.content == first.content
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
@@ -266,10 +267,6 @@ def test_a_client_that_takes_zstd_is_sent_the_kept_answer_packed_and_others_as_i
     (first, first_body), (second, second_body) = (raw(client, "/companies/acme", asked) for _ in range(2))
     assert handler_reads == ["acme", "acme"], "the second read should have been a hit before the handler"
     assert second_body == first_body
-
-    def headers(response: Any) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in response.headers.multi_items() if k not in {"date", "x-request-id"}]
-
     assert headers(second) == headers(first)
     assert first.headers["vary"] == "Accept-Encoding"
     assert int(first.headers["content-length"]) == len(first_body)

@@ -32,8 +32,8 @@ __all__ = [
     "CONTENT_ENCODING",
     "ETAG",
     "VARY",
-    "coded",
     "answer",
+    "coded",
     "not_modified",
     "IF_NONE_MATCH",
     "NOT_MODIFIED",
@@ -103,10 +103,8 @@ async def load(
     return found
 
 
-def not_modified(
-    request: Request[Any, Any, Any], etag: str, headers: dict[str, str] | None = None
-) -> Response[Any] | None:
-    """A 304 when If-None-Match holds ``etag`` (in either form); ``headers`` those of the 200 it stands for."""
+def not_modified(request: Request[Any, Any, Any], etag: str) -> Response[Any] | None:
+    """A 304 when If-None-Match holds ``etag`` (in either form)."""
     sent = request.headers.get("if-none-match")
     if sent is not None and (len(sent) > _ETAGS_LENGTH or not re.match(_ETAGS, sent)):
         got = json.dumps(sent[:60])
@@ -115,7 +113,7 @@ def not_modified(
         raise InvalidInput([FieldError("header.If-None-Match", f"got {got}; expected {expected}", code=code)])
     # If-None-Match uses the weak comparison (RFC 9110 13.1.2): a proxy may have weakened our tag.
     if sent is not None and (sent.strip() == "*" or etag in (t.strip().removeprefix("W/") for t in sent.split(","))):
-        return Response(None, status_code=304, headers={"ETag": etag, **(headers or {})})
+        return Response(None, status_code=304, headers={"ETag": etag})
     return None
 
 
@@ -132,9 +130,11 @@ def coded(request: Request[Any, Any, Any], etag: str, packed: bytes | None, plai
     append takes (a weak tag never matches there), and no answer is served in ranges, where bytes of the
     two could mix."""
     vary(request.scope, "Accept-Encoding")
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
     if packed is not None and answers.takes_zstd(request.scope["headers"]):
-        return not_modified(request, etag) or answer(packed, etag, _ZSTD)
-    return not_modified(request, etag) or answer(plain(), etag)
+        return answer(packed, etag, _ZSTD)
+    return answer(plain(), etag)
 
 
 def cached(request: Request[Any, Any, Any], body: Any, etag: str) -> Response[Any]:
