@@ -535,6 +535,9 @@ def test_a_retracted_figure_no_longer_meets_the_plan_but_stays_in_the_log(client
     assert _get(client, "/companies/xiaomi/production")["items"] == []
     dossier = _get(client, "/companies/xiaomi")
     assert "production_reported" not in dossier["counts"]
+    # Counted again as known before the retraction, and no longer from its position on.
+    assert _get(client, "/companies/xiaomi", at_position=figure["position"])["counts"]["production_reported"] == 1
+    assert "production_reported" not in _get(client, "/companies/xiaomi", at_position=retraction["position"])["counts"]
     assert figure_id not in {i["event"]["event"]["id"] for i in _get(client, "/companies/xiaomi/timeline")["items"]}
     assert _get(client, f"/events/{figure_id}") == {
         **figure,
