@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
     settings = settings or Settings.from_env()
     the_store = store or make_store(settings)
     catalogue = Catalogue()
-    cache = Answers(the_store.unchanged) if the_store.probes else None
+    cache = Answers(the_store.unchanged) if the_store.probes else Answers(check=the_store.confirm_unchanged)
     feed = Feed(
         the_store,
         max_streams=settings.stream_max,

@@ -73,8 +73,6 @@ def skip_reason() -> str:
 @asynccontextmanager
 async def postgres_store(dsn: str) -> AsyncIterator[PostgresStore]:
     """An opened store on ``dsn`` in a schema of its own, dropped with its data afterwards."""
-    import asyncpg
-
     from api.store.postgres import PostgresStore
 
     schema = f"tidings_test_{uuid.uuid4().hex}"
@@ -86,8 +84,16 @@ async def postgres_store(dsn: str) -> AsyncIterator[PostgresStore]:
         finally:
             await store.close()
     finally:
-        conn = await asyncpg.connect(dsn)
-        try:
+        await drop_schemas(dsn, [schema])
+
+
+async def drop_schemas(dsn: str, schemas: list[str]) -> None:
+    """Drop the schemas tests made on ``dsn``, with everything in them."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        for schema in schemas:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        finally:
-            await conn.close()
+    finally:
+        await conn.close()

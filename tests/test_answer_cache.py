@@ -2,16 +2,19 @@
 
 Every check goes through HTTP twice or more, so the second read is a cache hit unless
 something it depends on changed: an event of the company, a rename of a company it
-names, or a commit by another app (another process) on the same SQLite file. A plain
-hit is sent by the route's middleware (``Recalled``) before the handler; it answers
-what the handler would, header for header, and only to requests the app lets through.
+names, or a commit by another app (another process) on the same SQLite file or PostgreSQL
+schema. A plain hit is sent by the route's middleware (``Recalled``) before the handler; it
+answers what the handler would, header for header, and only to requests the app lets through.
+The checks run on both backends; SQLite's probe without a query (its WAL index) on SQLite alone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,14 +28,36 @@ from api.app import create_app
 from api.http import answers as answers_module
 from api.http.keys import generate
 from api.settings import Settings
+from tests.postgres import drop_schemas, pg_dsn, skip_reason
 
 Client = TestClient  # type: ignore[type-arg]
 SOURCE = [{"title": "A report", "publisher": "Example News", "language": "en"}]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """Apps on one SQLite file or one PostgreSQL schema, each with its own store, writer and cache (as
+    separate processes, or instances, have)."""
+    dsn = pg_dsn()
+    if request.param == "postgresql" and not dsn:
+        pytest.skip(skip_reason())
+    schema = f"tidings_answers_{uuid.uuid4().hex}"
+    settings = (
+        Settings(db=str(tmp_path / "one.db")) if request.param == "sqlite" else Settings(db=str(dsn), pg_schema=schema)
+    )
+    with ExitStack() as stack:
+
+        def start() -> Any:
+            return stack.enter_context(TestClient(create_app(settings)))
+
+        yield start
+    if request.param == "postgresql":
+        asyncio.run(drop_schemas(str(dsn), [schema]))
+
+
 @pytest.fixture
-def make(tmp_path: Path) -> Iterator[Callable[[], Any]]:
-    """Apps on one SQLite file, each with its own store, writer and cache (as separate processes have)."""
+def make_sqlite(tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """As ``make``, on SQLite only."""
     with ExitStack() as stack:
 
         def start() -> Any:
@@ -113,7 +138,7 @@ def test_a_rename_of_a_named_company_changes_the_answer(make: Callable[[], Any])
     assert second.headers["etag"] != first.headers["etag"]
 
 
-def test_a_commit_by_another_process_on_the_same_file_is_seen(make: Callable[[], Any]) -> None:
+def test_a_commit_by_another_process_on_the_same_database_is_seen(make: Callable[[], Any]) -> None:
     reader, writer = make(), make()
     register(writer, "acme", "Acme")
     register(writer, "globex", "Globex")
@@ -189,6 +214,31 @@ def test_what_an_answer_holds_for_the_companies_it_names_counts_against_the_boun
     small = answers_module.Answers(lambda position, _: position, max_bytes=1_000, hot_bytes=10_000)
     small.put(keys[0], answers_module.Answer(b"x" * 100, '"1"', 1, companies), b"y" * 100)
     assert len(small) == 0 and small._hot_held == 0 and small.recall(keys[0]) is None
+
+
+async def test_a_check_that_waits_neither_evicts_nor_reorders_an_answer_kept_meanwhile() -> None:
+    """Where the store confirms after a read (PostgreSQL), another request can keep a newer answer under
+    the same key while a check waits: the check's outcome is about the answer it checked, and the newer
+    one stays kept either way."""
+    verdicts: list[int | None] = []
+    answers: answers_module.Answers
+
+    async def check(position: int, companies: Any) -> int | None:
+        answers.put(key, newer)  # another request builds and keeps a newer answer meanwhile
+        await asyncio.sleep(0)
+        return verdicts.pop(0)
+
+    answers = answers_module.Answers(check=check)
+    key = ("dossier", "acme", 0)
+    older, newer = (answers_module.Answer(b"x", f'"{v}"', v, ("acme",)) for v in (1, 2))
+    for verdict, found in ((None, None), (7, older)):
+        answers.put(key, older)
+        verdicts.append(verdict)
+        assert await answers.recall_checked(key) is found
+        assert answers._items[key] is newer
+    assert older.position == 7 and newer.position == 2
+    with pytest.raises(ValueError, match="a probe or a check"):
+        answers_module.Answers()
 
 
 @pytest.fixture
@@ -370,10 +420,10 @@ def test_a_hit_is_answered_under_the_apps_host_check_and_cors(tmp_path: Path) ->
         assert client.app.state.answers.hits == 1
 
 
-def test_hits_ask_the_database_nothing_until_some_process_commits(make: Callable[[], Any]) -> None:
+def test_hits_ask_the_database_nothing_until_some_process_commits(make_sqlite: Callable[[], Any]) -> None:
     """The probe reads SQLite's WAL-index header first (api.store.sqlite.wal_index) and queries the head
     only when a commit, of any connection in any process, has changed it."""
-    reader, writer = make(), make()
+    reader, writer = make_sqlite(), make_sqlite()
     register(writer, "acme", "Acme")
     register(writer, "globex", "Globex")
     first = dossier(reader, "acme")

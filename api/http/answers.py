@@ -8,10 +8,11 @@ touches any of them. Commits of other processes on the same database (or of othe
 instances) are therefore seen; nothing relies on this process's writer having announced
 them. Only reads of the latest state are kept, keyed by view, company, day and query.
 
-The cache lives here, above the store: the app keeps one ``Answers`` when its store
-``probes`` (answers ``unchanged(position, companies)`` without waiting: the head position
-when nothing touched ``companies`` after ``position``). A store that cannot tell at once
-(PostgreSQL today) is simply not cached.
+The cache lives here, above the store, and asks it ``unchanged(position, companies)``: the head
+position when nothing touched ``companies`` after ``position``. SQLite answers that without waiting
+(``probes``: the WAL index and two index seeks on the event loop's thread). PostgreSQL cannot, since
+other instances commit to the same database: there a hit first asks the database in one statement
+(``confirm_unchanged``), a round trip where a build takes several queries and the fold.
 
 A hit is sent by ``Recalled``, a middleware of the route, before Litestar resolves the handler's
 parameters and dependencies: in a cached read those cost more than the rest of the app.
@@ -28,7 +29,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,8 @@ __all__ = ["Answer", "Answers", "Recalled", "key", "of", "remember", "takes_zstd
 
 Probe = Callable[[int, Collection[str]], int | None]
 """The store's ``unchanged``: the head position when no event after a position touches any of the companies."""
+Check = Callable[[int, Collection[str]], Awaitable[int | None]]
+"""The same after a read of the database: the store's ``confirm_unchanged``."""
 
 
 _HELD = 320
@@ -94,12 +97,18 @@ class Answers:
 
     def __init__(
         self,
-        probe: Probe,
+        probe: Probe | None = None,
         max_bytes: int = 48 * 1024 * 1024,
         max_companies: int = 500,
         hot_bytes: int = 8 * 1024 * 1024,
+        *,
+        check: Check | None = None,
     ) -> None:
+        """``probe`` where the store tells at once, else ``check``: a hit is then confirmed by ``recall_checked``."""
+        if (probe is None) == (check is None):
+            raise ValueError("an answer cache needs a probe or a check, not both")
         self.probe = probe
+        self.check = check
         self.max_bytes = max_bytes
         self.max_companies = max_companies
         self.hot_bytes = hot_bytes
@@ -119,16 +128,32 @@ class Answers:
 
     def recall(self, key: Hashable, *, count_miss: bool = True) -> Answer | None:
         """The remembered answer when the store confirms it still holds; ``body(key, answer)`` is what
-        to send. ``count_miss=False`` where a miss goes on to a handler that will look again."""
+        to send. ``count_miss=False`` where a miss goes on to a handler that will look again.
+        Only with a ``probe``: a cache that ``check``s recalls with ``recall_checked``."""
+        assert self.probe is not None
         answer = self._items.get(key)
+        head = None if answer is None else self.probe(answer.position, answer.companies)
+        return self._recalled(key, answer, head, count_miss)
+
+    async def recall_checked(self, key: Hashable, *, count_miss: bool = True) -> Answer | None:
+        """As ``recall``, for either kind of cache: with a ``check``, the store confirms after a read."""
+        if self.check is None:
+            return self.recall(key, count_miss=count_miss)
+        answer = self._items.get(key)
+        head = None if answer is None else await self.check(answer.position, answer.companies)
+        return self._recalled(key, answer, head, count_miss)
+
+    def _recalled(self, key: Hashable, answer: Answer | None, head: int | None, count_miss: bool) -> Answer | None:
         if answer is not None:
-            head = self.probe(answer.position, answer.companies)
+            kept = self._items.get(key) is answer  # a check waits: another request may have replaced it
             if head is not None:
-                self._items.move_to_end(key)
+                if kept:
+                    self._items.move_to_end(key)
                 answer.position = max(answer.position, head)
                 self.hits += 1
                 return answer
-            self.drop(key)
+            if kept:
+                self.drop(key)
         if count_miss:
             self.misses += 1
         return None
@@ -249,7 +274,10 @@ class Recalled:
             headers = scope["headers"]
             if isinstance(cache, Answers) and not any(name == b"if-none-match" for name, _ in headers):
                 cache_key = (self.view, scope["path_params"]["company_id"], _day(time.time()))
-                hit = cache.recall(cache_key, count_miss=False)
+                if cache.check is None:
+                    hit = cache.recall(cache_key, count_miss=False)
+                else:
+                    hit = await cache.recall_checked(cache_key, count_miss=False)
                 if hit is not None:
                     vary(scope, "Accept-Encoding")
                     zstd = takes_zstd(headers)

@@ -124,6 +124,10 @@ class EventStore(Protocol):
         ``companies``; None when one does, or when the store cannot tell at once."""
         ...
 
+    async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
+        """As ``unchanged``, from one read of the database where the store cannot tell at once (PostgreSQL)."""
+        ...
+
     def stored_bytes(self) -> int | None:
         """The size of the store's files, where it has files of its own."""
         ...

@@ -118,6 +118,10 @@ class Driver(Protocol):
         (also when the driver cannot tell at once)."""
         ...
 
+    async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
+        """As ``unchanged``, from one read of the database where it cannot tell at once (None on any doubt)."""
+        ...
+
     async def between_groups(self) -> None:
         """Work the writer's connection has to do between two group commits (returns at once when none)."""
         ...

@@ -370,6 +370,9 @@ class Store:
         (also when the driver cannot tell without waiting)."""
         return self.driver.unchanged(position, companies)
 
+    async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
+        return await self.driver.confirm_unchanged(position, companies)
+
     async def ready(self) -> ReadyState:
         durability = await self.driver.durability()
         return ReadyState(self.backend, durability, await self.last_position(), self.writer.depth)

@@ -21,7 +21,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.settings import Settings
 from tests.factories import first_article_events
-from tests.postgres import pg_dsn, skip_reason
+from tests.postgres import drop_schemas, pg_dsn, skip_reason
 
 MakeClient = Callable[..., TestClient]  # type: ignore[type-arg]
 
@@ -48,18 +48,7 @@ def make_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Make
 
         yield make
     if schemas:
-        asyncio.run(_drop(str(dsn), schemas))
-
-
-async def _drop(dsn: str, schemas: list[str]) -> None:
-    import asyncpg  # type: ignore[import-untyped]
-
-    conn = await asyncpg.connect(dsn)
-    try:
-        for schema in schemas:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await conn.close()
+        asyncio.run(drop_schemas(str(dsn), schemas))
 
 
 @pytest.fixture

@@ -255,7 +255,7 @@ async def get_conflicts(
     description=(
         "Profile (name, aliases, country, parent, subsidiaries, executives, products, listings), `version` (the "
         "events touching it, also its ETag), counts per event type, latest sales, latest results, open plans, "
-        "counterparties, the latest price of each product, variant and market, and the capital it raised. On SQLite a "
+        "counterparties, the latest price of each product, variant and market, and the capital it raised. A "
         "read of the latest state is sent packed (`Content-Encoding: zstd`, 4 to 14 times fewer bytes) to a client "
         "whose Accept-Encoding takes zstd."
     ),
@@ -297,7 +297,7 @@ async def get_company(
     cache = answers.of(request)
     key = answers.key("dossier", company_id, point)
     # Encoded before, and the store confirms it still holds.
-    if cache is not None and key is not None and (hit := cache.recall(key)) is not None:
+    if cache is not None and key is not None and (hit := await cache.recall_checked(key)) is not None:
         # A revalidation that matches is answered without the stored answer's body.
         return coded(request, hit.etag, hit.packed, lambda: cache.body(key, hit))
     data, registrations = await load(store, "dossier", company_id, point)

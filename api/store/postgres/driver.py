@@ -50,6 +50,12 @@ from api.store.driver import Spans, Transaction, edge
 from api.store.postgres.dialect import DIALECT, MIGRATIONS, SCHEMA_VERSION
 from api.store.statements import Q
 
+_UNCHANGED = (
+    "SELECT (SELECT position FROM log_head WHERE id = 1), "
+    "EXISTS (SELECT 1 FROM touches WHERE company_id = ANY($1::text[]) AND position > $2)"
+)
+"""One snapshot (READ COMMITTED: one a statement) for both: the head a commit moves, and its touches."""
+
 __all__ = ["PostgresDriver", "channel"]
 
 log = logging.getLogger("tidings.postgres")
@@ -301,7 +307,21 @@ class PostgresDriver:
         return None  # the database's files are the server's, shared with other databases
 
     def unchanged(self, position: int, companies: Collection[str]) -> int | None:
-        return None  # no answer without a round trip: answers are not cached on PostgreSQL
+        return None  # no answer without a round trip: see confirm_unchanged
+
+    async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
+        """One statement on a reader: the head, and whether an event after ``position`` touches ``companies``
+        (the index of touches by company). Commits of every instance are seen once committed; any doubt
+        (the store closed, an error, the database gone) answers None."""
+        pool = self._reads
+        if pool is None or not companies:
+            return None
+        try:
+            async with pool.acquire() as conn:
+                head, touched = await conn.fetchrow(_UNCHANGED, list(companies), position)
+        except Exception:  # not BaseException: a cancelled request stays cancelled
+            return None
+        return None if touched or head is None or head < position else int(head)
 
 
 class _Transaction:

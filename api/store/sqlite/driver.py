@@ -369,6 +369,9 @@ class SQLiteDriver:
             return None
         return None if touched else head
 
+    async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
+        return self.unchanged(position, companies)  # it can tell at once
+
 
 class _Transaction:
     """Named statements on one aiosqlite connection; list parameters become one placeholder an item."""
