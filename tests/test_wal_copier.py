@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +93,66 @@ async def test_the_wal_starts_over_while_appends_go_on(tmp_path: Path) -> None:
         assert largest < 64 * 1024 * 1024, f"the WAL grew to {largest / 2**20:.0f} MiB"
     finally:
         await store.close()
+
+
+async def _synced(store: SQLiteStore, appends: int) -> int:
+    """Appends, then waits (up to 10 s) for the copier's checkpoints to take them; its syncs then."""
+    copier = store.sqlite.wal_copier
+    assert copier is not None
+    for n in range(appends):
+        await store.append([company_registered(f"co-{n:03d}-{id(store)}")])
+    deadline = asyncio.get_running_loop().time() + 10
+    while copier.checkpoints < 3 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return copier.syncs
+
+
+@pytest.mark.parametrize(("synchronous", "syncs"), [("FULL", True), ("OFF", False)])
+async def test_the_copier_writes_the_pages_it_copied_to_disk_itself(
+    tmp_path: Path, synchronous: str, syncs: bool
+) -> None:
+    """SQLite syncs the database file only after a checkpoint that copied the whole WAL: beside a busy
+    writer, only the writer's own. The copier syncs after each of its checkpoints that copied pages, so
+    that the writer's has little left to write; with ``synchronous = OFF`` nothing is synced."""
+    store = SQLiteStore(tmp_path / "tidings.db", checkpoint_interval=0.05, synchronous=synchronous)
+    await store.open()
+    try:
+        assert (await _synced(store, 5) > 0) is syncs
+    finally:
+        await store.close()
+
+
+_HOLDERS_OF_THE_SHARED_RANGE = """
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+asked = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0x40000002, 510, 0)
+kind, _, _, _, pid = struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_GETLK, asked))
+print("read" if kind == fcntl.F_RDLCK else "write" if kind == fcntl.F_WRLCK else "none", pid)
+os._exit(0)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads a POSIX lock with the layout of Linux's struct flock")
+async def test_a_store_that_synced_the_file_leaves_the_locks_of_the_others_when_it_closes(tmp_path: Path) -> None:
+    """Each open store holds a read lock on the database file's shared range, and closing any descriptor
+    of the file drops every POSIX lock the process holds on it. The descriptor the copier syncs through
+    is closed only when the last store of the process on the file closes."""
+    db = tmp_path / "tidings.db"
+
+    def holder() -> str:
+        command = [sys.executable, "-c", _HOLDERS_OF_THE_SHARED_RANGE, str(db)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    first, second = (SQLiteStore(db, checkpoint_interval=0.05) for _ in range(2))
+    await first.open()
+    await second.open()
+    try:
+        assert await _synced(first, 5) > 0
+        assert holder() == f"read {os.getpid()}"
+        await first.close()
+        assert holder() == f"read {os.getpid()}", "the first store's closing dropped the second's lock"
+        assert await _synced(second, 5) > 0
+    finally:
+        await first.close()
+        await second.close()
+    assert holder().startswith("none")

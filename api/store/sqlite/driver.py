@@ -120,7 +120,11 @@ class SQLiteDriver:
         self._writer = conn
         if mode == "wal":
             self.wal_copier = WalCopier(
-                self.path, self._finish_checkpoint, interval=self.checkpoint_interval, synchronous=self.synchronous
+                self.path,
+                self._finish_checkpoint,
+                interval=self.checkpoint_interval,
+                synchronous=self.synchronous,
+                sync=index.sync_database,
             )
             self.wal_copier.start()
             self._wal_index = index

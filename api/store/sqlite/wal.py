@@ -12,6 +12,12 @@ holds ``finish_frames`` or more, ``finish`` is called: the store then checkpoint
 on the writer's own thread between two groups, a few commits' worth of pages. Durability
 does not depend on any of this: a commit is durable once its WAL frames are synced
 (``synchronous = FULL``).
+
+SQLite syncs the database file only after a checkpoint that copied everything, so the pages this
+thread copied would wait in the OS's cache for the writer's ``finish`` to flush them all: 50-70 ms
+on the writer's thread once a second under steady appends (about 20,000 pages), the appends' p99.
+So after each checkpoint that copied pages, this thread syncs the file itself (``sync``), and the
+writer's share is what came in since (13-27 ms).
 """
 
 from __future__ import annotations
@@ -37,9 +43,14 @@ class WalCopier:
         interval: float = 1.0,
         finish_frames: int = 1000,
         synchronous: str = "FULL",
+        sync: Callable[[], None] | None = None,
     ) -> None:
+        """``sync`` writes the database file's copied pages to disk (fsync), where ``synchronous`` asks for syncs."""
         self.path = path
         self.finish = finish
+        self.sync = sync if synchronous.upper() != "OFF" else None
+        self.syncs = 0
+        """Syncs of the database file by the thread after its checkpoints."""
         self.interval = interval
         self.finish_frames = finish_frames
         self.synchronous = synchronous
@@ -48,6 +59,8 @@ class WalCopier:
         self.restarts = 0
         """Times the thread found the WAL shorter than the time before: it started over, as it should."""
         self._frames = 0
+        self._synced = 0
+        """The WAL frames copied when the file was last synced (a count that starts over with the WAL)."""
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
         """The running thread, between start and stop."""
@@ -76,15 +89,19 @@ class WalCopier:
                     )
                     conn.execute("PRAGMA busy_timeout = 0")  # PASSIVE: never wait, try again later
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-                _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 self.checkpoints += 1
                 if frames < self._frames:
                     self.restarts += 1
                 self._frames = frames
+                if self.sync is not None and copied > 0 and copied != self._synced:
+                    self.sync()
+                    self.syncs += 1
+                    self._synced = copied
                 last_error = ""
                 if frames >= self.finish_frames:
                     self.finish()
-            except sqlite3.Error as error:
+            except (sqlite3.Error, OSError) as error:
                 # A full disk or a file made read-only: the writer reports it on its own commits.
                 # Said once until it changes, and retried on a fresh connection.
                 if str(error) != last_error:

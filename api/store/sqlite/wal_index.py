@@ -21,6 +21,9 @@ stores (a test's plain ``sqlite3`` connection, say) must not outlive them. Entri
 database's real path, so stores of one process should name a database by paths that resolve alike
 (not through two bind mounts of one directory).
 
+The same holds for the database file, which SQLite locks too: the one descriptor of it that the WAL
+copier syncs the file through (``sync_database``, api.store.sqlite.wal) belongs to the entry as well.
+
 Any doubt reads as a change: no ``-shm`` file, a header not yet written.
 """
 
@@ -44,6 +47,8 @@ class _Entry:
     users: int = 0
     fd: int | None = None
     view: mmap.mmap | None = None
+    database_fd: int | None = None
+    """A descriptor of the database file itself, for ``sync_database``."""
 
 
 _ENTRIES: dict[str, _Entry] = {}
@@ -92,6 +97,18 @@ class WalIndex:
                     pass  # no -shm file yet, or too short to map: the next look tries again
             return entry.view
 
+    def sync_database(self) -> None:
+        """Write the database file's pages to disk (fsync), on a descriptor of the file kept, as the
+        ``-shm`` one is, until the last store leaves. Raises OSError as fsync does."""
+        with _GUARD:
+            entry = self._entry
+            if entry is None:
+                return
+            if entry.database_fd is None:
+                entry.database_fd = os.open(self._database, os.O_RDONLY)
+            fd = entry.database_fd
+        os.fsync(fd)
+
     def leave(self) -> None:
         """Called when the store has closed its connections; the last store to leave closes the file."""
         with _GUARD:
@@ -106,3 +123,5 @@ class WalIndex:
                 entry.view.close()
             if entry.fd is not None:
                 os.close(entry.fd)
+            if entry.database_fd is not None:
+                os.close(entry.database_fd)
