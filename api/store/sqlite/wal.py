@@ -17,7 +17,7 @@ SQLite syncs the database file only after a checkpoint that copied everything, s
 thread copied would wait in the OS's cache for the writer's ``finish`` to flush them all: 50-70 ms
 on the writer's thread once a second under steady appends (about 20,000 pages), the appends' p99.
 So after each checkpoint that copied pages, this thread syncs the file itself (``sync``), and the
-writer's share is what came in since (13-27 ms).
+writer's share is what came in since (8-27 ms).
 """
 
 from __future__ import annotations
