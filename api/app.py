@@ -103,8 +103,7 @@ def create_app(settings: Settings | None = None, *, store: EventStore | None = N
             collector.unregister()
             await feed.close()
             await the_store.close()
-            if cache is not None:
-                cache.clear()
+            cache.clear()
 
     app = Litestar(
         route_handlers=[

@@ -144,11 +144,26 @@ def test_a_commit_by_another_process_on_the_same_database_is_seen(make: Callable
     register(writer, "globex", "Globex")
     first = dossier(reader, "acme")
     dossier(reader, "acme")  # cached now
+    assert reader.app.state.answers.hits == 1
     relate(writer, "acme", "globex")  # the reader's own writer never saw it
     second = dossier(reader, "acme")
     assert second.json()["version"] == first.json()["version"] + 1
     rename(writer, "globex", "Globex Two")
     assert [c["name"] for c in dossier(reader, "acme").json()["counterparties"]] == ["Globex Two"]
+
+
+def test_a_retraction_through_another_process_changes_the_answer(make: Callable[[], Any]) -> None:
+    """A retraction touches the companies of the event it withdraws, whichever instance takes it."""
+    reader, writer = make(), make()
+    register(writer, "acme", "Acme")
+    register(writer, "globex", "Globex")
+    relate(writer, "acme", "globex")
+    related = writer.get("/events", params={"type": "relationship_reported"}).json()["items"][0]["event"]["id"]
+    assert [c["name"] for c in dossier(reader, "acme").json()["counterparties"]] == ["Globex"]
+    assert [c["name"] for c in dossier(reader, "acme").json()["counterparties"]] == ["Globex"]  # a hit
+    retraction = {"type": "event_retracted", "sources": SOURCE, "event_id": related, "reason": "Not so."}
+    assert writer.post("/events", json=retraction).status_code == 201
+    assert dossier(reader, "acme").json()["counterparties"] == []
 
 
 def test_reads_at_a_position_are_never_cached_and_stay_as_of_then(make: Callable[[], Any]) -> None:
@@ -218,24 +233,28 @@ def test_what_an_answer_holds_for_the_companies_it_names_counts_against_the_boun
 
 async def test_a_check_that_waits_neither_evicts_nor_reorders_an_answer_kept_meanwhile() -> None:
     """Where the store confirms after a read (PostgreSQL), another request can keep a newer answer under
-    the same key while a check waits: the check's outcome is about the answer it checked, and the newer
-    one stays kept either way."""
+    the same key while a check waits: the check's outcome is about the answer it checked, the newer one
+    stays kept either way, and the older one's body, sent once more, is not kept as sent in its place."""
     verdicts: list[int | None] = []
     answers: answers_module.Answers
 
     async def check(position: int, companies: Any) -> int | None:
-        answers.put(key, newer)  # another request builds and keeps a newer answer meanwhile
+        answers.put(key, newer, b"2" * 500)  # another request builds and keeps a newer answer meanwhile
         await asyncio.sleep(0)
         return verdicts.pop(0)
 
-    answers = answers_module.Answers(check=check)
+    answers = answers_module.Answers(check=check, hot_bytes=8_000)
     key = ("dossier", "acme", 0)
-    older, newer = (answers_module.Answer(b"x", f'"{v}"', v, ("acme",)) for v in (1, 2))
+    pack = zstandard.ZstdCompressor().compress
+    older, newer = (answers_module.Answer(pack(b"%d" % v * 500), f'"{v}"', v, ("acme",)) for v in (1, 2))
     for verdict, found in ((None, None), (7, older)):
-        answers.put(key, older)
+        answers.put(key, older, b"1" * 500)
         verdicts.append(verdict)
         assert await answers.recall_checked(key) is found
-        assert answers._items[key] is newer
+        assert answers._items[key] is newer and answers._hot[key] is newer
+    assert answers.body(key, older) == b"1" * 500
+    assert answers._hot[key] is newer and older.plain is None
+    assert answers._hot_held == 500 == len(newer.plain or b"")
     assert older.position == 7 and newer.position == 2
     with pytest.raises(ValueError, match="a probe or a check"):
         answers_module.Answers()

@@ -10,9 +10,14 @@ them. Only reads of the latest state are kept, keyed by view, company, day and q
 
 The cache lives here, above the store, and asks it ``unchanged(position, companies)``: the head
 position when nothing touched ``companies`` after ``position``. SQLite answers that without waiting
-(``probes``: the WAL index and two index seeks on the event loop's thread). PostgreSQL cannot, since
-other instances commit to the same database: there a hit first asks the database in one statement
-(``confirm_unchanged``), a round trip where a build takes several queries and the fold.
+(``probes``: the WAL index and two index seeks on the event loop's thread). PostgreSQL cannot answer
+without a round trip to its server: there a hit first asks the database in one statement
+(``confirm_unchanged``), where a build takes several queries and the fold.
+
+What neither sees is a ``tidings rebuild`` run beside the servers: it rewrites read-model rows without
+an event. The rows it makes are those the servers' own code made, so their answers hold; after a
+rebuild that repaired rows (``tidings check`` found faults), restart the servers to drop answers made
+from the faulty ones (README, "Commands").
 
 A hit is sent by ``Recalled``, a middleware of the route, before Litestar resolves the handler's
 parameters and dependencies: in a cached read those cost more than the rest of the app.
@@ -159,12 +164,15 @@ class Answers:
         return None
 
     def body(self, key: Hashable, answer: Answer) -> bytes:
-        """The answer's body as sent, inflated at most once while it stays among the hot answers."""
+        """The answer's body as sent, inflated at most once while it stays among the hot answers. An
+        answer replaced under its key while its check waited is inflated and not kept as sent."""
         if answer.plain is not None:
-            self._hot.move_to_end(key)
+            if self._hot.get(key) is answer:
+                self._hot.move_to_end(key)
             return answer.plain
         plain = self._inflate.decompress(answer.packed)
-        self._warm(key, answer, plain)
+        if self._items.get(key) is answer:
+            self._warm(key, answer, plain)
         return plain
 
     def pack(self, plain: bytes) -> bytes:

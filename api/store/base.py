@@ -116,7 +116,7 @@ class EventStore(Protocol):
 
     @property
     def probes(self) -> bool:
-        """Whether ``unchanged`` can answer without waiting (an answer cache is worth keeping)."""
+        """Whether ``unchanged`` can answer without waiting (else the answer cache awaits ``confirm_unchanged``)."""
         ...
 
     def unchanged(self, position: int, companies: Collection[str]) -> int | None:

@@ -311,16 +311,15 @@ class PostgresDriver:
 
     async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
         """One statement on a reader: the head, and whether an event after ``position`` touches ``companies``
-        (the index of touches by company). Commits of every instance are seen once committed; any doubt
-        (the store closed, an error, the database gone) answers None."""
+        (the index of touches by company). Commits of every instance are seen once committed. A closed
+        store answers None (the read that follows says why); a fault of the database is StoreUnavailable,
+        as for any read."""
         pool = self._reads
         if pool is None or not companies:
             return None
-        try:
+        with _edge("read"):
             async with pool.acquire() as conn:
                 head, touched = await conn.fetchrow(_UNCHANGED, list(companies), position)
-        except Exception:  # not BaseException: a cancelled request stays cancelled
-            return None
         return None if touched or head is None or head < position else int(head)
 
 
