@@ -119,7 +119,8 @@ class Driver(Protocol):
         ...
 
     async def confirm_unchanged(self, position: int, companies: Collection[str]) -> int | None:
-        """As ``unchanged``, from one read of the database where it cannot tell at once (None on any doubt)."""
+        """As ``unchanged``, from one read of the database where it cannot tell at once: None when the store
+        is closed, StoreUnavailable when the database fails (as any read)."""
         ...
 
     async def between_groups(self) -> None:
