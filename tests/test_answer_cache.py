@@ -5,7 +5,7 @@ something it depends on changed: an event of the company, a rename of a company 
 names, or a commit by another app (another process) on the same SQLite file or PostgreSQL
 schema. A plain hit is sent by the route's middleware (``Recalled``) before the handler; it
 answers what the handler would, header for header, and only to requests the app lets through.
-The checks run on both backends; SQLite's probe without a query (its WAL index) on SQLite alone.
+The checks run on both backends; those of SQLite's probe without a query (its WAL index) on SQLite alone.
 """
 
 from __future__ import annotations
@@ -35,24 +35,33 @@ SOURCE = [{"title": "A report", "publisher": "Example News", "language": "en"}]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Any]]:
-    """Apps on one SQLite file or one PostgreSQL schema, each with its own store, writer and cache (as
-    separate processes, or instances, have)."""
+def settings_for(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Settings]]:
+    """``settings_for(**more)``: the settings of an app on this test's one SQLite file or PostgreSQL schema."""
     dsn = pg_dsn()
     if request.param == "postgresql" and not dsn:
         pytest.skip(skip_reason())
     schema = f"tidings_answers_{uuid.uuid4().hex}"
-    settings = (
-        Settings(db=str(tmp_path / "one.db")) if request.param == "sqlite" else Settings(db=str(dsn), pg_schema=schema)
-    )
+
+    def settings(**more: Any) -> Settings:
+        if request.param == "sqlite":
+            return Settings(db=str(tmp_path / "one.db"), **more)
+        return Settings(db=str(dsn), pg_schema=schema, **more)
+
+    yield settings
+    if request.param == "postgresql":
+        asyncio.run(drop_schemas(str(dsn), [schema]))
+
+
+@pytest.fixture
+def make(settings_for: Callable[..., Settings]) -> Iterator[Callable[[], Any]]:
+    """Apps on one database, each with its own store, writer and cache (as separate processes, or
+    instances, have)."""
     with ExitStack() as stack:
 
         def start() -> Any:
-            return stack.enter_context(TestClient(create_app(settings)))
+            return stack.enter_context(TestClient(create_app(settings_for())))
 
         yield start
-    if request.param == "postgresql":
-        asyncio.run(drop_schemas(str(dsn), [schema]))
 
 
 @pytest.fixture
@@ -401,13 +410,15 @@ def test_a_read_that_is_not_kept_is_sent_as_it_is(make: Callable[[], Any]) -> No
     assert body == client.get("/companies/acme", headers={"Accept-Encoding": "identity"}).content
 
 
-def test_a_cached_dossier_is_given_only_to_a_request_the_app_lets_through(tmp_path: Path) -> None:
+def test_a_cached_dossier_is_given_only_to_a_request_the_app_lets_through(
+    tmp_path: Path, settings_for: Callable[..., Settings]
+) -> None:
     token, line = generate("read")
     keys_file = tmp_path / "keys"
     keys_file.write_text(line + "\n")
-    settings = Settings(db=str(tmp_path / "keys.db"), keys_file=str(keys_file), rate_limit=0.01, rate_burst=3)
+    settings = settings_for(keys_file=str(keys_file), rate_limit=0.01, rate_burst=3)
     with TestClient(create_app(settings)) as client:
-        with TestClient(create_app(Settings(db=str(tmp_path / "keys.db")))) as writer:
+        with TestClient(create_app(settings_for())) as writer:
             register(writer, "acme", "Acme")
         bearer = {"Authorization": f"Bearer {token}"}
         reads = [client.get("/companies/acme", headers=bearer) for _ in range(4)]
@@ -421,10 +432,8 @@ def test_a_cached_dossier_is_given_only_to_a_request_the_app_lets_through(tmp_pa
         assert client.get("/companies/acme", headers=bearer).status_code == 401
 
 
-def test_a_hit_is_answered_under_the_apps_host_check_and_cors(tmp_path: Path) -> None:
-    settings = Settings(
-        db=str(tmp_path / "cors.db"), cors_origins="https://app.example", allowed_hosts="tidings.example"
-    )
+def test_a_hit_is_answered_under_the_apps_host_check_and_cors(settings_for: Callable[..., Settings]) -> None:
+    settings = settings_for(cors_origins="https://app.example", allowed_hosts="tidings.example")
     with TestClient(create_app(settings)) as client:
         here = {"Host": "tidings.example"}
         event = {"type": "company_registered", "sources": SOURCE, "company_id": "acme", "name": "Acme", "country": "DE"}
