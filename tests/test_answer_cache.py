@@ -64,17 +64,6 @@ def make(settings_for: Callable[..., Settings]) -> Iterator[Callable[[], Any]]:
         yield start
 
 
-@pytest.fixture
-def make_sqlite(tmp_path: Path) -> Iterator[Callable[[], Any]]:
-    """As ``make``, on SQLite only."""
-    with ExitStack() as stack:
-
-        def start() -> Any:
-            return stack.enter_context(TestClient(create_app(Settings(db=str(tmp_path / "one.db")))))
-
-        yield start
-
-
 def register(client: Any, company: str, name: str) -> None:
     event = {"type": "company_registered", "sources": SOURCE, "company_id": company, "name": name, "country": "DE"}
     assert client.post("/events", json=event).status_code == 201
@@ -448,10 +437,11 @@ def test_a_hit_is_answered_under_the_apps_host_check_and_cors(settings_for: Call
         assert client.app.state.answers.hits == 1
 
 
-def test_hits_ask_the_database_nothing_until_some_process_commits(make_sqlite: Callable[[], Any]) -> None:
+@pytest.mark.parametrize("settings_for", ["sqlite"], indirect=True)  # SQLite's WAL index
+def test_hits_ask_the_database_nothing_until_some_process_commits(make: Callable[[], Any]) -> None:
     """The probe reads SQLite's WAL-index header first (api.store.sqlite.wal_index) and queries the head
     only when a commit, of any connection in any process, has changed it."""
-    reader, writer = make_sqlite(), make_sqlite()
+    reader, writer = make(), make()
     register(writer, "acme", "Acme")
     register(writer, "globex", "Globex")
     first = dossier(reader, "acme")

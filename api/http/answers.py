@@ -282,10 +282,7 @@ class Recalled:
             headers = scope["headers"]
             if isinstance(cache, Answers) and not any(name == b"if-none-match" for name, _ in headers):
                 cache_key = (self.view, scope["path_params"]["company_id"], _day(time.time()))
-                if cache.check is None:
-                    hit = cache.recall(cache_key, count_miss=False)
-                else:
-                    hit = await cache.recall_checked(cache_key, count_miss=False)
+                hit = await cache.recall_checked(cache_key, count_miss=False)
                 if hit is not None:
                     vary(scope, "Accept-Encoding")
                     zstd = takes_zstd(headers)
