@@ -13,6 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from api import collector
 from api.errors import DomainError
 from api.http.logs import setup_logging
 from api.settings import Settings, SettingsError, flag
@@ -421,6 +422,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    collector.tune()
     try:
         result: int = args.fn(args)
     except SettingsError as error:

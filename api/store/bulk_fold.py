@@ -32,6 +32,7 @@ from typing import Any
 
 import msgspec
 
+from api import collector
 from api.projections.registry import Fold, default_registry
 from api.projections.row import Row
 from api.store.driver import Transaction
@@ -158,6 +159,7 @@ def _open_worker() -> None:
     follow_the_caller()
     _worker_fold = default_registry().project
     gc.freeze()  # the modules just imported are never garbage: spare the collector scanning them per span
+    collector.tune()
 
 
 def _fold_in_worker(encoded: bytes) -> bytes:

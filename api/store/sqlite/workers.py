@@ -28,6 +28,7 @@ from typing import Any
 
 import msgspec
 
+from api import collector
 from api.projections.registry import default_registry
 from api.store import folding
 from api.store.folding import Folded, SpanFold
@@ -88,6 +89,7 @@ def _open_worker(path: str) -> None:
     conn.execute("PRAGMA query_only = 1")
     _worker = (conn, asyncio.new_event_loop())
     gc.freeze()  # the modules just imported are never garbage: spare the collector scanning them per span
+    collector.tune()
 
 
 def _fold_in_worker(first: int, last: int, indexed: bool) -> bytes:
