@@ -20,10 +20,10 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -47,6 +47,8 @@ from api.store.sqlite.wal_index import WalIndex
 from api.store.statements import Q
 
 __all__ = ["SQLiteDriver"]
+
+T = TypeVar("T")
 
 log = logging.getLogger("tidings.sqlite")
 
@@ -397,16 +399,14 @@ class _Transaction:
         return found
 
     async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
-        # Queued at once, they run back to back on the connection's thread in order: one wait, not one a statement.
-        asked = [
-            [self.conn.execute_fetchall(text, bound) for text, bound in expanded(statement, params)]
-            for statement, params in batch
-            if params is not None
-        ]
-        running = asyncio.gather(*(call for calls in asked for call in calls))
+        asked = [list(expanded(statement, params)) for statement, params in batch if params is not None]
+
+        def fetch(db: sqlite3.Connection) -> list[list[Any]]:
+            return [[row for text, bound in parts for row in db.execute(text, bound).fetchall()] for parts in asked]
+
+        running = _in_turn(self.conn, fetch)
         await self._begin(running)
-        results: Iterator[Iterable[Sequence[Any]]] = iter(await running)
-        answers = iter([[row for _ in calls for row in next(results)] for calls in asked])
+        answers = iter(await running)
         return [[] if params is None else next(answers) for _, params in batch]
 
     async def started(self) -> None:
@@ -438,12 +438,26 @@ class _Transaction:
         await self.run_all([(statement, records)])
 
     async def run_all(self, batch: Sequence[tuple[Q, Sequence[Sequence[Any]]]]) -> None:
-        # Queued at once, they run back to back on the connection's thread in order: one wait, not one a statement.
-        running = asyncio.gather(
-            *(self.conn.executemany(sql(statement), records) for statement, records in batch if records)
-        )
+        asked = [(sql(statement), records) for statement, records in batch if records]
+
+        def write(db: sqlite3.Connection) -> None:
+            for text, records in asked:
+                db.executemany(text, records)
+
+        running = _in_turn(self.conn, write)
         await self._begin(running)
         await running
+
+
+def _in_turn(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+    """``work`` done with ``conn``'s sqlite3 connection on its thread, after what is queued there already.
+
+    Each aiosqlite call is a hand-off: a wake of the event loop when it is done, about 40 µs of the
+    loop's thread (bench/RESULTS.md, eighth session). A read of a company's rows asks five statements
+    at once, a group of appends writes a dozen: ``work`` runs them back to back for one hand-off.
+    aiosqlite has no public call for this; ``_execute`` is the one its own methods queue with."""
+    queue: Callable[[Callable[[], T]], Awaitable[T]] = conn._execute
+    return asyncio.ensure_future(queue(lambda: work(conn._conn)))
 
 
 async def _dropped(conn: aiosqlite.Connection, kind: str, where: str, params: Sequence[Any] = ()) -> list[str]:
