@@ -122,13 +122,17 @@ class BulkFolder:
         project: Fold,
         workers: bool,
     ) -> None:
-        """Write ``before``; the writes ``then`` makes, made while the database writes ``before``; then the rows
-        of ``pending`` span by span in position order, each span folded (here, or on the workers when
-        ``workers`` allows) while the database writes the one before it."""
+        """Write ``before``; the writes ``then`` makes; then the rows of ``pending`` span by span in position
+        order, each span folded (here, or on the workers when ``workers`` allows) while the one before it is
+        written. The writing task takes its first step before this goes on, and the workers fold in
+        processes of their own. SQLite's task queues its call on aiosqlite's thread one step later, so
+        a fold in this process comes before that write, not beside it: beside it, both took turns at
+        the GIL, and the write took half as long again for no gain in all (bench/RESULTS.md, eighth
+        session)."""
         futures = self.start(pending, bodies) if workers and self.processes else None
         writing: asyncio.Future[None] = asyncio.ensure_future(tx.run_all(before))
         try:
-            await asyncio.sleep(0)  # the statements just queued reach the database before this process goes on
+            await asyncio.sleep(0)  # the writing task's first step (see above)
             later = then()
             await writing  # one statement at a time on the connection (PostgreSQL's asks so)
             writing = asyncio.ensure_future(tx.run_all(later))

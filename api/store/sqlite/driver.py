@@ -400,13 +400,14 @@ class _Transaction:
 
     async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
         asked = [list(expanded(statement, params)) for statement, params in batch if params is not None]
+        if not asked:
+            await self.started()
+            return [[] for _ in batch]
 
         def fetch(db: sqlite3.Connection) -> list[list[Any]]:
             return [[row for text, bound in parts for row in db.execute(text, bound).fetchall()] for parts in asked]
 
-        running = _in_turn(self.conn, fetch)
-        await self._begin(running)
-        answers = iter(await running)
+        answers = iter(await self._in_turn(fetch))
         return [[] if params is None else next(answers) for _, params in batch]
 
     async def started(self) -> None:
@@ -439,25 +440,28 @@ class _Transaction:
 
     async def run_all(self, batch: Sequence[tuple[Q, Sequence[Sequence[Any]]]]) -> None:
         asked = [(sql(statement), records) for statement, records in batch if records]
+        if not asked:  # nothing to write: no hand-off
+            await self.started()
+            return
 
         def write(db: sqlite3.Connection) -> None:
             for text, records in asked:
                 db.executemany(text, records)
 
-        running = _in_turn(self.conn, write)
+        await self._in_turn(write)
+
+    async def _in_turn(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` done with the sqlite3 connection on aiosqlite's thread, after what is queued there.
+
+        Each aiosqlite call is a hand-off: a wake of the event loop when it is done, about 40 µs of the
+        loop's thread (bench/RESULTS.md, eighth session). A read of a company's rows asks five statements
+        at once, a group of appends writes a dozen: ``work`` runs them back to back for one hand-off.
+        aiosqlite has no public call for this; ``_execute`` is the one its own methods queue with. Queued
+        as a task, it reaches the thread after a BEGIN queued before it (tasks start in order)."""
+        queue: Callable[[Callable[[], T]], Awaitable[T]] = self.conn._execute
+        running = asyncio.ensure_future(queue(lambda: work(self.conn._conn)))
         await self._begin(running)
-        await running
-
-
-def _in_turn(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-    """``work`` done with ``conn``'s sqlite3 connection on its thread, after what is queued there already.
-
-    Each aiosqlite call is a hand-off: a wake of the event loop when it is done, about 40 µs of the
-    loop's thread (bench/RESULTS.md, eighth session). A read of a company's rows asks five statements
-    at once, a group of appends writes a dozen: ``work`` runs them back to back for one hand-off.
-    aiosqlite has no public call for this; ``_execute`` is the one its own methods queue with."""
-    queue: Callable[[Callable[[], T]], Awaitable[T]] = conn._execute
-    return asyncio.ensure_future(queue(lambda: work(conn._conn)))
+        return await running
 
 
 async def _dropped(conn: aiosqlite.Connection, kind: str, where: str, params: Sequence[Any] = ()) -> list[str]:
