@@ -391,12 +391,7 @@ class _Transaction:
         self.committed = False
 
     async def rows(self, statement: Q, *params: Any) -> list[Sequence[Any]]:
-        found: list[Sequence[Any]] = []
-        for text, bound in expanded(statement, params):
-            running = asyncio.ensure_future(self.conn.execute_fetchall(text, bound))
-            await self._begin(running)
-            found.extend(await running)
-        return found
+        return (await self.rows_all([(statement, params)]))[0]
 
     async def rows_all(self, batch: Sequence[tuple[Q, Sequence[Any] | None]]) -> list[list[Sequence[Any]]]:
         asked = [list(expanded(statement, params)) for statement, params in batch if params is not None]
@@ -430,10 +425,13 @@ class _Transaction:
         return found[0] if found else None
 
     async def run(self, statement: Q, *params: Any) -> None:
-        for text, bound in expanded(statement, params):
-            running = asyncio.ensure_future(self.conn.execute(text, bound))
-            await self._begin(running)
-            await running
+        parts = list(expanded(statement, params))
+
+        def execute(db: sqlite3.Connection) -> None:
+            for text, bound in parts:
+                db.execute(text, bound)
+
+        await self._in_turn(execute)
 
     async def run_many(self, statement: Q, records: Sequence[Sequence[Any]]) -> None:
         await self.run_all([(statement, records)])
@@ -455,7 +453,8 @@ class _Transaction:
 
         Each aiosqlite call is a hand-off: a wake of the event loop when it is done, about 40 µs of the
         loop's thread (bench/RESULTS.md, eighth session). A read of a company's rows asks five statements
-        at once, a group of appends writes a dozen: ``work`` runs them back to back for one hand-off.
+        at once, a group of appends writes a dozen, a long list runs a statement once a part: ``work``
+        runs them back to back for one hand-off. Every statement of a transaction goes this way.
         aiosqlite has no public call for this; ``_execute`` is the one its own methods queue with. Queued
         as a task, it reaches the thread after a BEGIN queued before it (tasks start in order)."""
         queue: Callable[[Callable[[], T]], Awaitable[T]] = self.conn._execute
